@@ -1,0 +1,13 @@
+export { z } from 'zod';
+export * from './units';
+export * from './errors';
+export * from './random';
+export * from './observation';
+export * from './capabilities';
+export * from './run-context';
+export * from './descriptor';
+export * from './system';
+export * from './probe';
+export * from './registry';
+export * from './params';
+export * from './study';

@@ -1,0 +1,117 @@
+import type { Unit } from './units';
+
+/**
+ * A site on an axis: an RG step, a network layer, a diffusion time, a training epoch.
+ * Probes see only sites and data kinds, so one probe can compare an RG flow with network depth.
+ */
+export interface Site {
+  /** Axis name, e.g. `rg-step`, `layer`, `time`, `epoch`. */
+  readonly axis: string;
+  /** Position on the axis (0 is the start: the bare model, the input layer...). */
+  readonly index: number;
+  /** Human-readable label, e.g. `K=0.2169`. */
+  readonly label?: string;
+}
+
+/** Kinds of data an observation can hold. Plugins may use further kinds (the type stays open). */
+export type DataKind =
+  | 'spins'
+  | 'activations'
+  | 'pre-activations'
+  | 'images'
+  | 'samples'
+  | 'distribution'
+  | (string & {});
+
+export type NumericArray = Float64Array | Float32Array | Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array;
+
+/**
+ * Exact description of an exponential family p_θ(s) ∝ exp(θ·T(s)) on a lattice of N sites, in the
+ * thermodynamic limit (per-site quantities) and optionally on a finite lattice.
+ * With A(θ) = lim ln Z/N (nats per site) and ∇A the mean sufficient statistics per site:
+ *   D(p_θ ‖ p_θ') / N = A(θ') − A(θ) − (θ' − θ)·∇A(θ),   s(θ) = A(θ) − θ·∇A(θ).
+ */
+export interface ExponentialFamilyExact {
+  readonly type: 'exponential-family';
+  /** Family identifier, e.g. `ising-1d`, `ising-2d-nearest-neighbour`. */
+  readonly family: string;
+  /** Names of the natural parameters, e.g. ['K', 'h']. */
+  readonly parameterNames: readonly string[];
+  /** Natural parameters θ of the distribution at this site. */
+  readonly natural: readonly number[];
+  /** A(θ): log-partition function per site, nats. */
+  logPartition(theta: readonly number[]): number;
+  /** ∇A(θ): mean sufficient statistics per site. */
+  meanStatistics(theta: readonly number[]): number[];
+  /** Number of states of one lattice variable (2 for Ising spins). */
+  readonly statesPerSite: number;
+  /** Fraction of the original lattice's sites carried at this site (2^−n after n decimations by b = 2). */
+  readonly siteFraction: number;
+  /**
+   * True when the distribution at this site is exactly the marginal of the site-0 distribution on the
+   * kept sites (1D decimation). Constructions that rely on it (B) require it.
+   */
+  readonly exactMarginal: boolean;
+  /** Natural parameters at the end of the flow (n → ∞), when known. */
+  readonly flowLimit?: readonly number[];
+  /** Exact finite-lattice functions (total ln Z_N and ∇ ln Z_N on a lattice of `sites` sites). */
+  readonly finite?: {
+    /** Number of sites of the original (site-0) lattice. */
+    readonly sites: number;
+    logPartition(theta: readonly number[], sites: number): number;
+    meanStatistics(theta: readonly number[], sites: number): number[];
+  };
+}
+
+/** A multivariate Gaussian N(mean, covariance), covariance row-major d × d. */
+export interface GaussianExact {
+  readonly type: 'gaussian';
+  readonly mean: Float64Array;
+  readonly covariance: Float64Array;
+  readonly dimension: number;
+}
+
+/** A discrete distribution over `probabilities.length` outcomes. */
+export interface DiscreteExact {
+  readonly type: 'discrete';
+  readonly probabilities: Float64Array;
+}
+
+/** Exact descriptions a system may attach so that probes can compute exact quantities. */
+export type ExactDescription = ExponentialFamilyExact | GaussianExact | DiscreteExact;
+export type ExactDescriptionType = ExactDescription['type'];
+
+/**
+ * What a system emits at one site. `data` holds samples row-major with `shape` (first axis = samples);
+ * it may be absent when only an exact description is available.
+ */
+export interface Observation {
+  /** Name of the system instance in the study. */
+  readonly system: string;
+  readonly site: Site;
+  readonly kind: DataKind;
+  readonly data?: NumericArray;
+  readonly shape: readonly number[];
+  readonly exact?: ExactDescription;
+  /** Further facts about the site (couplings, correlation length...), JSON-serialisable. */
+  readonly meta: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * A measured value, never a bare number: what was measured, how, where, in which unit, from how much data.
+ */
+export interface Measurement {
+  /** Probe id (descriptor id), e.g. `relative-entropy`. */
+  readonly probe: string;
+  /** Estimator id within the probe family, e.g. `exact`, `plug-in-blocks`. */
+  readonly estimator: string;
+  readonly site: Site;
+  readonly value: number;
+  readonly unit: Unit;
+  /** One standard error, when the estimator can give it. */
+  readonly uncertainty?: number;
+  /** Number of samples the value is based on (null for exact values). */
+  readonly n: number | null;
+  /** Estimator settings and reference values (e.g. an asymptote), JSON-serialisable. */
+  readonly meta: Readonly<Record<string, unknown>>;
+}

@@ -1,0 +1,335 @@
+import { z } from 'zod';
+import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { unmetRequirements } from './capabilities';
+import { RequirementError, StudySyntaxError, StudyValidationError, UnknownIdError, renderValue, type StudyIssue } from './errors';
+import { canonicalJson, formatPath, getAt, parsePath, setAt, validateParams, type PathSegment } from './params';
+import type { ProbeDescriptor } from './probe';
+import type { DescriptorRegistry } from './registry';
+import type { SystemDescriptor } from './system';
+
+const name = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, 'a name of letters, digits, ".", "_" or "-"');
+const backendPattern = /^(auto|cpu|gpujs:(cpu|webasm|headlessgl|webgpu))$/;
+
+/** The study envelope. Plugin parameters are validated separately against each descriptor's schema. */
+export const studyEnvelopeSchema = z
+  .object({
+    name: name.describe('Study name; default output folder is results/<name>/'),
+    description: z.string().optional().describe('What the study shows'),
+    seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(1).describe('Root seed: every random stream is split from it'),
+    backend: z
+      .string()
+      .regex(backendPattern, 'one of auto, cpu, gpujs:cpu, gpujs:webasm, gpujs:headlessgl, gpujs:webgpu')
+      .default('auto')
+      .describe('Compute backend, chosen once per run'),
+    replicates: z.number().int().min(1).max(10000).default(1).describe('Independent repetitions of every stochastic task'),
+    output: z.string().optional().describe('Output folder (overridden by --out)'),
+    unit: z.enum(['nat', 'bit']).default('nat').describe('Unit used in plots and the report (results.jsonl always stores nats)'),
+    systems: z
+      .array(
+        z
+          .object({
+            name: name.optional().describe('Instance name (default: the id)'),
+            use: z.string().describe('System id (see `entroscope list`)'),
+            params: z.record(z.string(), z.unknown()).default({}),
+          })
+          .strict(),
+      )
+      .min(1),
+    probes: z
+      .array(
+        z
+          .object({
+            name: name.optional().describe('Instance name (default: the id)'),
+            use: z.string().describe('Probe id (see `entroscope list`)'),
+            params: z.record(z.string(), z.unknown()).default({}),
+            systems: z.array(z.string()).min(1).optional().describe('System instances to run on (default: all)'),
+          })
+          .strict(),
+      )
+      .min(1),
+    sweep: z
+      .record(z.string(), z.array(z.unknown()).min(1))
+      .default({})
+      .describe('Parameter path → list of values; the grid of all combinations is run'),
+  })
+  .strict();
+
+export type StudyEnvelope = z.infer<typeof studyEnvelopeSchema>;
+
+/** A parsed study document with the means to point at lines and columns. */
+export interface StudySource {
+  readonly file: string;
+  readonly raw: unknown;
+  /** Line and column (1-based) of the value at `path`, or of its nearest existing parent. */
+  locate(path: readonly PathSegment[]): { line: number; column: number } | undefined;
+}
+
+/** Parses YAML or JSON text (JSON is valid YAML), keeping positions for error messages. */
+export function parseStudyText(text: string, file: string): StudySource {
+  const lineCounter = new LineCounter();
+  const document: Document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (document.errors.length > 0) {
+    const error = document.errors[0]!;
+    const position = error.linePos?.[0] ?? { line: 1, col: 1 };
+    throw new StudySyntaxError(file, position.line, position.col, error.message.split('\n')[0]!);
+  }
+  const raw = document.toJS();
+  return {
+    file,
+    raw,
+    locate(path) {
+      for (let depth = path.length; depth >= 0; depth--) {
+        const node = document.getIn(path.slice(0, depth), true);
+        if (isNode(node) && node.range) {
+          const position = lineCounter.linePos(node.range[0]);
+          return { line: position.line, column: position.col };
+        }
+      }
+      return undefined;
+    },
+  };
+}
+
+export interface ResolvedInstance {
+  readonly name: string;
+  readonly use: string;
+  /** Parameters as written in the study file. */
+  readonly given: Record<string, unknown>;
+}
+export interface ResolvedProbeInstance extends ResolvedInstance {
+  readonly systems: readonly string[];
+}
+
+/** One parameter sweep axis. */
+export interface SweepAxis {
+  /** As written, e.g. `systems.chain.params.K`. */
+  readonly path: string;
+  readonly target: { readonly kind: 'system' | 'probe'; readonly name: string; readonly paramPath: readonly PathSegment[] };
+  readonly values: readonly unknown[];
+}
+
+/** A validated study: the envelope with defaults, instances, sweep axes. */
+export interface ResolvedStudy {
+  readonly file: string;
+  readonly name: string;
+  readonly description?: string;
+  readonly seed: number;
+  readonly backend: string;
+  readonly replicates: number;
+  readonly output?: string;
+  readonly unit: 'nat' | 'bit';
+  readonly systems: readonly ResolvedInstance[];
+  readonly probes: readonly ResolvedProbeInstance[];
+  readonly sweep: readonly SweepAxis[];
+}
+
+export interface Registries {
+  readonly systems: DescriptorRegistry<SystemDescriptor>;
+  readonly probes: DescriptorRegistry<ProbeDescriptor>;
+}
+
+/** One run of one system configuration with every probe configuration attached to it. */
+export interface Task {
+  readonly index: number;
+  /** Stable identity (used to resume): system, params, replicate. */
+  readonly key: string;
+  readonly replicate: number;
+  readonly system: { readonly name: string; readonly use: string; readonly params: Record<string, unknown> };
+  readonly probes: readonly TaskProbe[];
+}
+export interface TaskProbe {
+  readonly name: string;
+  readonly use: string;
+  readonly params: Record<string, unknown>;
+  /** The sweep values (path → value) that produced this probe configuration on this task. */
+  readonly points: readonly Record<string, unknown>[];
+}
+
+/**
+ * Validates a parsed study against the registries: envelope, ids, parameters of every instance at every
+ * sweep point, and probe requirements. Collects all problems and throws one StudyValidationError (or an
+ * UnknownIdError / RequirementError naming the place).
+ */
+export function resolveStudy(source: StudySource, registries: Registries): ResolvedStudy {
+  const { file } = source;
+  const issue = (path: readonly PathSegment[], expected: string, given: unknown, extra: Partial<StudyIssue> = {}): StudyIssue => ({
+    file,
+    path: formatPath(path),
+    ...source.locate(path),
+    expected,
+    given: typeof given === 'string' && extra.given === undefined ? given : renderValue(given),
+    ...extra,
+  });
+  const envelope = validateParams(studyEnvelopeSchema, source.raw, []);
+  if (!envelope.ok) {
+    throw new StudyValidationError(
+      envelope.issues.map((i) => ({ ...i, file, ...source.locate(parsePath(i.path) ?? []) })),
+    );
+  }
+  const study = envelope.value;
+  const issues: StudyIssue[] = [];
+
+  const nameInstances = <T extends { name?: string | undefined; use: string }>(list: T[], kind: string): string[] => {
+    const names = list.map((item) => item.name ?? item.use);
+    names.forEach((n, i) => {
+      if (names.indexOf(n) !== i) {
+        issues.push(issue([kind, i, 'name'], `a unique ${kind.slice(0, -1)} name (give each instance a 'name')`, `'${n}' used twice`, { given: `'${n}' used twice` }));
+      }
+    });
+    return names;
+  };
+  const systemNames = nameInstances(study.systems, 'systems');
+  const probeNames = nameInstances(study.probes, 'probes');
+
+  const lookup = <D extends { id: string }>(registry: DescriptorRegistry<D>, id: string, path: PathSegment[]): D | undefined => {
+    if (registry.has(id)) return registry.get(id);
+    throw new UnknownIdError(registry.kind, id, registry.ids(), { file, path: formatPath(path), ...source.locate(path) });
+  };
+  const systemDescriptors = study.systems.map((s, i) => lookup(registries.systems, s.use, ['systems', i, 'use'])!);
+  const probeDescriptors = study.probes.map((p, i) => lookup(registries.probes, p.use, ['probes', i, 'use'])!);
+
+  const probes: ResolvedProbeInstance[] = study.probes.map((p, i) => {
+    const targets = p.systems ?? systemNames;
+    targets.forEach((t, j) => {
+      if (!systemNames.includes(t)) issues.push(issue(['probes', i, 'systems', j], `a system instance name (${systemNames.join(', ')})`, `'${t}'`, { given: `'${t}'` }));
+    });
+    return { name: probeNames[i]!, use: p.use, given: p.params, systems: targets };
+  });
+  const systems: ResolvedInstance[] = study.systems.map((s, i) => ({ name: systemNames[i]!, use: s.use, given: s.params }));
+
+  // Sweep axes.
+  const sweep: SweepAxis[] = [];
+  for (const [path, values] of Object.entries(study.sweep)) {
+    const where: PathSegment[] = ['sweep', path];
+    const segments = parsePath(path);
+    const kind = segments?.[0];
+    const ref = segments?.[1];
+    if (!segments || (kind !== 'systems' && kind !== 'probes') || segments[2] !== 'params' || segments.length < 4 || ref === undefined) {
+      issues.push(issue(where, "a path 'systems.<name>.params.<key>' or 'probes.<name>.params.<key>' (or systems[<i>]...)", `'${path}'`, { given: `'${path}'` }));
+      continue;
+    }
+    const names = kind === 'systems' ? systemNames : probeNames;
+    const instanceName = typeof ref === 'number' ? names[ref] : ref;
+    if (instanceName === undefined || !names.includes(instanceName)) {
+      issues.push(issue(where, `an existing ${kind.slice(0, -1)} (${names.join(', ')})`, `'${ref}'`, { given: `'${ref}'` }));
+      continue;
+    }
+    sweep.push({ path, target: { kind: kind === 'systems' ? 'system' : 'probe', name: instanceName, paramPath: segments.slice(3) }, values });
+  }
+
+  // Validate every instance's parameters, once as written and once per swept value.
+  const check = (kind: 'system' | 'probe', index: number, descriptor: { id: string; paramsSchema: z.ZodType }, given: Record<string, unknown>, instanceName: string) => {
+    const prefix: PathSegment[] = [kind === 'system' ? 'systems' : 'probes', index, 'params'];
+    const context = `${kind} ${descriptor.id}`;
+    const axes = sweep.filter((a) => a.target.kind === kind && a.target.name === instanceName);
+    const base = axes.reduce<unknown>((acc, a) => (getAt(acc, a.target.paramPath) === undefined ? setAt(acc, a.target.paramPath, a.values[0]) : acc), given);
+    const result = validateParams(descriptor.paramsSchema, base, prefix, context);
+    if (!result.ok) for (const i of result.issues) issues.push({ ...i, file, ...source.locate(parsePath(i.path) ?? prefix) });
+    for (const axis of axes) {
+      axis.values.forEach((value, k) => {
+        const swept = validateParams(descriptor.paramsSchema, setAt(base, axis.target.paramPath, value), prefix, context);
+        if (!swept.ok) {
+          for (const i of swept.issues) {
+            if (i.path !== formatPath([...prefix, ...axis.target.paramPath])) continue;
+            issues.push({ ...i, file, path: `sweep["${axis.path}"][${k}]`, ...source.locate(['sweep', axis.path, k]) });
+          }
+        }
+      });
+    }
+  };
+  study.systems.forEach((s, i) => check('system', i, systemDescriptors[i]!, s.params, systemNames[i]!));
+  study.probes.forEach((p, i) => check('probe', i, probeDescriptors[i]!, p.params, probeNames[i]!));
+  if (issues.length > 0) throw new StudyValidationError(issues);
+
+  const resolved: ResolvedStudy = {
+    file,
+    name: study.name,
+    description: study.description,
+    seed: study.seed,
+    backend: study.backend,
+    replicates: study.replicates,
+    output: study.output,
+    unit: study.unit,
+    systems,
+    probes,
+    sweep,
+  };
+
+  // Requirements, for every task's concrete configurations.
+  for (const task of expandTasks(resolved, registries)) {
+    const system = registries.systems.get(task.system.use);
+    const capabilities = system.provides(task.system.params);
+    for (const probe of task.probes) {
+      const index = probes.findIndex((p) => p.name === probe.name);
+      const missing = unmetRequirements(registries.probes.get(probe.use).requires(probe.params), capabilities);
+      if (missing.length > 0) {
+        const path: PathSegment[] = ['probes', index, 'use'];
+        throw new RequirementError(probe.use, `${task.system.name} (${task.system.use})`, missing, { file, path: formatPath(path), ...source.locate(path) });
+      }
+    }
+  }
+  return resolved;
+}
+
+/** Every combination of sweep values (grid), as path → value maps, in file order. */
+export function sweepPoints(study: ResolvedStudy): Record<string, unknown>[] {
+  let points: Record<string, unknown>[] = [{}];
+  for (const axis of study.sweep) {
+    points = points.flatMap((p) => axis.values.map((v) => ({ ...p, [axis.path]: v })));
+  }
+  return points;
+}
+
+/**
+ * Expands sweeps and replicates into tasks. Points that give a system the same parameters share one
+ * task (the system runs once; every probe configuration is attached to it).
+ */
+export function expandTasks(study: ResolvedStudy, registries: Registries): Task[] {
+  const parse = <T>(descriptor: { paramsSchema: z.ZodType<T> }, value: unknown): T => descriptor.paramsSchema.parse(value ?? {});
+  const apply = (kind: 'system' | 'probe', instance: ResolvedInstance, point: Record<string, unknown>) =>
+    study.sweep
+      .filter((a) => a.target.kind === kind && a.target.name === instance.name)
+      .reduce<unknown>((acc, a) => setAt(acc, a.target.paramPath, point[a.path]), instance.given) as Record<string, unknown>;
+
+  const tasks: Task[] = [];
+  const byKey = new Map<string, { system: Task['system']; probes: Map<string, TaskProbe & { points: Record<string, unknown>[] }> }>();
+  const order: string[] = [];
+  for (const point of sweepPoints(study)) {
+    for (const system of study.systems) {
+      const params = parse(registries.systems.get(system.use), apply('system', system, point)) as Record<string, unknown>;
+      const key = `${system.name}:${canonicalJson(params)}`;
+      let entry = byKey.get(key);
+      if (!entry) {
+        entry = { system: { name: system.name, use: system.use, params }, probes: new Map() };
+        byKey.set(key, entry);
+        order.push(key);
+      }
+      for (const probe of study.probes) {
+        if (!probe.systems.includes(system.name)) continue;
+        const probeParams = parse(registries.probes.get(probe.use), apply('probe', probe, point)) as Record<string, unknown>;
+        const probeKey = `${probe.name}:${canonicalJson(probeParams)}`;
+        const relevant = Object.fromEntries(Object.entries(point).filter(([path]) => {
+          const axis = study.sweep.find((a) => a.path === path)!;
+          return axis.target.name === (axis.target.kind === 'system' ? system.name : probe.name);
+        }));
+        const existing = entry.probes.get(probeKey);
+        if (existing) {
+          if (!existing.points.some((p) => canonicalJson(p) === canonicalJson(relevant))) existing.points.push(relevant);
+        } else entry.probes.set(probeKey, { name: probe.name, use: probe.use, params: probeParams, points: [relevant] });
+      }
+    }
+  }
+  for (const key of order) {
+    const entry = byKey.get(key)!;
+    for (let replicate = 0; replicate < study.replicates; replicate++) {
+      tasks.push({
+        index: tasks.length,
+        key: `${key}#${replicate}`,
+        replicate,
+        system: entry.system,
+        probes: [...entry.probes.values()],
+      });
+    }
+  }
+  return tasks;
+}

@@ -1,0 +1,5 @@
+export * from './discrete-divergence';
+export * from './gaussian-divergence';
+export * from './exponential-family-divergence';
+export * from './relative-entropy-probe';
+export * from './divergence.module';

@@ -1,0 +1,5 @@
+export * from './log-cosh';
+export * from './ising-1d-exact';
+export * from './ising-1d-sampler';
+export * from './ising-1d-system';
+export * from './ising.module';
