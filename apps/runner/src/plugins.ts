@@ -1,0 +1,14 @@
+import type { ContainerModule } from 'inversify';
+import { isingModule } from '@entroscope/system-ising';
+import { divergenceModule } from '@entroscope/probe-divergence';
+import { informationModule } from '@entroscope/probe-information';
+
+/**
+ * Every plugin the runner loads. Adding a plugin = adding its package as a dependency of apps/runner and
+ * one entry here; nothing else in the workspace changes.
+ */
+export const pluginModules: readonly { readonly name: string; readonly module: ContainerModule }[] = [
+  { name: '@entroscope/system-ising', module: isingModule },
+  { name: '@entroscope/probe-divergence', module: divergenceModule },
+  { name: '@entroscope/probe-information', module: informationModule },
+];
