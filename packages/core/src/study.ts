@@ -11,6 +11,29 @@ const name = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, 'a name of letters, dig
 const backendPattern = /^(auto|cpu|gpujs:(cpu|webasm|headlessgl|webgpu))$/;
 
 /** The study envelope. Plugin parameters are validated separately against each descriptor's schema. */
+/** A figure of the report. Without `report.figures`, the runner draws one line plot per probe × site axis. */
+export const reportFigureSchema = z
+  .object({
+    title: z.string().optional().describe('Figure title'),
+    probes: z.array(z.string()).min(1).optional().describe('Probe instances to draw (default: all)'),
+    systems: z.array(z.string()).min(1).optional().describe('System instances to draw (default: all)'),
+    type: z.enum(['line', 'heatmap']).default('line').describe("'line': value against x; 'heatmap': x = a sweep path, y = site index, colour = value"),
+    x: z.string().default('site').describe("'site' (site index; several axes share it) or a sweep path such as 'systems.lattice.params.K'"),
+    at: z.number().int().min(0).optional().describe('With x = a sweep path: the site index to take (default: the last site of each run)'),
+    y: z.enum(['value', 'normalised']).default('value').describe("'normalised': each series divided by its last value (compares shapes across systems)"),
+    logY: z.boolean().default(false).describe('Logarithmic y axis'),
+    markers: z
+      .array(z.object({ x: z.number(), label: z.string().optional() }).strict())
+      .default([])
+      .describe('Vertical reference lines, e.g. K_c'),
+    overlays: z
+      .array(z.string())
+      .default(['asymptote'])
+      .describe("Measurement meta fields drawn as reference lines/curves (numbers, or objects of numbers under 'overlays')"),
+  })
+  .strict();
+export type ReportFigure = z.infer<typeof reportFigureSchema>;
+
 export const studyEnvelopeSchema = z
   .object({
     name: name.describe('Study name; default output folder is results/<name>/'),
@@ -51,6 +74,11 @@ export const studyEnvelopeSchema = z
       .record(z.string(), z.array(z.unknown()).min(1))
       .default({})
       .describe('Parameter path → list of values; the grid of all combinations is run'),
+    report: z
+      .object({ figures: z.array(reportFigureSchema).min(1).optional().describe('Figures of report.html (default: one per probe × site axis)') })
+      .strict()
+      .default({})
+      .describe('What the report shows'),
   })
   .strict();
 
@@ -121,6 +149,7 @@ export interface ResolvedStudy {
   readonly systems: readonly ResolvedInstance[];
   readonly probes: readonly ResolvedProbeInstance[];
   readonly sweep: readonly SweepAxis[];
+  readonly report: { readonly figures?: readonly ReportFigure[] };
 }
 
 export interface Registries {
@@ -239,6 +268,20 @@ export function resolveStudy(source: StudySource, registries: Registries): Resol
   };
   study.systems.forEach((s, i) => check('system', i, systemDescriptors[i]!, s.params, systemNames[i]!));
   study.probes.forEach((p, i) => check('probe', i, probeDescriptors[i]!, p.params, probeNames[i]!));
+  (study.report.figures ?? []).forEach((figure, i) => {
+    const at = (key: string, j?: number): PathSegment[] => ['report', 'figures', i, key, ...(j === undefined ? [] : [j])];
+    figure.probes?.forEach((p, j) => {
+      if (!probeNames.includes(p)) issues.push(issue(at('probes', j), `a probe name (${probeNames.join(', ')})`, `'${p}'`, { given: `'${p}'` }));
+    });
+    figure.systems?.forEach((s, j) => {
+      if (!systemNames.includes(s)) issues.push(issue(at('systems', j), `a system name (${systemNames.join(', ')})`, `'${s}'`, { given: `'${s}'` }));
+    });
+    const swept = sweep.map((a) => a.path);
+    if (figure.x !== 'site' && !swept.includes(figure.x)) {
+      issues.push(issue(at('x'), `'site' or a sweep path of this study (${swept.join(', ') || 'none'})`, `'${figure.x}'`, { given: `'${figure.x}'` }));
+    }
+    if (figure.type === 'heatmap' && figure.x === 'site') issues.push(issue(at('x'), 'a sweep path (a heat map has the swept parameter on x and the site on y)', "'site'", { given: "'site'" }));
+  });
   if (issues.length > 0) throw new StudyValidationError(issues);
 
   const resolved: ResolvedStudy = {
@@ -253,6 +296,7 @@ export function resolveStudy(source: StudySource, registries: Registries): Resol
     systems,
     probes,
     sweep,
+    report: study.report,
   };
 
   // Requirements, for every task's concrete configurations.

@@ -1,0 +1,169 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { MultiBar, Presets } from 'cli-progress';
+import { EntroscopeError, StudySyntaxError, StudyValidationError, UnknownIdError, RequirementError, z, studyEnvelopeSchema, type Registries } from '@entroscope/core';
+import { resolveBackend } from './backend';
+import { createRegistries } from './container';
+import { loadStudy, runStudy } from './run-study';
+import { studyJsonSchema } from './study-json-schema';
+
+/** Exit codes: 0 ok, 1 the run failed, 2 invalid input (study, arguments), 130 interrupted. */
+export const EXIT = { ok: 0, failed: 1, invalid: 2, interrupted: 130 } as const;
+
+const isInputError = (e: unknown) =>
+  e instanceof StudyValidationError || e instanceof StudySyntaxError || e instanceof UnknownIdError || e instanceof RequirementError || (e instanceof EntroscopeError && ['STUDY_MISSING', 'OUTPUT_CONFLICT', 'BACKEND_UNAVAILABLE'].includes(e.code));
+
+function parseSeed(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError(`expected a non-negative integer, got '${value}'`);
+  return n;
+}
+
+/** Describes a zod schema's fields for `entroscope list` (from its JSON Schema). */
+function describeParams(schema: z.ZodType, indent: string): string[] {
+  const json = z.toJSONSchema(schema, { unrepresentable: 'any', io: 'input' }) as Record<string, any>;
+  const lines: string[] = [];
+  const walk = (node: Record<string, any>, prefix: string, depth: number) => {
+    const properties = node['properties'] as Record<string, any> | undefined;
+    if (properties) {
+      const required = new Set<string>((node['required'] as string[]) ?? []);
+      for (const [key, child] of Object.entries(properties)) {
+        const type = child.enum ? child.enum.map((v: unknown) => JSON.stringify(v)).join('|') : child.const !== undefined ? JSON.stringify(child.const) : (child.type ?? (child.oneOf || child.anyOf ? 'one of' : ''));
+        const range = [child.minimum !== undefined ? `≥ ${child.minimum}` : '', child.maximum !== undefined && child.maximum < 1e15 ? `≤ ${child.maximum}` : ''].filter(Boolean).join(', ');
+        const def = child.default !== undefined ? ` (default ${JSON.stringify(child.default)})` : required.has(key) ? ' (required)' : '';
+        lines.push(`${indent}${'  '.repeat(depth)}${prefix}${key}: ${type}${range ? ` [${range}]` : ''}${def}${child.description ? ` — ${child.description}` : ''}`);
+        walk(child, '', depth + 1);
+      }
+    }
+    for (const option of [...((node['oneOf'] as any[]) ?? []), ...((node['anyOf'] as any[]) ?? [])]) {
+      const tag = option.properties?.use?.const;
+      if (tag !== undefined) lines.push(`${indent}${'  '.repeat(depth)}use: ${JSON.stringify(tag)}`);
+      walk({ ...option, properties: Object.fromEntries(Object.entries(option.properties ?? {}).filter(([k]) => k !== 'use')) }, '', depth + 1);
+    }
+  };
+  walk(json, '', 0);
+  return lines;
+}
+
+export function listDescriptors(registries: Registries): string {
+  const out: string[] = [];
+  for (const [title, registry] of [['Systems', registries.systems], ['Probes', registries.probes]] as const) {
+    out.push(`${title}:`);
+    for (const d of registry.list()) {
+      out.push(`  ${d.id} (v${d.version}) — ${d.summary}`);
+      if (d.citation) out.push(`    cites: ${d.citation}`);
+      out.push(...describeParams(d.paramsSchema, '    '));
+      out.push('');
+    }
+  }
+  return out.join('\n');
+}
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  isTty: boolean;
+}
+
+const defaultIo: CliIo = {
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+  isTty: Boolean(process.stderr.isTTY),
+};
+
+/** Runs the CLI; resolves to the exit code (never calls process.exit itself). */
+export async function main(argv: readonly string[], io: CliIo = defaultIo, registries: Registries = createRegistries()): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = new Command('entroscope')
+    .description('Measure how information flows through physical and neural systems.')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+
+  program
+    .command('run')
+    .description('run a study and write results, plots and report.html')
+    .argument('<study>', 'study file (YAML or JSON)')
+    .option('-o, --out <dir>', 'output folder (default: results/<study name>/)')
+    .option('-s, --seed <n>', 'override the study seed', parseSeed)
+    .option('-b, --backend <id>', 'override the backend: auto, cpu, gpujs:cpu, gpujs:webasm, gpujs:headlessgl, gpujs:webgpu')
+    .option('--fresh', 'discard results of a different earlier run in the output folder')
+    .action(async (file: string, opts: { out?: string; seed?: number; backend?: string; fresh?: boolean }) => {
+      const study = loadStudy(file, registries, { ...(opts.seed !== undefined && { seed: opts.seed }), ...(opts.backend !== undefined && { backend: opts.backend }) });
+      const controller = new AbortController();
+      const onSigint = () => {
+        io.stderr('\nInterrupted: finishing the files for what is complete (Ctrl-C again to force)…\n');
+        controller.abort(new EntroscopeError('INTERRUPTED', 'interrupted by the user'));
+        process.once('SIGINT', () => process.exit(EXIT.interrupted));
+      };
+      process.once('SIGINT', onSigint);
+      const bars = io.isTty ? new MultiBar({ format: ' {bar} {percentage}% | task {task}/{total} | {message}', hideCursor: true, clearOnComplete: true, stream: process.stderr }, Presets.shades_classic) : undefined;
+      const bar = bars?.create(1000, 0, { task: 0, total: 0, message: '' });
+      let lastLogged = -1;
+      try {
+        const summary = await runStudy(study, registries, {
+          ...(opts.out !== undefined && { out: opts.out }),
+          fresh: opts.fresh ?? false,
+          signal: controller.signal,
+          logger: { info: (m) => (bars ? bars.log(`${m}\n`) : io.stderr(`${m}\n`)), warn: (m) => (bars ? bars.log(`warning: ${m}\n`) : io.stderr(`warning: ${m}\n`)) },
+          resolveBackend,
+          onProgress: (done, total, message) => {
+            if (bar) bar.update(Math.round((1000 * done) / Math.max(total, 1)), { task: Math.min(Math.floor(done) + 1, total), total, message });
+            else if (Math.floor(done) !== lastLogged) {
+              lastLogged = Math.floor(done);
+              io.stderr(`[${Math.min(lastLogged + 1, total)}/${total}] ${message}\n`);
+            }
+          },
+        });
+        bars?.stop();
+        const status = summary.interrupted ? 'interrupted' : 'done';
+        io.stdout(`${status}: ${summary.records} measurements from ${summary.tasks} task(s)${summary.resumed ? ` (${summary.resumed} resumed from an earlier run)` : ''}\n`);
+        io.stdout(`report: ${path.join(summary.outDir, 'report.html')}\n`);
+        code = summary.interrupted ? EXIT.interrupted : EXIT.ok;
+      } finally {
+        bars?.stop();
+        process.removeListener('SIGINT', onSigint);
+      }
+    });
+
+  program
+    .command('validate')
+    .description('check a study (ids, parameters, sweeps, probe requirements) without running it')
+    .argument('<study>', 'study file (YAML or JSON)')
+    .action((file: string) => {
+      const study = loadStudy(file, registries);
+      const points = study.sweep.reduce((n, a) => n * a.values.length, 1);
+      io.stdout(`${file}: valid — ${study.systems.length} system(s), ${study.probes.length} probe(s), ${points} sweep point(s), seed ${study.seed}, backend ${study.backend}\n`);
+    });
+
+  program
+    .command('list')
+    .description('list every registered system and probe with its parameters')
+    .action(() => io.stdout(listDescriptors(registries)));
+
+  program
+    .command('schema')
+    .description('write the JSON Schema of study files (for editors) to stdout or a file')
+    .option('-o, --out <file>', 'write to this file')
+    .action((opts: { out?: string }) => {
+      const text = JSON.stringify(studyJsonSchema(registries), null, 2) + '\n';
+      if (opts.out) fs.writeFileSync(opts.out, text);
+      else io.stdout(text);
+    });
+
+  try {
+    await program.parseAsync(['node', 'entroscope', ...argv]);
+  } catch (error) {
+    const commanderCode = (error as { code?: string }).code;
+    if (typeof commanderCode === 'string' && commanderCode.startsWith('commander.')) {
+      return commanderCode === 'commander.helpDisplayed' || commanderCode === 'commander.version' || commanderCode === 'commander.help' ? EXIT.ok : EXIT.invalid;
+    }
+    if (error instanceof EntroscopeError && error.code === 'INTERRUPTED') return EXIT.interrupted;
+    io.stderr(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (!(error instanceof EntroscopeError) && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
+    return isInputError(error) ? EXIT.invalid : EXIT.failed;
+  }
+  return code;
+}
+
+export { studyEnvelopeSchema };

@@ -1,0 +1,44 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pluginModules } from './plugins';
+
+/** Versions of the workspace packages, key third-party libraries and the runtime. */
+export function packageVersions(): Record<string, string> {
+  const versions: Record<string, string> = { node: process.version };
+  const names = ['@entroscope/core', '@entroscope/runner', ...pluginModules.map((p) => p.name), 'rxjs', 'zod', 'yaml', 'inversify', 'gpu.js', '@tensorflow/tfjs-core'];
+  for (const name of names) {
+    try {
+      const manifest = require.resolve(`${name}/package.json`, { paths: [__dirname] });
+      versions[name] = JSON.parse(fs.readFileSync(manifest, 'utf8')).version;
+    } catch {
+      // Not installed (optional dependency): left out.
+    }
+  }
+  return versions;
+}
+
+/** The git commit of the workspace, when run from a checkout. */
+export function gitCommit(): string | undefined {
+  try {
+    let dir = __dirname;
+    for (let i = 0; i < 6; i++) {
+      const head = path.join(dir, '.git', 'HEAD');
+      if (fs.existsSync(head)) {
+        const ref = fs.readFileSync(head, 'utf8').trim();
+        if (!ref.startsWith('ref: ')) return ref;
+        const refFile = path.join(dir, '.git', ref.slice(5));
+        if (fs.existsSync(refFile)) return fs.readFileSync(refFile, 'utf8').trim();
+        const packed = path.join(dir, '.git', 'packed-refs');
+        if (fs.existsSync(packed)) {
+          const line = fs.readFileSync(packed, 'utf8').split('\n').find((l) => l.endsWith(` ${ref.slice(5)}`));
+          return line?.split(' ')[0];
+        }
+        return undefined;
+      }
+      dir = path.dirname(dir);
+    }
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
