@@ -101,7 +101,7 @@ function checkWorkspace(root, config = readJson(path.join(__dirname, 'boundaries
           violations.push(`${rel}: imports its own package '${targetName}' by name; use a relative import`);
           continue;
         }
-        const extra = isSpec ? config.specMayAlsoImport : [];
+        const extra = isSpec ? [...new Set([...(config.specMayAlsoImport['*'] || []), ...project.tags.flatMap((t) => config.specMayAlsoImport[t] || [])])] : [];
         if (!tagAllowed(config.depConstraints, project.tags, target.tags, extra)) {
           violations.push(`${rel}: ${project.name} [${project.tags.join(', ')}] may not import ${targetName} [${target.tags.join(', ')}] (tools/lint/boundaries.json)`);
         }

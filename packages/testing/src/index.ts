@@ -1,1 +1,2 @@
-export {};
+export * from './system-conformance';
+export * from './probe-conformance';

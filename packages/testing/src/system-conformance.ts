@@ -1,0 +1,78 @@
+import { firstValueFrom, toArray } from 'rxjs';
+import { RandomStream, silentLogger, type Observation, type RunContext, type SystemDescriptor } from '@entroscope/core';
+
+/** A run context for tests: seeded stream, CPU backend, silent logger, optional abort signal. */
+export function testContext(seed = 1, name = 'test', signal: AbortSignal = new AbortController().signal): RunContext {
+  return { name, random: RandomStream.fromSeed(seed).split(name), backend: { id: 'cpu' }, logger: silentLogger, signal };
+}
+
+/** Runs a system to completion and returns its observations. */
+export function collect<P>(descriptor: SystemDescriptor<P>, params: unknown, context: RunContext = testContext()): Promise<Observation[]> {
+  const parsed = descriptor.paramsSchema.parse(params);
+  return firstValueFrom(descriptor.create(parsed, context).observe().pipe(toArray()));
+}
+
+function fingerprint(observations: Observation[]): string {
+  return JSON.stringify(observations.map((o) => ({ site: o.site, kind: o.kind, shape: o.shape, data: o.data ? Array.from(o.data) : null, meta: o.meta })));
+}
+
+/**
+ * The contract every system must meet (architecture brief): valid descriptor (kebab-case id, version,
+ * summary, strict schema that rejects unknown keys), sites on the declared axes in increasing index order,
+ * data length matching shape, data kinds and exact descriptions as declared by `provides`, same seed → same
+ * observations, different seed → different samples (when sampling), and an aborted signal stops the run.
+ * `cases` are valid parameter sets (at least one should produce samples when the system can).
+ */
+export function describeSystemConformance<P>(descriptor: SystemDescriptor<P>, cases: readonly unknown[]): void {
+  describe(`system conformance: ${descriptor.id}`, () => {
+    it('has a kebab-case id, a version and a summary', () => {
+      expect(descriptor.id).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+      expect(descriptor.version).toMatch(/^\d+\.\d+\.\d+$/);
+      expect(descriptor.summary.length).toBeGreaterThan(10);
+    });
+
+    it('rejects unknown parameter keys', () => {
+      const withUnknown = { ...(cases[0] as object), definitelyNotAParameter: 1 };
+      expect(descriptor.paramsSchema.safeParse(withUnknown).success).toBe(false);
+    });
+
+    it.each(cases.map((c, i) => [i, c] as const))('case %i emits what provides() declares, in site order, with consistent shapes', async (_i, params) => {
+      const parsed = descriptor.paramsSchema.parse(params);
+      const capabilities = descriptor.provides(parsed);
+      const observations = await collect(descriptor, params);
+      expect(observations.length).toBeGreaterThan(0);
+      let previous = -Infinity;
+      for (const o of observations) {
+        expect(capabilities.axes).toContain(o.site.axis);
+        expect(o.site.index).toBeGreaterThan(previous);
+        previous = o.site.index;
+        if (o.data) {
+          expect(capabilities.kinds).toContain(o.kind);
+          expect(o.data.length).toBe(o.shape.reduce((a, b) => a * b, 1));
+        }
+        if (o.exact) expect(capabilities.exact).toContain(o.exact.type);
+        expect(() => JSON.stringify(o.meta)).not.toThrow();
+      }
+      if (capabilities.kinds.length > 0) expect(observations.some((o) => o.data)).toBe(true);
+      if (capabilities.exact.length > 0) expect(observations.every((o) => o.exact)).toBe(true);
+    });
+
+    it('is reproducible: same seed gives identical observations, another seed other samples', async () => {
+      for (const params of cases) {
+        const a = fingerprint(await collect(descriptor, params, testContext(7)));
+        const b = fingerprint(await collect(descriptor, params, testContext(7)));
+        expect(a).toBe(b);
+        const parsed = descriptor.paramsSchema.parse(params);
+        if (descriptor.provides(parsed).kinds.length > 0) {
+          expect(fingerprint(await collect(descriptor, params, testContext(8)))).not.toBe(a);
+        }
+      }
+    });
+
+    it('stops with an error when the run is aborted', async () => {
+      const controller = new AbortController();
+      controller.abort(new Error('stop'));
+      await expect(collect(descriptor, cases[0], testContext(1, 'test', controller.signal))).rejects.toThrow();
+    });
+  });
+}
