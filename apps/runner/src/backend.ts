@@ -1,10 +1,13 @@
-// Placeholder written by the lead so the runner compiles before @entroscope/kernels lands.
-// OWNED BY THE KERNELS ENGINEER: replace it wholesale with the real backend selection.
-import { EntroscopeError, type BackendHandle } from '@entroscope/core';
+import type { BackendHandle } from '@entroscope/core';
+import { resolveKernelBackend } from '@entroscope/kernels';
 
+/**
+ * Chooses the run's compute backend once ('auto' | 'cpu' | 'gpujs:cpu' | 'gpujs:webasm' | 'gpujs:headlessgl' |
+ * 'gpujs:webgpu'). The handle is a KernelBackend (systems and probes get its kernels with
+ * `kernelsFor(context.backend)`); `record` goes into study.resolved.json. An unavailable backend throws
+ * BackendUnavailableError listing what is available and why the others are not. Logic: @entroscope/kernels.
+ */
 export async function resolveBackend(requested: string): Promise<{ handle: BackendHandle; record: Record<string, unknown> }> {
-  if (requested === 'auto' || requested === 'cpu') {
-    return { handle: { id: 'cpu' }, record: { id: 'cpu', requested, reason: 'plain TypeScript CPU kernels' } };
-  }
-  throw new EntroscopeError('BACKEND_UNAVAILABLE', `backend '${requested}' is not available; available: auto, cpu`, { requested });
+  const { backend, record } = await resolveKernelBackend(requested);
+  return { handle: backend, record: { ...record } };
 }

@@ -1,1 +1,16 @@
-export {};
+export * from './kernel-names';
+export * from './cpu/activation-cpu';
+export * from './cpu/matmul-cpu';
+export * from './cpu/xoshiro128';
+export * from './cpu/ising-checkerboard-cpu';
+export * from './cpu/ising-checkerboard-fast';
+export * from './cpu/ising-multispin';
+export * from './cpu/reduction-cpu';
+export * from './cpu/histogram-cpu';
+export * from './cpu/distance-cpu';
+export * from './cpu/random-fill-cpu';
+export * from './backend';
+export * from './registry';
+export * from './cpu-backend';
+export * from './resolve-backend';
+export { GpujsKernels, gpujsModes, gpujsUnavailableReason, type GpujsMode } from './gpujs/gpujs-backend';
