@@ -1,1 +1,4 @@
-export {};
+export * from './dataset-error';
+export * from './idx-file';
+export * from './mnist';
+export * from './synthetic';
