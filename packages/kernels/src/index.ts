@@ -13,4 +13,5 @@ export * from './backend';
 export * from './registry';
 export * from './cpu-backend';
 export * from './resolve-backend';
-export { GpujsKernels, gpujsModes, gpujsUnavailableReason, type GpujsMode } from './gpujs/gpujs-backend';
+export { GpujsKernels, gpujsModes, gpujsUnavailableReason, gpujsUnavailableReasonSync, type GpujsMode } from './gpujs/gpujs-backend';
+export * from './streams';

@@ -1,2 +1,3 @@
 export * from './system-conformance';
 export * from './probe-conformance';
+export * from './kernel-conformance';

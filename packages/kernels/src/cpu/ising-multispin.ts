@@ -28,6 +28,9 @@ export function isingMultispinSweep(words: Int32Array, L: number, K: number, rng
   // Binary digits of q = e^{−4K} (a = 1) and q² = e^{−8K} (a = 0) as all-ones / all-zeros masks, most significant first.
   const digits1 = binaryDigitMasks(Math.exp(-4 * K));
   const digits0 = binaryDigitMasks(Math.exp(-8 * K));
+  // K = 0: every flip is accepted with certainty (not merely with probability 1 − 2^−32).
+  const always1 = Math.exp(-4 * K) >= 1 ? -1 : 0;
+  const always0 = Math.exp(-8 * K) >= 1 ? -1 : 0;
   const st = rng.state;
   let s0 = st[0]! | 0;
   let s1 = st[1]! | 0;
@@ -53,8 +56,8 @@ export function isingMultispinSweep(words: Int32Array, L: number, K: number, rng
         const exactly1 = (h1 ^ h2) & ~(c1 | c2);
         const none = ~(x1 | x2 | x3 | x4);
         // One bit-sliced uniform per replica, compared with q (a = 1 bits) or q² (a = 0 bits).
-        let undecided = exactly1 | none;
-        let less = 0;
+        let undecided = (exactly1 & ~always1) | (none & ~always0);
+        let less = (exactly1 & always1) | (none & always0);
         for (let d = 0; undecided !== 0 && d < 32; d++) {
           const m = Math.imul(s1, 5);
           const w = Math.imul((m << 7) | (m >>> 25), 9);

@@ -20,6 +20,10 @@ const WIDTH = 4096;
 const LOOP_MAX = 1 << 24;
 
 type GpuModule = typeof import('gpu.js');
+
+const HEADLESSGL_MISSING =
+  "headless WebGL is not available: the native package 'gl' is not built (the workspace sets allowScripts gl: false; building it needs libxi-dev libglu1-mesa-dev libglew-dev pkg-config, and running it an X server such as Xvfb)";
+const WEBGPU_MISSING = "WebGPU is not available: no navigator.gpu in this Node process (needs the 'webgpu' Dawn bindings and a working adapter)";
 let gpuModule: Promise<GpuModule> | undefined;
 
 /** Loads gpu.js on first use (≈ 0.2 s); nothing imports it eagerly. */
@@ -37,10 +41,10 @@ export async function gpujsUnavailableReason(mode: GpujsMode): Promise<string | 
     return `gpu.js failed to load: ${(error as Error).message}`;
   }
   if (mode === 'headlessgl' && !GPU.isHeadlessGLSupported) {
-    return "headless WebGL is not available: the native package 'gl' is not built (the workspace sets allowScripts gl: false; building it needs libxi-dev libglu1-mesa-dev libglew-dev pkg-config and an X server such as Xvfb)";
+    return HEADLESSGL_MISSING;
   }
   if (mode === 'webgpu') {
-    if (!GPU.isWebGPUSupported) return "WebGPU is not available: no navigator.gpu in this Node process (needs the 'webgpu' Dawn bindings with a working adapter)";
+    if (!GPU.isWebGPUSupported) return WEBGPU_MISSING;
     const ok = await (GPU as any).isWebGPUAvailable().catch(() => false);
     if (!ok) return 'WebGPU is present but no adapter could be obtained';
   }
@@ -268,4 +272,23 @@ function flatten(result: any, rows: number, cols: number): Float32Array {
     for (let j = 0; j < cols; j++) out[i * cols + j] = row[j];
   }
   return out;
+}
+
+/**
+ * Synchronous availability check, for test declaration time (jest must know at collection whether a test is
+ * skipped). Optimistic for webgpu (the API surface exists); `gpujsUnavailableReason` is the full check.
+ */
+export function gpujsUnavailableReasonSync(mode: GpujsMode): string | null {
+  let GPU: GpuModule['GPU'];
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    ({ GPU } = require('gpu.js') as GpuModule);
+  } catch (error) {
+    return `gpu.js failed to load: ${(error as Error).message}`;
+  }
+  if (mode === 'headlessgl' && !GPU.isHeadlessGLSupported) {
+    return HEADLESSGL_MISSING;
+  }
+  if (mode === 'webgpu' && !GPU.isWebGPUSupported) return WEBGPU_MISSING;
+  return null;
 }
