@@ -6,3 +6,8 @@ export * from './ising.module';
 export * from './ising-2d-exact';
 export * from './ising-2d-finite';
 export * from './ising-2d-flows';
+export * from './ising-2d-wolff';
+export * from './monte-carlo-statistics';
+export * from './ising-2d-monte-carlo';
+export * from './ising-2d-configuration-maps';
+export * from './ising-2d-system';

@@ -123,6 +123,15 @@ describe('Onsager solution of the square lattice (rg-ising.md §2.1)', () => {
     expect(spontaneousMagnetisation2d(2)).toBeGreaterThan(1 - 1e-6);
   });
 
+  it('stays finite for very large couplings (flows to the ordered fixed point overflow sinh 2K)', () => {
+    for (const K of [50, 400, 1e6, 1e29]) {
+      expect(freeEnergy2d(K) / (2 * K)).toBeCloseTo(1, 14);
+      expect(nearestNeighbourCorrelation2d(K)).toBe(1);
+      expect(fisherInformation2d(K)).toBe(0);
+      expect(spontaneousMagnetisation2d(K)).toBe(1);
+    }
+  });
+
   it('refuses negative or non-finite couplings with a message saying what is expected', () => {
     expect(() => freeEnergy2d(-0.1)).toThrow(/K ≥ 0/);
     expect(() => nearestNeighbourCorrelation2d(Number.NaN)).toThrow(/K ≥ 0/);

@@ -6,8 +6,8 @@ import { logCosh } from './log-cosh';
  * Yang 1952), p(s) ∝ exp(K Σ_⟨ij⟩ s_i s_j), K = βJ ≥ 0, no field. Conventions of rg-ising.md §2.1:
  * f = lim (1/N) ln Z in nats per site (positive), two bonds per site, u = ⟨s_i s_j⟩ over nearest neighbours.
  *
- * With s = sinh 2K, c = cosh 2K, the elliptic modulus is κ = 2s/c² and its complement κ' = |1 − s²|/c²
- * (computed in this form: no cancellation near K_c, where κ → 1). The complete elliptic integrals come from the
+ * With s = sinh 2K, c = cosh 2K, the elliptic modulus is κ = 2s/c² and its complement κ' = |1 − s²|/c², both
+ * evaluated through t = tanh 2K and sech 2K so that every K ≥ 0 (up to K → ∞) stays finite. The complete elliptic integrals come from the
  * arithmetic–geometric mean, which is accurate to a few ulps for every κ' > 0. The free-energy integral is
  * evaluated by tanh–sinh quadrature in the variable φ = π/2 − θ, which resolves the (integrable, logarithmic)
  * near-singularity at φ ≈ κ'. Accuracy ≤ 1e-13 absolute for 0 ≤ K ≤ 20, tested against 40-digit mpmath values.
@@ -49,11 +49,17 @@ export function completeEllipticIntegrals(k: number, kPrime: number): { K: numbe
   return { K, E: K * (1 - sum) };
 }
 
-/** Elliptic modulus κ and complement κ' of the Onsager solution at coupling K. */
-export function onsagerModulus(K: number): { kappa: number; kappaPrime: number; s: number; c: number } {
+/**
+ * Elliptic modulus κ = 2 sinh 2K / cosh² 2K = 2 t·sech and complement κ' = |1 − sinh² 2K| / cosh² 2K =
+ * |sech² − t²|, with t = tanh 2K and sech = 1/cosh 2K (finite for every K ≥ 0, including K → ∞).
+ */
+export function onsagerModulus(K: number): { kappa: number; kappaPrime: number; t: number; sech: number; w: number } {
+  const t = Math.tanh(2 * K);
+  const sech = 1 / Math.cosh(2 * K);
+  // (s² − 1)/c² is exactly 0 at the double nearest K_c (sinh 2K_c rounds to 1); use it while s is finite.
   const s = Math.sinh(2 * K);
-  const c = Math.cosh(2 * K);
-  return { kappa: (2 * s) / (c * c), kappaPrime: Math.abs(1 - s * s) / (c * c), s, c };
+  const w = K < 100 ? (s * s - 1) * sech * sech : t * t - sech * sech;
+  return { kappa: 2 * t * sech, kappaPrime: Math.abs(w), t, sech, w };
 }
 
 // Tanh–sinh nodes on φ ∈ (0, π/2): φ = (π/2)/(1 + e^{−2y}), y = (π/2) sinh t.
@@ -115,12 +121,11 @@ export function freeEnergy2d(K: number): number {
  */
 export function nearestNeighbourCorrelation2d(K: number): number {
   checkCoupling('nearestNeighbourCorrelation2d', K);
-  const { kappa, kappaPrime, s, c } = onsagerModulus(K);
-  const w = (s * s - 1) / (c * c);
-  if (kappa < SERIES_MODULUS) return (s / c) * (1 + (2 * w * ellipticSeries(kappa * kappa).dK) / (c * c));
+  const { kappa, kappaPrime, t, sech, w } = onsagerModulus(K);
+  if (kappa < SERIES_MODULUS) return t * (1 + 2 * w * ellipticSeries(kappa * kappa).dK * sech * sech);
   if (kappaPrime === 0) return Math.SQRT1_2;
   const { K: ellipticK } = completeEllipticIntegrals(kappa, kappaPrime);
-  return ((0.5 * c) / s) * (1 + (2 / Math.PI) * w * ellipticK);
+  return (0.5 / t) * (1 + (2 / Math.PI) * w * ellipticK);
 }
 
 /** Below this modulus the elliptic integrals are expanded in κ² (high and low temperature). */
@@ -157,16 +162,16 @@ function ellipticSeries(m: number): { dK: number; dE: number } {
  */
 export function fisherInformation2d(K: number): number {
   checkCoupling('fisherInformation2d', K);
-  const { kappa, kappaPrime, s, c } = onsagerModulus(K);
-  const w = (s * s - 1) / (c * c);
+  const { kappa, kappaPrime, t, sech, w } = onsagerModulus(K);
+  const sech2 = sech * sech;
   if (kappa < SERIES_MODULUS) {
     const { dK, dE } = ellipticSeries(kappa * kappa);
-    const c2 = c * c;
-    return 2 * (-2 / c2 - ((4 * w) / (c2 * c2)) * dK + (4 / c2) * (dK - dE));
+    return 2 * (-2 * sech2 - 4 * w * sech2 * sech2 * dK + 4 * sech2 * (dK - dE));
   }
   if (kappaPrime === 0) return Infinity;
   const { K: ek, E: ee } = completeEllipticIntegrals(kappa, kappaPrime);
-  const du = -(1 / (s * s)) * (1 + (2 / Math.PI) * w * ek) + (c / (Math.PI * s)) * ((8 * s) / (c * c * c) * ek - ((2 * c) / s) * (ee - kappaPrime * kappaPrime * ek));
+  // Same expression with 1/s² = sech²/t², c/s = 1/t, s/c³ = t·sech².
+  const du = -(sech2 / (t * t)) * (1 + (2 / Math.PI) * w * ek) + (1 / (Math.PI * t)) * (8 * t * sech2 * ek - (2 / t) * (ee - kappaPrime * kappaPrime * ek));
   return 2 * du;
 }
 
