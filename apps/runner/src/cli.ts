@@ -109,9 +109,9 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo, regis
           resolveBackend,
           onProgress: (done, total, message) => {
             if (bar) bar.update(Math.round((1000 * done) / Math.max(total, 1)), { task: Math.min(Math.floor(done) + 1, total), total, message });
-            else if (Math.floor(done) !== lastLogged) {
-              lastLogged = Math.floor(done);
-              io.stderr(`[${Math.min(lastLogged + 1, total)}/${total}] ${message}\n`);
+            else if (Number.isInteger(done) && done < total && done !== lastLogged) {
+              lastLogged = done;
+              io.stderr(`[task ${done + 1}/${total}] ${message}\n`);
             }
           },
         });

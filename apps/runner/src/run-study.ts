@@ -123,13 +123,13 @@ export async function runStudy(study: ResolvedStudy, registries: Registries, opt
       interrupted = true;
       break;
     }
-    const label = `${task.system.name} ${describeParams(task, study)}`;
+    const label = [task.system.name, describeParams(task, study)].filter(Boolean).join(" ");
     options.onProgress?.(task.index, tasks.length, label);
     try {
       await new Promise<void>((resolve, reject) => {
         const onAbort = () => reject(new EntroscopeError('INTERRUPTED', 'interrupted'));
         signal.addEventListener('abort', onAbort, { once: true });
-        runTask(task, study, registries, backend.handle, signal, logger, (f, m) => options.onProgress?.(task.index + Math.min(Math.max(f, 0), 1), tasks.length, m ? `${label} · ${m}` : label)).subscribe({
+        runTask(task, study, registries, backend.handle, signal, logger, (f, m) => options.onProgress?.(task.index + Math.min(Math.max(f, 0), 0.999), tasks.length, m ? `${label} · ${m}` : label)).subscribe({
           next: ({ probeIndex, measurement }) => store.append(toRecord(task, id, probeIndex, measurement)),
           error: (e) => {
             signal.removeEventListener('abort', onAbort);

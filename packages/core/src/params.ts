@@ -114,7 +114,7 @@ export function validateParams<T>(
     }
     const message = issue.message;
     const at = message.toLowerCase().indexOf('expected ');
-    const expected = at >= 0 ? message.slice(at + 'expected '.length) : message;
+    const expected = (at >= 0 ? message.slice(at + 'expected '.length) : message).replace(/, received \w+$/, '');
     const given = getAt(value ?? {}, issue.path as PathSegment[]);
     return { path: formatPath(path), expected, given: renderValue(given), context };
   });

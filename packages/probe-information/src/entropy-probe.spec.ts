@@ -1,3 +1,4 @@
+import type { ExponentialFamilyExact } from '@entroscope/core';
 import { ising1dDescriptor, entropy1d } from '@entroscope/system-ising';
 import { collect, describeProbeConformance, measure, testContext } from '@entroscope/testing';
 import { entropyDescriptor } from './entropy-probe';
@@ -14,7 +15,7 @@ describe('entropy probe', () => {
     const observations = await chain({ K: 1, h: 0.2, steps: 3 });
     const measurements = await measure(entropyDescriptor, {}, observations);
     measurements.forEach((m, n) => {
-      const [K, h] = (observations[n]!.exact as { natural: number[] }).natural;
+      const [K, h] = (observations[n]!.exact as ExponentialFamilyExact).natural;
       expect(Math.abs(m.value - entropy1d(K!, h!))).toBeLessThan(1e-14);
     });
     // s(1) = 0.365333855087 (rg-ising.md §1.4).
@@ -25,7 +26,7 @@ describe('entropy probe', () => {
     const observations = await chain({ K: 1, steps: 2, samples: { count: 4000, length: 40 } }, 3);
     const measurements = await measure(entropyDescriptor, { estimator: { use: 'plug-in-blocks', blockLength: 4, bootstrap: 60 } }, observations);
     measurements.forEach((m, n) => {
-      const [K, h] = (observations[n]!.exact as { natural: number[] }).natural;
+      const [K, h] = (observations[n]!.exact as ExponentialFamilyExact).natural;
       expect(m.uncertainty).toBeGreaterThan(0);
       expect(Math.abs(m.value - entropy1d(K!, h!))).toBeLessThan(4 * m.uncertainty!);
     });
