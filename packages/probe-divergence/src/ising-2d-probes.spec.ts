@@ -1,0 +1,163 @@
+import { RandomStream, type ExponentialFamilyExact, type Observation } from '@entroscope/core';
+import { collect, describeProbeConformance, measure, testContext } from '@entroscope/testing';
+import { CRITICAL_COUPLING_2D as Kc, Ising2dDensityOfStates, fisherInformation2d, ising1dDescriptor, ising2dDescriptor, runIsing2dMonteCarlo, wolffRule } from '@entroscope/system-ising';
+import { fisherInformationDescriptor } from './fisher-information-probe';
+import { conditionalEntropyPlugIn, informationLossDescriptor, localFieldInformationLoss, neighbourhoodCounts } from './information-loss-probe';
+import { relativeEntropyDescriptor } from './relative-entropy-probe';
+
+// Tolerances: class Q (1e-9 relative, or ±1 in the last quoted digit) for exact values; class S (4 standard
+// errors) for Monte Carlo estimates (rg-ising.md §2.4–2.7).
+const digits = (quoted: string) => 10 ** -quoted.split('.')[1]!.length;
+
+/** Exact E_S[ln 2cosh KS − KS tanh KS] and Var(B)/N on the 4×4 torus by enumerating all 2^16 states. */
+function exactLocal4x4(K: number): number {
+  const L = 4;
+  let z = 0;
+  let h = 0;
+  const spins = new Int8Array(16);
+  for (let state = 0; state < 1 << 16; state++) {
+    for (let i = 0; i < 16; i++) spins[i] = (state >> i) & 1 ? 1 : -1;
+    let B = 0;
+    for (let i = 0; i < L; i++) for (let j = 0; j < L; j++) B += spins[i * L + j]! * (spins[i * L + ((j + 1) % L)]! + spins[((i + 1) % L) * L + j]!);
+    const w = Math.exp(K * B);
+    // Decimated sites: parity 1, (i + j) odd; each contributes ln 2cosh KS − KS tanh KS.
+    let local = 0;
+    for (let i = 0; i < L; i++) {
+      for (let j = (i + 1) & 1; j < L; j += 2) {
+        const S = spins[((i + 1) % L) * L + j]! + spins[((i + L - 1) % L) * L + j]! + spins[i * L + ((j + 1) % L)]! + spins[i * L + ((j + L - 1) % L)]!;
+        local += Math.log(2 * Math.cosh(K * S)) - K * S * Math.tanh(K * S);
+      }
+    }
+    z += w;
+    h += (w * local) / 8;
+  }
+  return h / z;
+}
+
+async function mcObservations(params: Record<string, unknown>, seed = 1): Promise<Observation[]> {
+  return collect(ising2dDescriptor, params, testContext(seed));
+}
+
+describeProbeConformance(fisherInformationDescriptor, [
+  { params: {}, observations: () => collect(ising2dDescriptor, { K: 0.35, steps: 3 }) },
+  { params: { estimator: { use: 'bond-variance', bootstrap: 20 } }, observations: () => mcObservations({ K: 0.4, steps: 1, monteCarlo: { L: 8, sweeps: 50, configurations: 40 } }) },
+]);
+describeProbeConformance(informationLossDescriptor, [
+  { params: {}, observations: () => mcObservations({ K: 0.4, steps: 2, monteCarlo: { L: 16, sweeps: 50, configurations: 20 } }) },
+  { params: { estimator: { use: 'local-field', bootstrap: 20 } }, observations: () => mcObservations({ K: 0.5, steps: 1, monteCarlo: { L: 8, sweeps: 50, configurations: 20, map: 'flow' } }) },
+]);
+
+describe('exact 2D relative entropy through the generic exponential-family probe (rg-ising.md §2.4)', () => {
+  it.each([
+    ['A', 0.3, ['0.0088039299', '0.0384512081', '0.0810358970', '0.1086826714', '0.1138177183'], '0.1139378309'],
+    ['A', 0.4, ['0.004865872096', '0.02429766883', '0.0664407279', '0.1342748859', '0.2088302303'], '0.2562150413'],
+    ['C', 0.3, ['0.008192258562', '0.03391348699', '0.06964946897', '0.09294424437', '0.09730959853'], '0.09741189039'],
+    ['C', 0.4, ['0.004408482539', '0.02032278397', '0.05199129519', '0.1001492082', '0.1523845442'], '0.1862166402'],
+  ])('construction %s from K = %s under the Kadanoff flow', async (construction, K, expected, asymptote) => {
+    const observations = await collect(ising2dDescriptor, { K, steps: 5, flow: 'kadanoff' });
+    const values = await measure(relativeEntropyDescriptor, { estimator: { use: 'exact', construction } }, observations);
+    expect(Math.abs(values[0]!.value)).toBeLessThan(1e-15);
+    expected.forEach((quoted, n) => {
+      const v = values[n + 1]!;
+      expect(Math.abs(v.value - Number(quoted))).toBeLessThanOrEqual(Math.max(1e-9 * Number(quoted), digits(quoted)));
+      expect(v.unit).toBe('nat/site');
+    });
+    expect(Math.abs((values[5]!.meta['asymptote'] as number) - Number(asymptote))).toBeLessThanOrEqual(digits(asymptote));
+  });
+
+  it('refuses construction B on the truncated flow (not an exact marginal), naming the alternatives', async () => {
+    const observations = await collect(ising2dDescriptor, { K: 0.3, steps: 2 });
+    await expect(measure(relativeEntropyDescriptor, { estimator: { use: 'exact', construction: 'B' } }, observations)).rejects.toThrow(/truncated flow.*use A or C/);
+  });
+
+  it('A grows without bound above the flow fixed point (≈ 2K_n(1 − u) + 2Ku − f) while C saturates at f(K) − 2K', async () => {
+    const observations = await collect(ising2dDescriptor, { K: 0.55, steps: 12 });
+    const a = await measure(relativeEntropyDescriptor, { estimator: { use: 'exact', construction: 'A' } }, observations);
+    const c = await measure(relativeEntropyDescriptor, { estimator: { use: 'exact', construction: 'C' } }, observations);
+    const exact = observations[0]!.exact as ExponentialFamilyExact;
+    const f = exact.logPartition([0.55]);
+    const u = exact.meanStatistics([0.55])[0]! / 2;
+    for (let n = 1; n <= 12; n++) expect(a[n]!.value).toBeGreaterThan(a[n - 1]!.value);
+    const K12 = (observations[12]!.exact as ExponentialFamilyExact).natural[0]!;
+    expect(K12).toBeGreaterThan(5);
+    expect(Math.abs(a[12]!.value - (2 * K12 * (1 - u) + 2 * 0.55 * u - f))).toBeLessThan(1e-9);
+    expect(Math.abs(c[12]!.value - (f - 2 * 0.55))).toBeLessThan(1e-9);
+  });
+
+  it('on a finite torus (limit ring) A tends to the thermodynamic value as L grows', async () => {
+    const observations = await collect(ising2dDescriptor, { K: 0.3, steps: 3, lattice: 128 });
+    const ring = await measure(relativeEntropyDescriptor, { estimator: { use: 'exact', construction: 'A', limit: 'ring' } }, observations);
+    const infinite = await measure(relativeEntropyDescriptor, { estimator: { use: 'exact', construction: 'A' } }, observations);
+    for (let n = 1; n <= 3; n++) expect(Math.abs(ring[n]!.value - infinite[n]!.value)).toBeLessThan(1e-10);
+  });
+});
+
+describe('fisher-information probe', () => {
+  it('exact: equals Onsager ∂²f/∂K² along the flow (five-point differences, 1e-8 relative)', async () => {
+    const observations = await collect(ising2dDescriptor, { K: 0.42, steps: 4 });
+    const values = await measure(fisherInformationDescriptor, {}, observations);
+    values.forEach((m, n) => {
+      const K = (observations[n]!.exact as ExponentialFamilyExact).natural[0]!;
+      expect(Math.abs(m.value / fisherInformation2d(K) - 1)).toBeLessThan(1e-8);
+    });
+  });
+
+  it('exact: on the 1D chain it is dε/dK = sech²K at h = 0 (class E-ish, 1e-10)', async () => {
+    const observations = await collect(ising1dDescriptor, { K: 0.7, steps: 3 });
+    const values = await measure(fisherInformationDescriptor, {}, observations);
+    values.forEach((m, n) => {
+      const K = (observations[n]!.exact as ExponentialFamilyExact).natural[0]!;
+      expect(Math.abs(m.value - 1 / Math.cosh(K) ** 2)).toBeLessThan(1e-10);
+    });
+  });
+
+  it('bond-variance: Monte Carlo on 4×4 agrees with exact enumeration within 4 standard errors', async () => {
+    const dos = new Ising2dDensityOfStates(4, 4);
+    for (const K of [0.3, Kc]) {
+      const observations = await mcObservations({ K, steps: 0, monteCarlo: { L: 4, sweeps: 200, configurations: 4000, spacing: 3 } }, 5);
+      const [m] = await measure(fisherInformationDescriptor, { estimator: { use: 'bond-variance', bootstrap: 200 } }, observations);
+      expect(Math.abs(m!.value - dos.averages(K).bondVariancePerSite)).toBeLessThan(4 * m!.uncertainty!);
+    }
+  });
+
+  it('refuses patch-layout data, saying which layout it needs', async () => {
+    const observations = await mcObservations({ K: 0.3, steps: 0, monteCarlo: { L: 8, sweeps: 20, configurations: 4, layout: 'patches' } });
+    await expect(measure(fisherInformationDescriptor, { estimator: { use: 'bond-variance' } }, observations)).rejects.toThrow(/layout to 'lattice'/);
+  });
+});
+
+describe('information-loss probe', () => {
+  it('local-field and plug-in estimates agree with exact enumeration on the 4×4 torus (4 SE)', async () => {
+    for (const K of [0.3, 0.5]) {
+      const exact = exactLocal4x4(K);
+      const observations = await mcObservations({ K, steps: 0, monteCarlo: { L: 4, sweeps: 200, configurations: 4000, spacing: 3 } }, 9);
+      for (const estimator of [{ use: 'local-field', bootstrap: 100 }, { use: 'plug-in', bootstrap: 100 }]) {
+        const [m] = await measure(informationLossDescriptor, { estimator }, observations);
+        expect(Math.abs(m!.value - exact)).toBeLessThan(4 * m!.uncertainty!);
+        expect(m!.value).toBeGreaterThan(0);
+        expect(m!.value).toBeLessThan(Math.LN2);
+      }
+    }
+  });
+
+  it('plug-in conditional entropy is exact on known counts (uniform → ln 2, deterministic → 0)', () => {
+    expect(Math.abs(conditionalEntropyPlugIn(new Float64Array(32).fill(10), 'none') - Math.LN2)).toBeLessThan(1e-14);
+    const deterministic = new Float64Array(32);
+    for (let p = 0; p < 16; p++) deterministic[(p & 8 ? 16 : 0) | p] = 7;
+    expect(conditionalEntropyPlugIn(deterministic, 'none')).toBe(0);
+  });
+
+  it('local-field refuses decimated sites, whose samples are not nearest-neighbour samples at K_n', async () => {
+    const observations = await mcObservations({ K: 0.3, steps: 1, monteCarlo: { L: 8, sweeps: 20, configurations: 4 } });
+    await expect(measure(informationLossDescriptor, { estimator: { use: 'local-field' } }, observations)).rejects.toThrow(/use 'plug-in'/);
+  });
+
+  it('the exact Wolff chain reproduces the enumerated 4×4 information loss at K_c too', () => {
+    const run = runIsing2dMonteCarlo({ L: 4, K: Kc, rule: wolffRule, sweeps: 100, configurations: 3000, spacing: 3, random: RandomStream.fromSeed(3) });
+    const counts = neighbourhoodCounts(run.configurations, 3000, 4, 1);
+    const total = new Float64Array(32);
+    for (const c of counts) for (let b = 0; b < 32; b++) total[b]! += c[b]!;
+    // Loose sanity check here (no error bar computed): within 0.02 nats of the exact value.
+    expect(Math.abs(localFieldInformationLoss(total, Kc) - exactLocal4x4(Kc))).toBeLessThan(0.02);
+  });
+});
