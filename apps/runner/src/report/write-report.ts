@@ -47,7 +47,7 @@ export function writeReport(outDir: string, study: ResolvedStudy, records: reado
 <style>
 body{font-family:Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
 h1{margin-bottom:.2em} .sub{color:#666;margin-top:0} figure{margin:1.5em 0} figcaption{color:#444;font-size:.92em;margin-top:.3em}
-table{border-collapse:collapse;font-size:.85em} td,th{border:1px solid #ddd;padding:3px 6px} th{background:#f3f3f3} td.n{text-align:right;font-variant-numeric:tabular-nums}
+table{border-collapse:collapse;font-size:.85em} td,th{border:1px solid #ddd;padding:3px 6px;white-space:nowrap} figure svg{max-width:100%;height:auto} th{background:#f3f3f3} td.n{text-align:right;font-variant-numeric:tabular-nums}
 .warn{background:#fff3cd;border:1px solid #e0c36b;padding:.6em} dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em} dt{font-weight:bold}
 </style></head><body>
 <h1>${escapeXml(study.name)}</h1>
