@@ -3,7 +3,7 @@ import { activationCpu, activationDerivativeCpu, softmaxBackwardCpu, softmaxCpu 
 import { kNearestNeighboursCpu, pairwiseSquaredDistancesCpu } from './cpu/distance-cpu';
 import { histogram1dCpu, histogram2dCpu } from './cpu/histogram-cpu';
 import { isingCheckerboardHalfSweepCpu } from './cpu/ising-checkerboard-cpu';
-import { matmulCpu } from './cpu/matmul-cpu';
+import { matmulFast } from './cpu/matmul-fast';
 import { fillNormalCpu, fillUniformCpu } from './cpu/random-fill-cpu';
 import { columnMeanCpu, columnVarianceCpu, logSumExpCpu, rowMeanCpu, rowVarianceCpu } from './cpu/reduction-cpu';
 
@@ -13,7 +13,7 @@ import { columnMeanCpu, columnVarianceCpu, logSumExpCpu, rowMeanCpu, rowVariance
  * tfjs-wasm) are registered by `registerCpuFastPaths` and are chosen by measurement (docs/kernels.md).
  */
 export function registerCpuKernels(registry: KernelRegistry): void {
-  registry.register('matmul', 'cpu', matmulCpu);
+  registry.register('matmul', 'cpu', matmulFast);
   registry.register('activation', 'cpu', (name, x) => activationCpu(name, x));
   registry.register('activation-derivative', 'cpu', (name, x) => activationDerivativeCpu(name, x));
   registry.register('softmax', 'cpu', (x, rows, cols) => softmaxCpu(x, rows, cols));

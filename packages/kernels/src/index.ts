@@ -15,3 +15,5 @@ export * from './cpu-backend';
 export * from './resolve-backend';
 export { GpujsKernels, gpujsModes, gpujsUnavailableReason, gpujsUnavailableReasonSync, type GpujsMode } from './gpujs/gpujs-backend';
 export * from './streams';
+export * from './cpu/matmul-fast';
+export { WasmGemm } from './wasm/wasm-gemm';

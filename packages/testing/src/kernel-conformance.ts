@@ -104,7 +104,8 @@ export function describeKernelConformance(ids: readonly BackendId[] = backendIds
 async function matmulCase(k: KernelBackend, random: RandomStream): Promise<void> {
   const dims = shapes(random, 6, 40);
   const triples: [number, number, number][] = dims.map((d, i) => [d, dims[(i + 2) % dims.length]!, dims[(i + 4) % dims.length]!]);
-  triples.push([0, 3, 4], [3, 0, 4], [3, 4, 0], [1, 1, 1]);
+  // Empty and size-1 shapes, and products large enough for the cpu backend's SIMD engine (odd sizes, k = 1, k across several depth blocks).
+  triples.push([0, 3, 4], [3, 0, 4], [3, 4, 0], [1, 1, 1], [61, 67, 53], [130, 1, 900], [3, 5000, 9], [97, 255, 31]);
   let t = 0;
   for (const [m, kk, n] of triples) {
     const transposeA = (t & 1) === 1;
