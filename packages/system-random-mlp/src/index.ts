@@ -1,1 +1,9 @@
-export {};
+export * from './erf';
+export * from './brent';
+export * from './gaussian-quadrature';
+export * from './mean-field-activation';
+export * from './mean-field';
+export * from './width-schedule';
+export * from './mlp-inputs';
+export * from './random-mlp-system';
+export * from './random-mlp.module';
