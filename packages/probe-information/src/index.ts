@@ -3,4 +3,8 @@ export * from './discrete-entropy';
 export * from './bootstrap';
 export * from './plug-in-blocks-params';
 export * from './entropy-probe';
+export * from './mean-field-overlays';
+export * from './symmetric-eigenvalues';
+export * from './two-input-mutual-information';
+export * from './gram-entropy';
 export * from './information.module';
