@@ -5,3 +5,4 @@ export * from './relative-entropy-probe';
 export * from './divergence.module';
 export * from './fisher-information-probe';
 export * from './information-loss-probe';
+export * from './mlp-relative-entropy-probe';
