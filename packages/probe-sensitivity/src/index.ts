@@ -1,0 +1,2 @@
+export * from './jacobian-norm-probe';
+export * from './sensitivity.module';
