@@ -2,6 +2,8 @@ import type { ContainerModule } from 'inversify';
 import { isingModule } from '@entroscope/system-ising';
 import { divergenceModule } from '@entroscope/probe-divergence';
 import { informationModule } from '@entroscope/probe-information';
+import { randomMlpModule } from '@entroscope/system-random-mlp';
+import { sensitivityModule } from '@entroscope/probe-sensitivity';
 
 /**
  * Every plugin the runner loads. Adding a plugin = adding its package as a dependency of apps/runner and
@@ -11,4 +13,6 @@ export const pluginModules: readonly { readonly name: string; readonly module: C
   { name: '@entroscope/system-ising', module: isingModule },
   { name: '@entroscope/probe-divergence', module: divergenceModule },
   { name: '@entroscope/probe-information', module: informationModule },
+  { name: '@entroscope/system-random-mlp', module: randomMlpModule },
+  { name: '@entroscope/probe-sensitivity', module: sensitivityModule },
 ];
