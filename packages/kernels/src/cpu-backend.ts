@@ -8,12 +8,12 @@ import { fillNormalCpu, fillUniformCpu } from './cpu/random-fill-cpu';
 import { columnMeanCpu, columnVarianceCpu, logSumExpCpu, rowMeanCpu, rowVarianceCpu } from './cpu/reduction-cpu';
 
 /**
- * Registers the plain-TypeScript backend `cpu`: the twins themselves (they are the reference semantics and
- * the CPU default). Faster CPU paths that keep the same semantics (e.g. the dense product on worker threads or
- * tfjs-wasm) are registered by `registerCpuFastPaths` and are chosen by measurement (docs/kernels.md).
+ * Registers the backend `cpu` (the CPU default): the plain-TypeScript twins, except the dense product, which
+ * runs on the WebAssembly SIMD engine on all cores above 48³ multiply-adds (`matmulFast`; chosen by
+ * measurement over tfjs-wasm and plain loops, docs/kernels.md). Conformance tests it against the twin.
  */
 export function registerCpuKernels(registry: KernelRegistry): void {
-  registry.register('matmul', 'cpu', matmulFast);
+  registry.register('matmul', 'cpu', matmulFast); // twin below 48³ multiply-adds, WebAssembly SIMD engine above
   registry.register('activation', 'cpu', (name, x) => activationCpu(name, x));
   registry.register('activation-derivative', 'cpu', (name, x) => activationDerivativeCpu(name, x));
   registry.register('softmax', 'cpu', (x, rows, cols) => softmaxCpu(x, rows, cols));

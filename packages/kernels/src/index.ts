@@ -17,3 +17,4 @@ export { GpujsKernels, gpujsModes, gpujsUnavailableReason, gpujsUnavailableReaso
 export * from './streams';
 export * from './cpu/matmul-fast';
 export { WasmGemm } from './wasm/wasm-gemm';
+export * from './cpu/ising-multispin-engine';

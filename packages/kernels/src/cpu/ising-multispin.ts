@@ -31,59 +31,77 @@ export function isingMultispinSweep(words: Int32Array, L: number, K: number, rng
   // K = 0: every flip is accepted with certainty (not merely with probability 1 − 2^−32).
   const always1 = Math.exp(-4 * K) >= 1 ? -1 : 0;
   const always0 = Math.exp(-8 * K) >= 1 ? -1 : 0;
-  const st = rng.state;
-  let s0 = st[0]! | 0;
-  let s1 = st[1]! | 0;
-  let s2 = st[2]! | 0;
-  let s3 = st[3]! | 0;
-  for (let parity = 0; parity < 2; parity++) {
-    for (let i = 0; i < L; i++) {
-      const row = i * L;
-      const up = (i === 0 ? L - 1 : i - 1) * L;
-      const down = (i === L - 1 ? 0 : i + 1) * L;
-      for (let j = (i + parity) & 1; j < L; j += 2) {
-        const s = words[row + j]!;
-        const x1 = s ^ words[up + j]!;
-        const x2 = s ^ words[down + j]!;
-        const x3 = s ^ (j === 0 ? words[row + L - 1]! : words[row + j - 1]!);
-        const x4 = s ^ (j === L - 1 ? words[row]! : words[row + j + 1]!);
-        // Bit-sliced count of anti-aligned neighbours.
-        const h1 = x1 ^ x2;
-        const c1 = x1 & x2;
-        const h2 = x3 ^ x4;
-        const c2 = x3 & x4;
-        const atLeast2 = c1 | c2 | (h1 & h2);
-        const exactly1 = (h1 ^ h2) & ~(c1 | c2);
-        const none = ~(x1 | x2 | x3 | x4);
-        // One bit-sliced uniform per replica, compared with q (a = 1 bits) or q² (a = 0 bits).
-        let undecided = (exactly1 & ~always1) | (none & ~always0);
-        let less = (exactly1 & always1) | (none & always0);
-        for (let d = 0; undecided !== 0 && d < 32; d++) {
-          const m = Math.imul(s1, 5);
-          const w = Math.imul((m << 7) | (m >>> 25), 9);
-          const t = s1 << 9;
-          s2 ^= s0;
-          s3 ^= s1;
-          s1 ^= s2;
-          s0 ^= s3;
-          s2 ^= t;
-          s3 = (s3 << 11) | (s3 >>> 21);
-          const pd = (exactly1 & digits1[d]!) | (none & digits0[d]!);
-          less |= undecided & ~w & pd;
-          undecided &= ~(w ^ pd);
-        }
-        words[row + j] = s ^ (atLeast2 | less);
+  for (let parity = 0; parity < 2; parity++) multispinHalfSweepRows(words, L, 0, L, parity, digits1, digits0, always1, always0, rng.state, 0);
+}
+
+/**
+ * The multispin Metropolis update of rows [rowStart, rowEnd) for one parity, drawing from the xoshiro128**
+ * state stored at state[offset…offset+3] (read into registers and written back). Self-contained (no outer
+ * references) so worker threads can run it from its source text.
+ */
+export function multispinHalfSweepRows(
+  words: Int32Array,
+  L: number,
+  rowStart: number,
+  rowEnd: number,
+  parity: number,
+  digits1: Int32Array,
+  digits0: Int32Array,
+  always1: number,
+  always0: number,
+  state: Int32Array | Uint32Array,
+  offset: number,
+): void {
+  let s0 = state[offset]! | 0;
+  let s1 = state[offset + 1]! | 0;
+  let s2 = state[offset + 2]! | 0;
+  let s3 = state[offset + 3]! | 0;
+  for (let i = rowStart; i < rowEnd; i++) {
+    const row = i * L;
+    const up = (i === 0 ? L - 1 : i - 1) * L;
+    const down = (i === L - 1 ? 0 : i + 1) * L;
+    for (let j = (i + parity) & 1; j < L; j += 2) {
+      const s = words[row + j]!;
+      const x1 = s ^ words[up + j]!;
+      const x2 = s ^ words[down + j]!;
+      const x3 = s ^ (j === 0 ? words[row + L - 1]! : words[row + j - 1]!);
+      const x4 = s ^ (j === L - 1 ? words[row]! : words[row + j + 1]!);
+      // Bit-sliced count of anti-aligned neighbours.
+      const h1 = x1 ^ x2;
+      const c1 = x1 & x2;
+      const h2 = x3 ^ x4;
+      const c2 = x3 & x4;
+      const atLeast2 = c1 | c2 | (h1 & h2);
+      const exactly1 = (h1 ^ h2) & ~(c1 | c2);
+      const none = ~(x1 | x2 | x3 | x4);
+      // One bit-sliced uniform per replica, compared with q (a = 1 bits) or q² (a = 0 bits).
+      let undecided = (exactly1 & ~always1) | (none & ~always0);
+      let less = (exactly1 & always1) | (none & always0);
+      for (let d = 0; undecided !== 0 && d < 32; d++) {
+        const m = Math.imul(s1, 5);
+        const w = Math.imul((m << 7) | (m >>> 25), 9);
+        const t = s1 << 9;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = (s3 << 11) | (s3 >>> 21);
+        const pd = (exactly1 & digits1[d]!) | (none & digits0[d]!);
+        less |= undecided & ~w & pd;
+        undecided &= ~(w ^ pd);
       }
+      words[row + j] = s ^ (atLeast2 | less);
     }
   }
-  st[0] = s0;
-  st[1] = s1;
-  st[2] = s2;
-  st[3] = s3;
+  state[offset] = s0;
+  state[offset + 1] = s1;
+  state[offset + 2] = s2;
+  state[offset + 3] = s3;
 }
 
 /** The first 32 binary digits of p ∈ [0, 1] as masks (−1 for digit 1, 0 for digit 0); p = 1 gives all ones. */
-function binaryDigitMasks(p: number): Int32Array {
+export function binaryDigitMasks(p: number): Int32Array {
   const digits = new Int32Array(32);
   if (p >= 1) return digits.fill(-1);
   let frac = p;

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import type { MatmulOptions } from '../kernel-names';
 import { checkMatmul, matmulCpu } from '../cpu/matmul-cpu';
 import { erf } from '../cpu/activation-cpu';
+import { TANH_SCALE_TABLE, tanhFast } from '../cpu/fast-math';
 import { gemmModuleBytes, NR } from './wasm-gemm-module';
 
 /** Register-tile rows of the micro-kernel (6×8 measured best with 4×8 and 8×8 on the 2-core EPYC, docs/kernels.md). */
@@ -16,6 +17,9 @@ const HEADER = 256; // bytes of control words at the start of memory
 // Control words (Int32 indices into the header).
 const SEQ = 0; // task sequence number, bumped by the main thread
 const DONE = 1; // workers finished with the current task (counter)
+const FAILED = 2; // set by a worker whose task threw
+const READY = 3; // workers that finished starting up (counter)
+const PACKED = 4; // threads that finished packing their share of B (barrier counter; threadWork uses index 4)
 const PARAMS = 8; // task parameters
 
 // The WebAssembly global of Node, typed locally (lib ES2023 without DOM does not declare it).
@@ -34,33 +38,61 @@ const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 const activationCodes = { identity: 0, tanh: 1, relu: 2, sigmoid: 3, erf: 4 } as const;
 
 /**
- * Per-thread body: the micro-kernel loop over this thread's A blocks, then bias + activation on its rows of C.
- * Shared by the main thread and the workers (the workers receive it as source text, so it must be
- * self-contained: it only uses its arguments and the functions injected next to it).
+ * Per-thread body, run by the calling thread (thread 0) and every worker on its share: pack its A panels
+ * and its share of the B panels from the raw operands copied into shared memory, meet the other threads (all
+ * of B must be packed), run the micro-kernel over its A blocks, then add the bias and apply the activation on
+ * its rows of C. Workers receive this function as source text, so it only uses its arguments.
  */
-function threadWork(gemm: (...args: number[]) => void, memory: WasmMemory, p: Int32Array, thread: number, threads: number, erfFn: (x: number) => number): void {
-  const [apOff, bpOff, cOff, mPanels, nPanels, kPad, ldc, biasOff, code, n, kc, mc, mr] = [p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!, p[6]!, p[7]!, p[8]!, p[9]!, p[10]!, p[11]!, p[12]!];
-  const mcPanels = mc / mr;
-  const blocks = Math.ceil(mPanels / mcPanels);
+function threadWork(
+  gemm: (...args: number[]) => void,
+  memory: WasmMemory,
+  header: Int32Array,
+  thread: number,
+  threads: number,
+  erfFn: (x: number) => number,
+  tanhFn: (x: number) => number,
+  packAFn: typeof packA,
+  packBFn: typeof packB,
+): void {
+  const p = header.subarray(8);
+  const [apOff, bpOff, cOff, mPanels, nPanels, kPad, ldc, biasOff, code, n, kc, mc, mr, nr, aRaw, bRaw, m, k, transA, transB] = Array.from(p.subarray(0, 20));
+  const f = new Float32Array(memory.buffer);
+  const mcPanels = mc! / mr!;
+  const blocks = Math.ceil(mPanels! / mcPanels);
   const first = Math.floor((blocks * thread) / threads);
   const last = Math.floor((blocks * (thread + 1)) / threads);
+  packAFn(f, apOff! / 4, aRaw! / 4, m!, k!, kPad!, mPanels!, transA === 1, mr!, kc!, first * mcPanels, Math.min(last * mcPanels, mPanels!));
+  packBFn(f, bpOff! / 4, bRaw! / 4, k!, n!, kPad!, nPanels!, transB === 1, nr!, kc!, Math.floor((nPanels! * thread) / threads), Math.floor((nPanels! * (thread + 1)) / threads));
+  // Barrier: every thread has packed its share of B (control word 4 counts them).
+  Atomics.add(header, 4, 1);
+  Atomics.notify(header, 4);
+  for (let packed = Atomics.load(header, 4); packed < threads; packed = Atomics.load(header, 4)) {
+    if (Atomics.load(header, 2) !== 0) throw new Error('WasmGemm: another thread failed while packing');
+    Atomics.wait(header, 4, packed, 1000);
+  }
   for (let blk = first; blk < last; blk++) {
     const ip0 = blk * mcPanels;
-    const panels = Math.min(mcPanels, mPanels - ip0);
-    for (let pc = 0; pc < kPad; pc += kc) {
-      const depth = Math.min(kc, kPad - pc);
-      // A block (pc): panels of `depth`×MR floats, contiguous; B block (pc): panels of depth×8 floats.
-      gemm(apOff + (pc * mPanels * mr + ip0 * depth * mr) * 4, bpOff + pc * nPanels * 8 * 4, cOff + ip0 * mr * ldc, panels, nPanels, depth, ldc, pc > 0 ? 1 : 0, depth * mr * 4, depth * 8 * 4);
+    const panels = Math.min(mcPanels, mPanels! - ip0);
+    for (let pc = 0; pc < kPad!; pc += kc!) {
+      const depth = Math.min(kc!, kPad! - pc);
+      // A block (pc): panels of depth×MR floats, contiguous; B block (pc): panels of depth×NR floats.
+      gemm(apOff! + (pc * mPanels! * mr! + ip0 * depth * mr!) * 4, bpOff! + pc * nPanels! * nr! * 4, cOff! + ip0 * mr! * ldc!, panels, nPanels!, depth, ldc!, pc > 0 ? 1 : 0, depth * mr! * 4, depth * nr! * 4);
     }
-    if (biasOff >= 0 || code !== 0) {
-      const f = new Float32Array(memory.buffer);
-      const bias = biasOff >= 0 ? f.subarray(biasOff / 4, biasOff / 4 + n) : null;
-      for (let i = ip0 * mr; i < (ip0 + panels) * mr; i++) {
-        const row = (cOff + i * ldc) / 4;
-        for (let j = 0; j < n; j++) {
-          const x = f[row + j]! + (bias ? bias[j]! : 0);
-          f[row + j] = code === 0 ? x : code === 1 ? Math.tanh(x) : code === 2 ? (x > 0 ? x : 0) : code === 3 ? (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))) : erfFn(x);
-        }
+    if (biasOff! >= 0 || code !== 0) {
+      const bias = biasOff! >= 0 ? f.subarray(biasOff! / 4, biasOff! / 4 + n!) : new Float32Array(n!);
+      for (let i = ip0 * mr!; i < Math.min((ip0 + panels) * mr!, m!); i++) {
+        const row = (cOff! + i * ldc!) / 4;
+        // One loop per activation (a per-element switch costs more than the activation). tanhFast and
+        // σ(x) = 1/(1 + e^{−x}) are within 1e-9 relative of the float64 functions, below float32 rounding.
+        if (code === 0) for (let j = 0; j < n!; j++) f[row + j] = f[row + j]! + bias[j]!;
+        else if (code === 1) for (let j = 0; j < n!; j++) f[row + j] = tanhFn(f[row + j]! + bias[j]!);
+        else if (code === 2)
+          for (let j = 0; j < n!; j++) {
+            const x = f[row + j]! + bias[j]!;
+            f[row + j] = x > 0 ? x : 0; // NaN → 0, as the twin
+          }
+        else if (code === 3) for (let j = 0; j < n!; j++) f[row + j] = 1 / (1 + Math.exp(-(f[row + j]! + bias[j]!)));
+        else for (let j = 0; j < n!; j++) f[row + j] = erfFn(f[row + j]! + bias[j]!);
       }
     }
   }
@@ -70,16 +102,30 @@ const workerSource = `
 const { workerData } = require('node:worker_threads');
 const TWO_OVER_SQRT_PI = 1.1283791670955126;
 const erf = ${erf.toString()};
+const POW2 = Float64Array.from(${JSON.stringify(Array.from(TANH_SCALE_TABLE))});
+const tanhFast = ${tanhFast.toString()};
+const packA = ${packA.toString()};
+const packB = ${packB.toString()};
 const threadWork = ${threadWork.toString()};
 const { module, memory, thread, threads } = workerData;
 const gemm = new WebAssembly.Instance(module, { env: { memory } }).exports.gemm;
 let seen = 0;
+{
+  const header = new Int32Array(memory.buffer, 0, ${HEADER / 4});
+  Atomics.add(header, ${READY}, 1);
+  Atomics.notify(header, ${READY});
+}
 for (;;) {
   const header = new Int32Array(memory.buffer, 0, ${HEADER / 4});
   Atomics.wait(header, ${SEQ}, seen);
   seen = Atomics.load(header, ${SEQ});
   if (seen < 0) break;
-  threadWork(gemm, memory, header.subarray(${PARAMS}), thread, threads, erf);
+  try {
+    threadWork(gemm, memory, header, thread, threads, erf, tanhFast, packA, packB);
+  } catch (error) {
+    console.error('WasmGemm worker', thread, error);
+    Atomics.store(header, ${FAILED}, 1);
+  }
   Atomics.add(header, ${DONE}, 1);
   Atomics.notify(header, ${DONE});
 }
@@ -97,16 +143,27 @@ export class WasmGemm {
   private readonly gemm: (...args: number[]) => void;
   private readonly workers: Worker[] = [];
   private seq = 0;
+  /** Threads actually in use (fewer than requested when worker threads failed to start). */
+  readonly threads: number;
 
-  private constructor(readonly threads: number) {
+  private constructor(requested: number) {
     const module = new wasm.Module(gemmModuleBytes(MAX_PAGES, MR));
     this.memory = new wasm.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
     this.gemm = new wasm.Instance(module, { env: { memory: this.memory } }).exports['gemm'] as (...args: number[]) => void;
-    for (let t = 1; t < threads; t++) {
-      const worker = new Worker(workerSource, { eval: true, workerData: { module, memory: this.memory, thread: t, threads } });
+    for (let t = 1; t < requested; t++) {
+      const worker = new Worker(workerSource, { eval: true, workerData: { module, memory: this.memory, thread: t, threads: requested } });
       worker.unref();
       this.workers.push(worker);
     }
+    // Wait (≤ 10 s) until every helper has started; otherwise run on the calling thread alone.
+    const header = new Int32Array(this.memory.buffer, 0, HEADER / 4);
+    const deadline = Date.now() + 10_000;
+    for (let ready = Atomics.load(header, READY); ready < this.workers.length && Date.now() < deadline; ready = Atomics.load(header, READY)) Atomics.wait(header, READY, ready, 100);
+    if (Atomics.load(header, READY) < this.workers.length) {
+      for (const w of this.workers) void w.terminate();
+      this.workers.length = 0;
+    }
+    this.threads = this.workers.length + 1;
   }
 
   /** Whether this Node supports WebAssembly SIMD and shared memory (checked by validating a tiny module). */
@@ -144,22 +201,28 @@ export class WasmGemm {
     const bpOff = apOff + mPanels * MR * kPad * 4;
     const cOff = bpOff + nPanels * NR * kPad * 4;
     const biasOff = cOff + mPanels * MR * ldc;
-    this.reserve(biasOff + n * 4);
+    const aRaw = biasOff + n * 4;
+    const bRaw = aRaw + m * k * 4;
+    this.reserve(bRaw + k * n * 4);
     const f = new Float32Array(this.memory.buffer);
-    packA(f, apOff / 4, a, m, k, kPad, mPanels, transposeA);
-    packB(f, bpOff / 4, b, k, n, kPad, nPanels, transposeB);
+    // Raw operands into shared memory (memcpy speed); every thread then packs its own share.
+    f.set(a, aRaw / 4);
+    f.set(b, bRaw / 4);
     if (bias) f.set(bias, biasOff / 4);
     const header = new Int32Array(this.memory.buffer, 0, HEADER / 4);
-    header.set([apOff, bpOff, cOff, mPanels, nPanels, kPad, ldc, bias ? biasOff : -1, activationCodes[activation], n, KC, MC, MR], PARAMS);
+    header.set([apOff, bpOff, cOff, mPanels, nPanels, kPad, ldc, bias ? biasOff : -1, activationCodes[activation], n, KC, MC, MR, NR, aRaw, bRaw, m, k, transposeA ? 1 : 0, transposeB ? 1 : 0], PARAMS);
     Atomics.store(header, DONE, 0);
+    Atomics.store(header, FAILED, 0);
+    Atomics.store(header, PACKED, 0);
     const helpers = this.workers.length;
     if (helpers > 0) {
       this.seq = (this.seq + 1) & 0x3fffffff;
       Atomics.store(header, SEQ, this.seq);
       Atomics.notify(header, SEQ);
     }
-    threadWork(this.gemm, this.memory, header.subarray(PARAMS), 0, this.threads, erf);
+    threadWork(this.gemm, this.memory, header, 0, this.threads, erf, tanhFast, packA, packB);
     for (let done = Atomics.load(header, DONE); done < helpers; done = Atomics.load(header, DONE)) Atomics.wait(header, DONE, done);
+    if (Atomics.load(header, FAILED) !== 0) throw new Error('WasmGemm: a worker thread failed (its error is on stderr)');
     const out = options.out ?? new Float32Array(m * n);
     for (let i = 0; i < m; i++) out.set(f.subarray((cOff + i * ldc) / 4, (cOff + i * ldc) / 4 + n), i * n);
     return out;
@@ -171,41 +234,60 @@ export class WasmGemm {
   }
 }
 
-/** op(A) (m×k) into blocks [pc][panel][p][MR], zero-padded to mPanels·MR rows and kPad columns. */
-function packA(f: Float32Array, base: number, a: Float32Array, m: number, k: number, kPad: number, mPanels: number, transposed: boolean): void {
-  for (let pc = 0; pc < kPad; pc += KC) {
-    const depth = Math.min(KC, kPad - pc);
-    const blockBase = base + pc * mPanels * MR;
-    for (let ip = 0; ip < mPanels; ip++) {
-      const panel = blockBase + ip * depth * MR;
-      for (let r = 0; r < MR; r++) {
-        const i = ip * MR + r;
-        if (i >= m) {
-          for (let p = 0; p < depth; p++) f[panel + p * MR + r] = 0;
-          continue;
+/**
+ * Packs op(A) panels [ipFirst, ipLast) from the raw m×k (or, transposed, k×m) operand at f[src…] into blocks
+ * [pc][panel][p][mr] at f[base…], zero-padded to mPanels·mr rows and kPad columns. Self-contained (workers).
+ */
+export function packA(f: Float32Array, base: number, src: number, m: number, k: number, kPad: number, mPanels: number, transposed: boolean, mr: number, kcBlock: number, ipFirst: number, ipLast: number): void {
+  for (let pc = 0; pc < kPad; pc += kcBlock) {
+    const depth = Math.min(kcBlock, kPad - pc);
+    const inK = Math.max(0, Math.min(depth, k - pc)); // columns of this block inside op(A)
+    const blockBase = base + pc * mPanels * mr;
+    for (let ip = ipFirst; ip < ipLast; ip++) {
+      const panel = blockBase + ip * depth * mr;
+      const rows = Math.min(mr, m - ip * mr);
+      if (rows < mr || inK < depth) f.fill(0, panel, panel + depth * mr);
+      if (transposed) {
+        // op(A)[i][q] = a[q·m + i]: mr consecutive source values per p.
+        for (let p = 0; p < inK; p++) {
+          const s0 = src + (pc + p) * m + ip * mr;
+          const d0 = panel + p * mr;
+          for (let r = 0; r < rows; r++) f[d0 + r] = f[s0 + r]!;
         }
-        for (let p = 0; p < depth; p++) {
-          const q = pc + p;
-          f[panel + p * MR + r] = q < k ? (transposed ? a[q * m + i]! : a[i * k + q]!) : 0;
+      } else {
+        for (let r = 0; r < rows; r++) {
+          const s0 = src + (ip * mr + r) * k + pc;
+          for (let p = 0; p < inK; p++) f[panel + p * mr + r] = f[s0 + p]!;
         }
       }
     }
   }
 }
 
-/** op(B) (k×n) into blocks [pc][panel][p][NR], zero-padded to kPad rows and nPanels·NR columns. */
-function packB(f: Float32Array, base: number, b: Float32Array, k: number, n: number, kPad: number, nPanels: number, transposed: boolean): void {
-  for (let pc = 0; pc < kPad; pc += KC) {
-    const depth = Math.min(KC, kPad - pc);
-    const blockBase = base + pc * nPanels * NR;
-    for (let jp = 0; jp < nPanels; jp++) {
-      const panel = blockBase + jp * depth * NR;
-      for (let p = 0; p < depth; p++) {
-        const q = pc + p;
-        const dst = panel + p * NR;
-        for (let c = 0; c < NR; c++) {
-          const j = jp * NR + c;
-          f[dst + c] = q < k && j < n ? (transposed ? b[j * k + q]! : b[q * n + j]!) : 0;
+/**
+ * Packs op(B) panels [jpFirst, jpLast) from the raw k×n (or, transposed, n×k) operand at f[src…] into blocks
+ * [pc][panel][p][nr] at f[base…], zero-padded to kPad rows and nPanels·nr columns. Self-contained (workers).
+ */
+export function packB(f: Float32Array, base: number, src: number, k: number, n: number, kPad: number, nPanels: number, transposed: boolean, nr: number, kcBlock: number, jpFirst: number, jpLast: number): void {
+  for (let pc = 0; pc < kPad; pc += kcBlock) {
+    const depth = Math.min(kcBlock, kPad - pc);
+    const inK = Math.max(0, Math.min(depth, k - pc));
+    const blockBase = base + pc * nPanels * nr;
+    for (let jp = jpFirst; jp < jpLast; jp++) {
+      const panel = blockBase + jp * depth * nr;
+      const cols = Math.min(nr, n - jp * nr);
+      if (cols < nr || inK < depth) f.fill(0, panel, panel + depth * nr);
+      if (transposed) {
+        // op(B)[q][j] = b[j·k + q]: contiguous in q for each column.
+        for (let c = 0; c < cols; c++) {
+          const s0 = src + (jp * nr + c) * k + pc;
+          for (let p = 0; p < inK; p++) f[panel + p * nr + c] = f[s0 + p]!;
+        }
+      } else {
+        for (let p = 0; p < inK; p++) {
+          const s0 = src + (pc + p) * n + jp * nr;
+          const d0 = panel + p * nr;
+          for (let c = 0; c < cols; c++) f[d0 + c] = f[s0 + c]!;
         }
       }
     }

@@ -1,0 +1,186 @@
+#!/usr/bin/env node
+// Benchmark harness: every workload in TypeScript (@entroscope/kernels, built) and in the project's NumPy
+// reference (tools/bench/reference.py, single-thread BLAS), alternating repetitions in one sitting.
+// Writes bench/results.json and bench/results.md, and regenerates the README performance section between
+// <!-- bench:start --> and <!-- bench:end -->. Not part of `npm test`; usage: npm run bench [-- --quick] [-- --only=id,id].
+const { spawn, execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const readline = require('node:readline');
+
+const root = path.resolve(__dirname, '..', '..');
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = (args.find((a) => a.startsWith('--only=')) || '').slice(7).split(',').filter(Boolean);
+const noReadme = args.includes('--no-readme');
+
+/**
+ * Workloads: `reps` timed repetitions each side (after setup + warm-up). `numpy` names the reference workload
+ * and `perNumpy` how many NumPy repetitions one TypeScript repetition equals (multispin: 32 replicas).
+ * `target`: the issue's goal for the ratio TypeScript / NumPy (lower is better), when it sets one.
+ */
+const workloads = [
+  { id: 'matmul-512', what: 'dense matmul 512³ float32', reps: 30 },
+  { id: 'matmul-1024', what: 'dense matmul 1024³ float32', reps: 15, target: 3 },
+  { id: 'mlp-train-step', what: '784-512-784 MLP, batch 128: one SGD step (forward + backward + update)', reps: 30, target: 3 },
+  { id: 'random-mlp-forward', what: 'random tanh MLP forward, width 1000, depth 50, batch 1000', reps: 5 },
+  { id: 'ising-checkerboard-256', what: '2D Ising checkerboard Metropolis sweep at K_c, L = 256', reps: 60 },
+  { id: 'ising-checkerboard-1024', what: '2D Ising checkerboard Metropolis sweep at K_c, L = 1024', reps: 20, target: 0.5 },
+  {
+    id: 'ising-multispin-1024',
+    what: '2D Ising multispin sweep at K_c, L = 1024, 32 replicas (vs 32 NumPy checkerboard sweeps)',
+    reps: 15,
+    numpy: 'ising-checkerboard-1024',
+    perNumpy: 32,
+    flips: 32 * 1024 * 1024,
+  },
+  { id: 'histogram-1e6', what: '100-bin histogram of 1e6 float32 samples', reps: 30 },
+  { id: 'histogram-kl-1e6', what: 'two 100-bin histograms of 1e6 samples and their KL divergence', reps: 20 },
+].filter((w) => only.length === 0 || only.includes(w.id));
+
+function stats(ms) {
+  const s = [...ms].sort((a, b) => a - b);
+  const q = (f) => {
+    const x = f * (s.length - 1);
+    const lo = Math.floor(x);
+    return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (x - lo);
+  };
+  const round = (v) => Math.round(v * 1000) / 1000;
+  return { n: s.length, median: round(q(0.5)), p25: round(q(0.25)), p75: round(q(0.75)), min: round(s[0]), max: round(s[s.length - 1]) };
+}
+
+class NumpyServer {
+  constructor() {
+    this.proc = spawn('python3', [path.join(__dirname, 'reference.py')], {
+      env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    this.lines = readline.createInterface({ input: this.proc.stdout })[Symbol.asyncIterator]();
+  }
+  async ask(request) {
+    this.proc.stdin.write(`${JSON.stringify(request)}\n`);
+    const { value, done } = await this.lines.next();
+    if (done) throw new Error('NumPy reference process exited');
+    const reply = JSON.parse(value);
+    if (reply.error) throw new Error(`reference.py: ${reply.error}`);
+    return reply;
+  }
+  close() {
+    this.proc.stdin.end();
+  }
+}
+
+function markdownTable(results) {
+  const fmt = (v) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+  const rows = results.workloads.map((w) => {
+    const target = w.target !== undefined ? `≤ ${w.target} ${w.ratio <= w.target ? '✅' : '❌'}` : w.flipsPerNs !== undefined ? `≥ 1 flip/ns ${w.flipsPerNs >= 1 ? '✅' : '❌'}` : '';
+    const extra = w.flipsPerNs !== undefined ? ` (${w.flipsPerNs.toFixed(2)} flips/ns)` : '';
+    return `| ${w.what} | ${fmt(w.typescript.median)} [${fmt(w.typescript.p25)}–${fmt(w.typescript.p75)}] | ${fmt(w.numpy.median)} [${fmt(w.numpy.p25)}–${fmt(w.numpy.p75)}] | **${w.ratio.toFixed(2)}**${extra} | ${target} |`;
+  });
+  return [
+    `Measured ${results.date} on ${results.machine.cpu} (${results.machine.cores} cores), Node ${results.machine.node}, NumPy ${results.machine.numpy} with ${results.machine.blas} on 1 thread; TypeScript uses ${results.machine.tsThreads} threads for dense products and multispin sweeps. Times in ms: median [25th–75th percentile] of alternating repetitions in one run (\`npm run bench\`, raw data in bench/results.json). Ratio = TypeScript / NumPy medians (lower is better).`,
+    '',
+    '| workload | TypeScript ms | NumPy ms | ratio TS / NumPy | target |',
+    '|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
+}
+
+async function main() {
+  console.log('building @entroscope/kernels …');
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-b', path.join(root, 'packages/kernels/tsconfig.lib.json')], { stdio: 'inherit' });
+  const { factories } = require('./workloads');
+  const numpy = new NumpyServer();
+  const info = await numpy.ask({ cmd: 'info' });
+  const results = {
+    date: new Date().toISOString(),
+    machine: {
+      cpu: os.cpus()[0]?.model ?? 'unknown',
+      cores: os.availableParallelism(),
+      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      node: process.versions.node,
+      python: info.python,
+      numpy: info.numpy,
+      blas: info.blas,
+      numpyThreads: 1,
+      tsThreads: Math.min(8, os.availableParallelism()),
+      loadAverageAtStart: os.loadavg().map((v) => Math.round(v * 100) / 100),
+    },
+    quick,
+    workloads: [],
+  };
+  for (const w of workloads) {
+    const reps = quick ? Math.max(3, Math.ceil(w.reps / 5)) : w.reps;
+    const numpyId = w.numpy ?? w.id;
+    const perNumpy = w.perNumpy ?? 1;
+    process.stdout.write(`${w.id}: setup … `);
+    const ts = factories[w.id]();
+    ts.setup();
+    for (let i = 0; i < 2; i++) ts.run();
+    await numpy.ask({ cmd: 'setup', workload: numpyId });
+    const tsMs = [];
+    const npMs = [];
+    let tsCheck;
+    let npCheck;
+    for (let r = 0; r < reps; r++) {
+      // Alternate which side goes first, so slow drifts of the machine hit both equally.
+      const order = r % 2 === 0 ? ['ts', 'np'] : ['np', 'ts'];
+      for (const side of order) {
+        if (side === 'ts') {
+          const t = performance.now();
+          tsCheck = ts.run();
+          tsMs.push(performance.now() - t);
+        } else {
+          let total = 0;
+          for (let c = 0; c < perNumpy; c++) {
+            const reply = await numpy.ask({ cmd: 'run', workload: numpyId });
+            total += reply.ms;
+            npCheck = reply.check;
+          }
+          npMs.push(total);
+        }
+      }
+    }
+    ts.teardown?.();
+    await numpy.ask({ cmd: 'drop', workload: numpyId });
+    const entry = { id: w.id, what: w.what, reps, typescript: stats(tsMs), numpy: stats(npMs), ratio: 0, check: { typescript: tsCheck, numpy: npCheck }, raw: { typescript: tsMs.map((v) => Math.round(v * 1000) / 1000), numpy: npMs.map((v) => Math.round(v * 1000) / 1000) } };
+    entry.ratio = Math.round((entry.typescript.median / entry.numpy.median) * 1000) / 1000;
+    if (w.target !== undefined) {
+      entry.target = w.target;
+      entry.meetsTarget = entry.ratio <= w.target;
+    }
+    if (w.flips) {
+      entry.flipsPerNs = Math.round((w.flips / (entry.typescript.median * 1e6)) * 1000) / 1000;
+      entry.meetsTarget = entry.flipsPerNs >= 1;
+    }
+    results.workloads.push(entry);
+    console.log(`TS ${entry.typescript.median} ms, NumPy ${entry.numpy.median} ms, ratio ${entry.ratio}${entry.flipsPerNs ? `, ${entry.flipsPerNs} flips/ns` : ''}`);
+  }
+  numpy.close();
+  results.machine.loadAverageAtEnd = os.loadavg().map((v) => Math.round(v * 100) / 100);
+  const outDir = path.join(root, 'bench');
+  fs.mkdirSync(outDir, { recursive: true });
+  fs.writeFileSync(path.join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  const table = markdownTable(results);
+  fs.writeFileSync(path.join(outDir, 'results.md'), `# Benchmark results\n\n${table}\n`);
+  console.log(`wrote bench/results.json and bench/results.md`);
+  const readme = path.join(root, 'README.md');
+  if (!noReadme && fs.existsSync(readme)) {
+    const text = fs.readFileSync(readme, 'utf8');
+    const start = text.indexOf('<!-- bench:start -->');
+    const end = text.indexOf('<!-- bench:end -->');
+    if (start >= 0 && end > start) {
+      fs.writeFileSync(readme, `${text.slice(0, start + '<!-- bench:start -->'.length)}\n${table}\n${text.slice(end)}`);
+      console.log('updated the README performance section');
+    } else {
+      console.log('README.md has no <!-- bench:start --> / <!-- bench:end --> markers: the table is in bench/results.md only');
+    }
+  }
+  process.exit(0);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
