@@ -6,7 +6,7 @@
 import type { Measurement, Observation } from '@entroscope/core';
 import { collect, measure, testContext } from '@entroscope/testing';
 import { randomMlpDescriptor, MeanField } from '@entroscope/system-random-mlp';
-import { twoInputMutualInformationDescriptor } from '@entroscope/probe-information';
+import { gramEntropyDescriptor, twoInputMutualInformationDescriptor } from '@entroscope/probe-information';
 import { mlpRelativeEntropyDescriptor } from '@entroscope/probe-divergence';
 import { jacobianNormDescriptor } from './jacobian-norm-probe';
 
@@ -73,6 +73,27 @@ describe('two-input mutual information changes character at σ_w²_c (N = 500, 8
     // Change of character: bounded, no growth — |slope| over layers 15–29 below a tenth of the ordered-phase growth at σ_w² = 1.2.
     const orderedGrowth = -0.5 * Math.log(new MeanField('tanh', 1.2, 0.05).chi1());
     expect(Math.abs(slope(sampled.slice(15).map((m) => m.site.index), sampled.slice(15).map((m) => m.value)))).toBeLessThan(0.1 * orderedGrowth);
+  });
+});
+
+describe('Gram-matrix entropy of a batch changes character at σ_w²_c (N = 500, 16 inputs with pairwise c⁰ = 0.5)', () => {
+  const batch = (sigmaW2: number) =>
+    run({ sigmaW2, sigmaB2: 0.05, depth: 30, widths: { schedule: 'constant', width: 500 }, inputs: { source: 'equicorrelated', count: 16, dimension: 500, correlation: 0.5, meanSquare: 'fixed-point' } }, 5);
+  // Uncentred (centre 'none') so that the mean-field baseline S(c^ℓ) of the c-map applies. The sampled pairwise
+  // correlations scatter by ≈ 1.6·(1 − c²)/√N ≈ 0.06 around c^ℓ; this spreads the 15 small eigenvalues
+  // (≈ (1 − c)/n = 0.034) by ≈ 2√n·0.06/n ≈ 0.03, which biases S low by a few 0.01 (concavity) and adds ≈ ±0.03
+  // of noise carried over ξ_c layers: tolerance 0.1. The change of character is an order of magnitude larger.
+  it('ordered (σ_w² = 1.2): collapses towards 0 with depth; chaotic (2.5): settles at S(c*) — both following the c-map', async () => {
+    for (const sigmaW2 of [1.2, 2.5]) {
+      const m = await measure(gramEntropyDescriptor, { centre: 'none' }, await batch(sigmaW2));
+      const overlays = m.map((x) => x.meta['overlays'] as Record<string, number>);
+      for (const l of [0, 10, 29]) expect(Math.abs(m[l]!.value - overlays[l]!['meanField']!)).toBeLessThan(0.1);
+      if (sigmaW2 < 1.76) expect(m[29]!.value).toBeLessThan(0.1 * m[0]!.value);
+      else {
+        expect(Math.abs(m[29]!.value - overlays[29]!['fixedPoint']!)).toBeLessThan(0.1);
+        expect(m[29]!.value).toBeGreaterThan(0.6);
+      }
+    }
   });
 });
 
