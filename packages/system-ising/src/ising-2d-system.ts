@@ -75,9 +75,13 @@ export type Ising2dParams = z.infer<typeof ising2dParamsSchema>;
 /** Family id of the nearest-neighbour square-lattice model: natural parameter [K], A = Onsager f, ∇A = [2u]. */
 export const ISING_2D_FAMILY = 'ising-2d-nearest-neighbour';
 
+/**
+ * A and ∇A of the family, extended to K < 0 by the sublattice-flip symmetry of the bipartite square lattice
+ * (f(−K) = f(K), u(−K) = −u(K)), so that finite differences around small K_n stay defined.
+ */
 const family = {
-  logPartition: ([K]: readonly number[]) => freeEnergy2d(K!),
-  meanStatistics: ([K]: readonly number[]) => [2 * nearestNeighbourCorrelation2d(K!)],
+  logPartition: ([K]: readonly number[]) => freeEnergy2d(Math.abs(K!)),
+  meanStatistics: ([K]: readonly number[]) => [2 * Math.sign(K!) * nearestNeighbourCorrelation2d(Math.abs(K!))],
 };
 
 function monteCarloSummary(r: MonteCarloResult): Record<string, unknown> {
