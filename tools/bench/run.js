@@ -39,6 +39,28 @@ const workloads = [
   { id: 'histogram-kl-1e6', what: 'two 100-bin histograms of 1e6 samples and their KL divergence', reps: 20 },
 ].filter((w) => only.length === 0 || only.includes(w.id));
 
+/**
+ * Workloads contributed by other packages as standalone scripts that print one JSON line with `flipsPerSecond`
+ * (tools/bench/wolff-bench.js and wolff_numpy.py, by the 2D Ising package). Timed as ms per 10^6 flips,
+ * alternating, `reps` runs of `seconds` each side. Skipped (and said so) when the scripts are missing.
+ */
+const scriptWorkloads = [
+  {
+    id: 'ising-wolff-256',
+    what: '2D Ising Wolff cluster updates at K_c, L = 256 (ms per 10⁶ spin flips; scripts by the 2D Ising package)',
+    ts: ['node', [path.join(__dirname, 'wolff-bench.js'), '256', '0.4406868', '2']],
+    numpy: ['python3', [path.join(__dirname, 'wolff_numpy.py'), '256', '0.4406868', '2']],
+    build: 'packages/system-ising/tsconfig.lib.json',
+    reps: 3,
+  },
+].filter((w) => only.length === 0 || only.includes(w.id));
+
+function runScript([cmd, argv]) {
+  const out = execFileSync(cmd === 'node' ? process.execPath : cmd, argv, { encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' } });
+  const line = out.trim().split('\n').pop();
+  return 1e9 / JSON.parse(line).flipsPerSecond; // ms per 10^6 flips
+}
+
 function stats(ms) {
   const s = [...ms].sort((a, b) => a - b);
   const q = (f) => {
@@ -158,6 +180,25 @@ async function main() {
     console.log(`TS ${entry.typescript.median} ms, NumPy ${entry.numpy.median} ms, ratio ${entry.ratio}${entry.flipsPerNs ? `, ${entry.flipsPerNs} flips/ns` : ''}`);
   }
   numpy.close();
+  for (const w of scriptWorkloads) {
+    const missing = [w.ts[1][0], w.numpy[1][0]].filter((f) => !fs.existsSync(f));
+    if (missing.length > 0) {
+      console.log(`${w.id}: skipped (missing ${missing.map((f) => path.relative(root, f)).join(', ')})`);
+      continue;
+    }
+    process.stdout.write(`${w.id}: `);
+    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-b', path.join(root, w.build)], { stdio: 'inherit' });
+    const reps = quick ? 1 : w.reps;
+    const tsMs = [];
+    const npMs = [];
+    for (let r = 0; r < reps; r++) {
+      for (const side of r % 2 === 0 ? ['ts', 'np'] : ['np', 'ts']) (side === 'ts' ? tsMs : npMs).push(runScript(side === 'ts' ? w.ts : w.numpy));
+    }
+    const entry = { id: w.id, what: w.what, reps, unit: 'ms per 10^6 flips', typescript: stats(tsMs), numpy: stats(npMs), ratio: 0, raw: { typescript: tsMs, numpy: npMs } };
+    entry.ratio = Math.round((entry.typescript.median / entry.numpy.median) * 1000) / 1000;
+    results.workloads.push(entry);
+    console.log(`TS ${entry.typescript.median} ms/10⁶ flips, NumPy ${entry.numpy.median}, ratio ${entry.ratio}`);
+  }
   results.machine.loadAverageAtEnd = os.loadavg().map((v) => Math.round(v * 100) / 100);
   const outDir = path.join(root, 'bench');
   fs.mkdirSync(outDir, { recursive: true });

@@ -58,10 +58,10 @@ function threadWork(
   const [apOff, bpOff, cOff, mPanels, nPanels, kPad, ldc, biasOff, code, n, kc, mc, mr, nr, aRaw, bRaw, m, k, transA, transB] = Array.from(p.subarray(0, 20));
   const f = new Float32Array(memory.buffer);
   const mcPanels = mc! / mr!;
-  const blocks = Math.ceil(mPanels! / mcPanels);
-  const first = Math.floor((blocks * thread) / threads);
-  const last = Math.floor((blocks * (thread + 1)) / threads);
-  packAFn(f, apOff! / 4, aRaw! / 4, m!, k!, kPad!, mPanels!, transA === 1, mr!, kc!, first * mcPanels, Math.min(last * mcPanels, mPanels!));
+  // This thread's row panels (an even split of panels, not of MC blocks: 128 rows would otherwise split 96/32).
+  const first = Math.floor((mPanels! * thread) / threads);
+  const last = Math.floor((mPanels! * (thread + 1)) / threads);
+  packAFn(f, apOff! / 4, aRaw! / 4, m!, k!, kPad!, mPanels!, transA === 1, mr!, kc!, first, last);
   packBFn(f, bpOff! / 4, bRaw! / 4, k!, n!, kPad!, nPanels!, transB === 1, nr!, kc!, Math.floor((nPanels! * thread) / threads), Math.floor((nPanels! * (thread + 1)) / threads));
   // Barrier: every thread has packed its share of B (control word 4 counts them).
   Atomics.add(header, 4, 1);
@@ -70,9 +70,8 @@ function threadWork(
     if (Atomics.load(header, 2) !== 0) throw new Error('WasmGemm: another thread failed while packing');
     Atomics.wait(header, 4, packed, 1000);
   }
-  for (let blk = first; blk < last; blk++) {
-    const ip0 = blk * mcPanels;
-    const panels = Math.min(mcPanels, mPanels! - ip0);
+  for (let ip0 = first; ip0 < last; ip0 += mcPanels) {
+    const panels = Math.min(mcPanels, last - ip0);
     for (let pc = 0; pc < kPad!; pc += kc!) {
       const depth = Math.min(kc!, kPad! - pc);
       // A block (pc): panels of depth×MR floats, contiguous; B block (pc): panels of depth×NR floats.
@@ -210,7 +209,10 @@ export class WasmGemm {
     f.set(b, bRaw / 4);
     if (bias) f.set(bias, biasOff / 4);
     const header = new Int32Array(this.memory.buffer, 0, HEADER / 4);
-    header.set([apOff, bpOff, cOff, mPanels, nPanels, kPad, ldc, bias ? biasOff : -1, activationCodes[activation], n, KC, MC, MR, NR, aRaw, bRaw, m, k, transposeA ? 1 : 0, transposeB ? 1 : 0], PARAMS);
+    // Depth blocks of equal size (≤ KC, even): 784 = 3 × 262 rather than 256 + 256 + 256 + 16.
+    const depthBlocks = Math.ceil(kPad / KC);
+    const kc = Math.ceil(kPad / depthBlocks / 2) * 2;
+    header.set([apOff, bpOff, cOff, mPanels, nPanels, kPad, ldc, bias ? biasOff : -1, activationCodes[activation], n, kc, MC, MR, NR, aRaw, bRaw, m, k, transposeA ? 1 : 0, transposeB ? 1 : 0], PARAMS);
     Atomics.store(header, DONE, 0);
     Atomics.store(header, FAILED, 0);
     Atomics.store(header, PACKED, 0);
