@@ -35,7 +35,7 @@ module.exports = function preset(projectDir, overrides = {}) {
   return {
     rootDir: projectDir,
     testEnvironment: 'node',
-    transform: { '^.+\\.(t|j)s$': ['@swc/jest', swcOptions] },
+    transform: { '^.+\\.(t|j)s$': [require.resolve('./tools/jest/swc-transform.js'), swcOptions] },
     moduleNameMapper: workspaceSourceMap(),
     testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/lint/**/*.spec.ts', '<rootDir>/bench/**/*.spec.ts'],
     testPathIgnorePatterns: ['/node_modules/', '/dist/', '\\.long\\.spec\\.ts$'],

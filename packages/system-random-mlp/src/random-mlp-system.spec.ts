@@ -88,7 +88,7 @@ describe('random-mlp system', () => {
     const obs = await collect(randomMlpDescriptor, { ...small, widths: { schedule: 'constant', width: 50 }, pushforward: { samples: 400, image: 1 } });
     const pf = metaOf(obs[0]!).pushforward!;
     const row = obs[0]!.data!.subarray(50, 100);
-    const mean = row.reduce((a, b) => a + b, 0) / 50;
+    const mean = Float64Array.from(row).reduce((a, b) => a + b, 0) / 50;
     expect(Math.abs(pf.referenceMean - mean)).toBeLessThan(1e-6);
     const sampleMean = pf.rowSums.reduce((a, b) => a + b, 0) / (400 * 50);
     expect(Math.abs(sampleMean - mean)).toBeLessThan(4 * Math.sqrt(pf.referenceVariance / 20000));
