@@ -17,6 +17,10 @@ export const reportFigureSchema = z
     title: z.string().optional().describe('Figure title'),
     probes: z.array(z.string()).min(1).optional().describe('Probe instances to draw (default: all)'),
     systems: z.array(z.string()).min(1).optional().describe('System instances to draw (default: all)'),
+    where: z
+      .record(z.string(), z.union([z.unknown().array(), z.unknown()]))
+      .default({})
+      .describe("Keep only runs whose swept parameters have these values: { 'systems.lattice.params.flow': kadanoff } (a list keeps any of its values; runs the path does not apply to are kept)"),
     type: z.enum(['line', 'heatmap']).default('line').describe("'line': value against x; 'heatmap': x = a sweep path, y = site index, colour = value"),
     x: z.string().default('site').describe("'site' (site index; several axes share it) or a sweep path such as 'systems.lattice.params.K'"),
     at: z.number().int().min(0).optional().describe('With x = a sweep path: the site index to take (default: the last site of each run)'),
@@ -277,6 +281,9 @@ export function resolveStudy(source: StudySource, registries: Registries): Resol
       if (!systemNames.includes(s)) issues.push(issue(at('systems', j), `a system name (${systemNames.join(', ')})`, `'${s}'`, { given: `'${s}'` }));
     });
     const swept = sweep.map((a) => a.path);
+    for (const key of Object.keys(figure.where)) {
+      if (!swept.includes(key)) issues.push(issue(at('where'), `sweep paths of this study as keys (${swept.join(', ') || 'none'})`, `'${key}'`, { given: `'${key}'` }));
+    }
     if (figure.x !== 'site' && !swept.includes(figure.x)) {
       issues.push(issue(at('x'), `'site' or a sweep path of this study (${swept.join(', ') || 'none'})`, `'${figure.x}'`, { given: `'${figure.x}'` }));
     }

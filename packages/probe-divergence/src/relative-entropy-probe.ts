@@ -150,7 +150,8 @@ export class RelativeEntropyProbe implements Probe {
       });
       return estimator.rate === 'block' ? d[0]! / estimator.blockLength : d.length === 2 ? d[0]! - d[1]! : d[0]!;
     };
-    const value = statistic();
+    // The reference compared with itself is 0 by definition (the bias corrections would make it slightly negative).
+    const value = current === reference ? 0 : statistic();
     const random = this.context.random.split(`${current.site.axis}:${current.site.index}`);
     const uncertainty = current === reference ? undefined : bootstrapStandardError([pRows, qRows], estimator.bootstrap, random, ([a, b]) => statistic(a, b));
     const { use: _use, ...settings } = estimator;

@@ -9,7 +9,7 @@ export interface RenderedFigure {
   readonly svg: string;
 }
 
-const defaults: Omit<ReportFigure, 'title' | 'probes'> = { type: 'line', x: 'site', y: 'value', logY: false, markers: [], overlays: ['asymptote'] };
+const defaults: Omit<ReportFigure, 'title' | 'probes'> = { where: {}, type: 'line', x: 'site', y: 'value', logY: false, markers: [], overlays: ['asymptote'] };
 
 /** Converts a value to the study's display unit (results.jsonl always keeps nats). */
 function display(value: number, unit: string, target: 'nat' | 'bit'): { value: number; unit: string } {
@@ -126,7 +126,13 @@ export function buildFigures(study: ResolvedStudy, records: readonly ResultRecor
   const figures = spec ?? defaultFigures(study, records);
   const rendered: RenderedFigure[] = [];
   figures.forEach((figure, index) => {
-    const selected = records.filter((r) => (!figure.probes || figure.probes.includes(r.probe)) && (!figure.systems || figure.systems.includes(r.system)));
+    const wanted = Object.entries(figure.where).map(([path, value]) => [path, (Array.isArray(value) ? value : [value]).map((v) => canonicalJson(v))] as const);
+    const selected = records.filter(
+      (r) =>
+        (!figure.probes || figure.probes.includes(r.probe)) &&
+        (!figure.systems || figure.systems.includes(r.system)) &&
+        wanted.every(([path, values]) => !(path in r.sweep) || values.includes(canonicalJson(r.sweep[path]))),
+    );
     if (selected.length === 0) return;
     const title = figure.title ?? `${[...new Set(selected.map((r) => r.probe))].join(', ')}`;
     const units = [...new Set(selected.map((r) => display(0, r.unit, study.unit).unit))];

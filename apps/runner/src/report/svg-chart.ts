@@ -29,9 +29,9 @@ export interface LineChartSpec {
 
 export const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
 
-const WIDTH = 760;
+const WIDTH = 800;
 const HEIGHT = 460;
-const MARGIN = { left: 78, right: 230, top: 44, bottom: 58 };
+const MARGIN = { left: 78, right: 250, top: 52, bottom: 58 };
 
 const fmt = (v: number) => (Math.abs(v) < 1e-9 ? '0' : Number(v.toFixed(2)).toString());
 
@@ -78,7 +78,7 @@ function frame(title: string, xLabel: string, yLabel: string, width = WIDTH, hei
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-    `<text x="${MARGIN.left}" y="24" font-size="15" font-weight="bold">${escapeXml(title)}</text>`,
+    `<text x="${MARGIN.left}" y="24" font-size="${Math.max(10, Math.min(15, Math.floor((15 * 82) / Math.max(title.length, 1))))}" font-weight="bold">${escapeXml(title)}</text>`,
     `<text x="${fmt(MARGIN.left + (width - MARGIN.left - MARGIN.right) / 2)}" y="${height - 14}" text-anchor="middle">${escapeXml(xLabel)}</text>`,
     `<text transform="translate(18 ${fmt(MARGIN.top + (height - MARGIN.top - MARGIN.bottom) / 2)}) rotate(-90)" text-anchor="middle">${escapeXml(yLabel)}</text>`,
   ];
@@ -117,11 +117,12 @@ export function lineChart(spec: LineChartSpec): string {
     out.push(`<text x="${MARGIN.left - 6}" y="${fmt(py + 4)}" text-anchor="end">${logY ? `1e${t}` : formatTick(t)}</text>`);
   }
   out.push(`<g clip-path="none">`);
-  for (const marker of spec.markers ?? []) {
+  (spec.markers ?? []).forEach((marker, k) => {
     const px = fmt(sx(marker.x));
     out.push(`<line x1="${px}" x2="${px}" y1="${MARGIN.top}" y2="${MARGIN.top + plotH}" stroke="#555" stroke-dasharray="2 3"/>`);
-    if (marker.label) out.push(`<text x="${px}" y="${MARGIN.top - 4}" text-anchor="middle" fill="#555">${escapeXml(marker.label)}</text>`);
-  }
+    // Alternate label heights so that close markers (K_c and a finite-size peak) stay readable.
+    if (marker.label) out.push(`<text x="${px}" y="${MARGIN.top - 4 - 12 * (k % 2)}" text-anchor="middle" fill="#555">${escapeXml(marker.label)}</text>`);
+  });
   const legend: string[] = [];
   const shownReferences = new Set<string>();
   spec.series.forEach((series, i) => {
@@ -145,7 +146,7 @@ export function lineChart(spec: LineChartSpec): string {
     }
     const ly = MARGIN.top + 8 + legend.length * 18;
     const lx = WIDTH - MARGIN.right + 14;
-    legend.push(`<line x1="${lx}" x2="${lx + 20}" y1="${ly}" y2="${ly}" stroke="${colour}" stroke-width="2"/><text x="${lx + 26}" y="${ly + 4}">${escapeXml(truncate(series.label, 30))}</text>`);
+    legend.push(`<line x1="${lx}" x2="${lx + 20}" y1="${ly}" y2="${ly}" stroke="${colour}" stroke-width="2"/><text x="${lx + 26}" y="${ly + 4}">${escapeXml(truncate(series.label, 34))}</text>`);
     for (const ref of series.references ?? []) {
       if (!Number.isFinite(ref.y) || shownReferences.has(ref.label)) continue;
       shownReferences.add(ref.label);

@@ -1,0 +1,20 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createRegistries } from './container';
+import { loadStudy } from './run-study';
+import { expandTasks } from '@entroscope/core';
+
+const studiesDir = path.resolve(__dirname, '..', '..', '..', 'studies');
+const files = fs.readdirSync(studiesDir).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
+
+describe('every study in studies/', () => {
+  const registries = createRegistries();
+  it('exists', () => {
+    expect(files).toEqual(expect.arrayContaining(['quickstart.yaml', 'ising-2d-rg.yaml', 'ising-2d-criticality.yaml', 'rg-vs-depth.yaml', 'mlp-relative-entropy.yaml', 'mlp-phase-diagram.yaml']));
+  });
+  it.each(files)('%s validates against the registered plugins and expands into tasks', (file) => {
+    const study = loadStudy(path.join(studiesDir, file), registries);
+    expect(study.description?.length ?? 0).toBeGreaterThan(20);
+    expect(expandTasks(study, registries).length).toBeGreaterThan(0);
+  });
+});
