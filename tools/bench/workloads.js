@@ -82,7 +82,7 @@ function randomMlpForward() {
   };
 }
 
-/** Tuned scalar checkerboard sweep at K_c (both parities, random words generated inline). */
+/** Tuned scalar checkerboard sweep at K_c on one thread (both parities, random words generated inline). */
 function isingCheckerboard(L) {
   let spins, rng;
   return {
@@ -93,10 +93,25 @@ function isingCheckerboard(L) {
     },
     run() {
       kernels.isingCheckerboardSweepFast(spins, L, K_C, rng);
-      let m = 0;
-      for (let i = 0; i < spins.length; i++) m += spins[i];
-      return m / spins.length;
+      return spins[0];
     },
+  };
+}
+
+/** The same sweep on all cores: IsingCheckerboardEngine with 2 bands (results independent of the thread count). */
+function isingCheckerboardThreaded(L) {
+  let engine;
+  return {
+    setup() {
+      const random = RandomStream.fromSeed(L);
+      engine = new kernels.IsingCheckerboardEngine(L, random.split('engine'), 2);
+      engine.spins.set(new Int8Array(L * L).map(() => (random.nextUint32() & 1 ? 1 : -1)));
+    },
+    run() {
+      engine.sweep(K_C);
+      return engine.spins[0];
+    },
+    teardown: () => engine.dispose(),
   };
 }
 
@@ -160,8 +175,9 @@ module.exports = {
     'matmul-1024': () => matmul(1024),
     'mlp-train-step': trainStep,
     'random-mlp-forward': randomMlpForward,
-    'ising-checkerboard-256': () => isingCheckerboard(256),
-    'ising-checkerboard-1024': () => isingCheckerboard(1024),
+    'ising-checkerboard-256': () => isingCheckerboardThreaded(256),
+    'ising-checkerboard-1024': () => isingCheckerboardThreaded(1024),
+    'ising-checkerboard-1024-1thread': () => isingCheckerboard(1024),
     'ising-multispin-1024': () => isingMultispin(1024),
     'histogram-1e6': histogram,
     'histogram-kl-1e6': histogramKl,

@@ -18,3 +18,4 @@ export * from './streams';
 export * from './cpu/matmul-fast';
 export { WasmGemm } from './wasm/wasm-gemm';
 export * from './cpu/ising-multispin-engine';
+export * from './cpu/ising-checkerboard-engine';

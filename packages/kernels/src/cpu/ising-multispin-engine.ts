@@ -12,7 +12,7 @@ const workerSource = `
 const { workerData } = require('node:worker_threads');
 const multispinHalfSweepRows = ${multispinHalfSweepRows.toString()};
 const { control, words, states, digits, L, bands, thread, threads } = workerData;
-const w = new Int32Array(words), st = new Int32Array(states), ctl = new Int32Array(control), dg = new Int32Array(digits);
+const w = new Int32Array(words), st = new Uint32Array(states), ctl = new Int32Array(control), dg = new Int32Array(digits);
 const d1 = dg.subarray(0, 32), d0 = dg.subarray(32, 64);
 let seen = 0;
 for (;;) {
@@ -41,7 +41,7 @@ for (;;) {
 export class IsingMultispinEngine {
   /** The spins, on shared memory (read them between sweeps). */
   readonly words: Int32Array;
-  private readonly states: Int32Array;
+  private readonly states: Uint32Array;
   private readonly control: Int32Array;
   private readonly digits: Int32Array;
   private readonly workers: Worker[] = [];
@@ -58,10 +58,10 @@ export class IsingMultispinEngine {
     if (!Number.isInteger(bands) || bands < 1 || bands > L) throw new ArgumentError('IsingMultispinEngine: bands', `an integer in 1…L = ${L}`, bands);
     if (!Number.isInteger(threads) || threads < 1 || threads > bands) throw new ArgumentError('IsingMultispinEngine: threads', `an integer in 1…bands = ${bands}`, threads);
     this.words = new Int32Array(new SharedArrayBuffer(4 * L * L));
-    this.states = new Int32Array(new SharedArrayBuffer(16 * bands));
+    this.states = new Uint32Array(new SharedArrayBuffer(16 * bands));
     for (let b = 0; b < bands; b++) {
       const stream = random.split(`band:${b}`);
-      for (let w = 0; w < 4; w++) this.states[4 * b + w] = stream.nextUint32() | 0;
+      for (let w = 0; w < 4; w++) this.states[4 * b + w] = stream.nextUint32();
       if ((this.states[4 * b]! | this.states[4 * b + 1]! | this.states[4 * b + 2]! | this.states[4 * b + 3]!) === 0) this.states[4 * b] = 1;
     }
     const init = random.split('initial');

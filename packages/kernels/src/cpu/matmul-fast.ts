@@ -21,7 +21,14 @@ export function wasmGemmEngine(): WasmGemm | null {
 export function matmulFast(a: Float32Array, b: Float32Array, m: number, k: number, n: number, options: MatmulOptions = {}): Float32Array {
   if (m * k * n >= FAST_MATMUL_THRESHOLD) {
     const gemm = wasmGemmEngine();
-    if (gemm) return gemm.matmul(a, b, m, k, n, options);
+    if (gemm) {
+      try {
+        return gemm.matmul(a, b, m, k, n, options);
+      } catch (error) {
+        // The shared memory is capped at 2 GiB: larger products fall back to the twin.
+        if (!(error instanceof RangeError)) throw error;
+      }
+    }
   }
   return matmulCpu(a, b, m, k, n, options);
 }
