@@ -3,7 +3,8 @@
 // reference (tools/bench/reference.py, single-thread BLAS), alternating repetitions in one sitting.
 // Writes bench/results.json and bench/results.md, and regenerates the README performance section between
 // <!-- bench:start --> and <!-- bench:end -->. Not part of `npm test`; usage: npm run bench [-- --quick] [-- --only=id,id]
-// [-- --no-readme] [-- --wait=seconds] (waits for the 1-minute load average to drop below 1 first; default 300 s).
+// [-- --no-readme] [-- --wait=seconds] (waits for the 1-minute load average to drop below 1 first; default 300 s)
+// [-- --render] (only re-render results.md and the README section from bench/results.json).
 const { spawn, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -103,7 +104,7 @@ function markdownTable(results) {
     return `| ${w.what} | ${fmt(w.typescript.median)} [${fmt(w.typescript.p25)}–${fmt(w.typescript.p75)}] | ${fmt(w.numpy.median)} [${fmt(w.numpy.p25)}–${fmt(w.numpy.p75)}] | **${w.ratio.toFixed(2)}**${extra} | ${target} |`;
   });
   return [
-    `Measured ${results.date} on ${results.machine.cpu} (${results.machine.cores} cores), Node ${results.machine.node}, NumPy ${results.machine.numpy} with ${results.machine.blas} on 1 thread; TypeScript uses ${results.machine.tsThreads} threads for dense products and multispin sweeps. Times in ms: median [25th–75th percentile] of alternating repetitions in one run (\`npm run bench\`, raw data in bench/results.json). Ratio = TypeScript / NumPy medians (lower is better). The machine is shared: 1-minute load average ${results.machine.loadAverageAtStart[0]} at the start, ${results.machine.loadAverageAtEnd[0]} at the end.`,
+    `Measured ${results.date} on ${results.machine.cpu} (${results.machine.cores} cores), Node ${results.machine.node}, NumPy ${results.machine.numpy} with ${results.machine.blas} on 1 thread; TypeScript uses ${results.machine.tsThreads} threads for dense products, the multispin sweep and the rows marked so (the Ising engines' results do not depend on the thread count). Times in ms: median [25th–75th percentile] of alternating repetitions in one run (\`npm run bench\`, raw data in bench/results.json). Ratio = TypeScript / NumPy medians (lower is better). The machine is shared: 1-minute load average ${results.machine.loadAverageAtStart[0]} at the start, ${results.machine.loadAverageAtEnd[0]} at the end.`,
     '',
     '| workload | TypeScript ms | NumPy ms | ratio TS / NumPy | target |',
     '|---|---|---|---|---|',
@@ -122,7 +123,32 @@ async function waitForQuiet() {
   return Math.round((Date.now() - start) / 1000);
 }
 
+/** Writes bench/results.md and the README section from a results object. */
+function publish(results) {
+  const outDir = path.join(root, 'bench');
+  fs.mkdirSync(outDir, { recursive: true });
+  const table = markdownTable(results);
+  fs.writeFileSync(path.join(outDir, 'results.md'), `# Benchmark results\n\n${table}\n`);
+  console.log('wrote bench/results.md');
+  const readme = path.join(root, 'README.md');
+  if (noReadme || !fs.existsSync(readme)) return;
+  const text = fs.readFileSync(readme, 'utf8');
+  const start = text.indexOf('<!-- bench:start -->');
+  const end = text.indexOf('<!-- bench:end -->');
+  if (start >= 0 && end > start) {
+    fs.writeFileSync(readme, `${text.slice(0, start + '<!-- bench:start -->'.length)}\n${table}\n${text.slice(end)}`);
+    console.log('updated the README performance section');
+  } else {
+    console.log('README.md has no <!-- bench:start --> / <!-- bench:end --> markers: the table is in bench/results.md only');
+  }
+}
+
 async function main() {
+  if (args.includes('--render')) {
+    // Re-render bench/results.md and the README section from the committed bench/results.json (no measuring).
+    publish(JSON.parse(fs.readFileSync(path.join(root, 'bench', 'results.json'), 'utf8')));
+    return;
+  }
   const waited = await waitForQuiet();
   console.log('building @entroscope/kernels …');
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-b', path.join(root, 'packages/kernels/tsconfig.lib.json')], { stdio: 'inherit' });
@@ -215,24 +241,10 @@ async function main() {
     console.log(`TS ${entry.typescript.median} ms/10⁶ flips, NumPy ${entry.numpy.median}, ratio ${entry.ratio}`);
   }
   results.machine.loadAverageAtEnd = os.loadavg().map((v) => Math.round(v * 100) / 100);
-  const outDir = path.join(root, 'bench');
-  fs.mkdirSync(outDir, { recursive: true });
-  fs.writeFileSync(path.join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  const table = markdownTable(results);
-  fs.writeFileSync(path.join(outDir, 'results.md'), `# Benchmark results\n\n${table}\n`);
-  console.log(`wrote bench/results.json and bench/results.md`);
-  const readme = path.join(root, 'README.md');
-  if (!noReadme && fs.existsSync(readme)) {
-    const text = fs.readFileSync(readme, 'utf8');
-    const start = text.indexOf('<!-- bench:start -->');
-    const end = text.indexOf('<!-- bench:end -->');
-    if (start >= 0 && end > start) {
-      fs.writeFileSync(readme, `${text.slice(0, start + '<!-- bench:start -->'.length)}\n${table}\n${text.slice(end)}`);
-      console.log('updated the README performance section');
-    } else {
-      console.log('README.md has no <!-- bench:start --> / <!-- bench:end --> markers: the table is in bench/results.md only');
-    }
-  }
+  fs.mkdirSync(path.join(root, 'bench'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  console.log('wrote bench/results.json');
+  publish(results);
   process.exit(0);
 }
 

@@ -17,15 +17,13 @@ function matmul(n) {
   };
 }
 
-/** 784-512-784, tanh hidden, linear output, MSE, one SGD step on a batch of 128 (same algebra as reference.py). */
+/**
+ * 784-512-784, tanh hidden, linear output, MSE, one SGD step on a batch of 128 (same algebra as reference.py).
+ * Buffers are allocated once (outputs written with `out`), as a training loop would.
+ */
 function trainStep() {
   const B = 128, D = 784, H = 512, lr = 0.01;
-  let x, w1, b1, w2, b2;
-  const colSum = (m, rows, cols) => {
-    const s = new Float32Array(cols);
-    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) s[j] += m[i * cols + j];
-    return s;
-  };
+  let x, w1, b1, w2, b2, h, y, dy, dh, dw1, dw2, db1, db2;
   return {
     setup() {
       const random = RandomStream.fromSeed(7);
@@ -34,29 +32,40 @@ function trainStep() {
       b1 = new Float32Array(H);
       w2 = random.fillNormal(new Float32Array(H * D), 0, 1 / Math.sqrt(H));
       b2 = new Float32Array(D);
+      [h, y, dy, dh, dw1, dw2, db1, db2] = [B * H, B * D, B * D, B * H, D * H, H * D, H, D].map((n) => new Float32Array(n));
     },
     run() {
-      const h = kernels.matmulFast(x, w1, B, D, H, { bias: b1, activation: 'tanh' });
-      const y = kernels.matmulFast(h, w2, B, H, D, { bias: b2 });
-      const dy = new Float32Array(B * D);
+      kernels.matmulFast(x, w1, B, D, H, { bias: b1, activation: 'tanh', out: h });
+      kernels.matmulFast(h, w2, B, H, D, { bias: b2, out: y });
       const scale = 2 / (B * D);
       let loss = 0;
-      for (let i = 0; i < dy.length; i++) {
-        const r = y[i] - x[i];
-        loss += r * r;
-        dy[i] = r * scale;
+      db2.fill(0);
+      for (let i = 0; i < B; i++) {
+        for (let j = 0; j < D; j++) {
+          const r = y[i * D + j] - x[i * D + j];
+          loss += r * r;
+          const g = r * scale;
+          dy[i * D + j] = g;
+          db2[j] += g;
+        }
       }
-      const dw2 = kernels.matmulFast(h, dy, H, B, D, { transposeA: true });
-      const db2 = colSum(dy, B, D);
-      const dh = kernels.matmulFast(dy, w2, B, D, H, { transposeB: true });
-      for (let i = 0; i < dh.length; i++) dh[i] *= 1 - h[i] * h[i];
-      const dw1 = kernels.matmulFast(x, dh, D, B, H, { transposeA: true });
-      const db1 = colSum(dh, B, H);
+      kernels.matmulFast(h, dy, H, B, D, { transposeA: true, out: dw2 });
+      kernels.matmulFast(dy, w2, B, D, H, { transposeB: true, out: dh });
+      db1.fill(0);
+      for (let i = 0; i < B; i++) {
+        for (let j = 0; j < H; j++) {
+          const hv = h[i * H + j];
+          const g = dh[i * H + j] * (1 - hv * hv);
+          dh[i * H + j] = g;
+          db1[j] += g;
+        }
+      }
+      kernels.matmulFast(x, dh, D, B, H, { transposeA: true, out: dw1 });
       for (let i = 0; i < w1.length; i++) w1[i] -= lr * dw1[i];
       for (let i = 0; i < b1.length; i++) b1[i] -= lr * db1[i];
       for (let i = 0; i < w2.length; i++) w2[i] -= lr * dw2[i];
       for (let i = 0; i < b2.length; i++) b2[i] -= lr * db2[i];
-      return loss / dy.length;
+      return loss / (B * D);
     },
   };
 }
