@@ -37,9 +37,11 @@ function describeParams(schema: z.ZodType, indent: string): string[] {
       }
     }
     for (const option of [...((node['oneOf'] as any[]) ?? []), ...((node['anyOf'] as any[]) ?? [])]) {
-      const tag = option.properties?.use?.const;
-      if (tag !== undefined) lines.push(`${indent}${'  '.repeat(depth)}use: ${JSON.stringify(tag)}`);
-      walk({ ...option, properties: Object.fromEntries(Object.entries(option.properties ?? {}).filter(([k]) => k !== 'use')) }, '', depth + 1);
+      // Discriminated-union options: a header naming the discriminator value, then the option's own fields.
+      const [tagKey, tagSchema] = (Object.entries(option.properties ?? {}) as [string, any][]).find(([, p]) => p?.const !== undefined) ?? [];
+      if (tagKey === undefined) continue;
+      lines.push(`${indent}${'  '.repeat(depth)}| ${tagKey}: ${JSON.stringify(tagSchema.const)}`);
+      walk({ ...option, properties: Object.fromEntries(Object.entries(option.properties ?? {}).filter(([k]) => k !== tagKey)) }, '', depth + 1);
     }
   };
   walk(json, '', 0);
