@@ -46,6 +46,7 @@ export const op = {
   i32Shl: [0x74],
   i32LtU: [0x49],
   i32Eqz: [0x45],
+  i32Eq: [0x46],
   block: [0x02, 0x40],
   loop: [0x03, 0x40],
   if: [0x04, 0x40],
@@ -59,8 +60,36 @@ export const op = {
   /** v128.load32_splat (alignment 2^2). */
   v128Load32Splat: (offset = 0) => [0xfd, ...uleb(0x09), 2, ...uleb(offset)],
   v128Const0: [0xfd, ...uleb(0x0c), ...new Array<number>(16).fill(0)],
+  /** v128.const holding the float32 `value` in all four lanes. */
+  f32x4Const: (value: number) => {
+    const bytes = new Uint8Array(new Float32Array([value, value, value, value]).buffer);
+    return [0xfd, ...uleb(0x0c), ...Array.from(bytes)];
+  },
+  /** v128.const holding the int32 `value` in all four lanes. */
+  i32x4Const: (value: number) => {
+    const bytes = new Uint8Array(new Int32Array([value, value, value, value]).buffer);
+    return [0xfd, ...uleb(0x0c), ...Array.from(bytes)];
+  },
+  v128And: [0xfd, ...uleb(0x4e)],
+  v128Or: [0xfd, ...uleb(0x50)],
+  v128Xor: [0xfd, ...uleb(0x51)],
+  /** v128.bitselect(a, b, mask): bits of a where mask is 1, of b elsewhere. */
+  v128Bitselect: [0xfd, ...uleb(0x52)],
+  f32x4Lt: [0xfd, ...uleb(0x43)],
+  f32x4Gt: [0xfd, ...uleb(0x44)],
+  f32x4Nearest: [0xfd, ...uleb(0x6a)],
+  f32x4Abs: [0xfd, ...uleb(0xe0)],
   f32x4Add: [0xfd, ...uleb(0xe4)],
+  f32x4Sub: [0xfd, ...uleb(0xe5)],
   f32x4Mul: [0xfd, ...uleb(0xe6)],
+  f32x4Div: [0xfd, ...uleb(0xe7)],
+  /** f32x4.min (NaN if either lane is NaN). */
+  f32x4Min: [0xfd, ...uleb(0xe8)],
+  /** f32x4.pmin(a, b) = b < a ? b : a (one minps; a NaN in a stays). */
+  f32x4Pmin: [0xfd, ...uleb(0xea)],
+  i32x4Shl: [0xfd, ...uleb(0xab)],
+  i32x4Add: [0xfd, ...uleb(0xae)],
+  i32x4TruncSatF32x4S: [0xfd, ...uleb(0xf8)],
 } as const;
 
 export interface FunctionSpec {

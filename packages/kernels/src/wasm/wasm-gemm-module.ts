@@ -11,8 +11,15 @@ const { i32, v128 } = valueType;
  * panel (MR rows × kc, stored p-major: 4 floats per p) and a packed B panel (kc × NR, 8 floats per p),
  * C_tile (+)= A_panel · B_panel in float32 with 128-bit SIMD (8 accumulators of 4 lanes). Pointers and
  * ldc/strides are byte offsets into the shared memory. `accumulate` = 0 overwrites C, 1 adds to it.
+ * The depth loop is unrolled U times (U = 1 measured fastest: TurboFan unrolls small loops itself and hoists the
+ * loads of all unrolled steps, and with U = 2 or MR ≥ 5 the 16 xmm registers no longer hold the tile, so it
+ * spills accumulators on every step; docs/kernels.md).
+ *
+ * `epilogue(c, ldc, rows, bias, vectors, code, table)`: for `rows` rows of C from byte offset c (stride ldc
+ * bytes) and `vectors` groups of 4 columns, x ← φ(x + bias) with code 0 identity, 1 tanh, 2 ReLU (NaN → 0), in
+ * f32x4; `table` is the byte offset of `tanhConstantTable()` in memory (16-byte aligned).
  */
-export function gemmModuleBytes(maximumPages: number, MR = 4): Uint8Array {
+export function gemmModuleBytes(maximumPages: number, MR = 4, U = 1): Uint8Array {
   // Parameters.
   const AP = 0, BP = 1, C = 2, MP = 3, NP = 4, KC = 5, LDC = 6, ACC = 7, ASTR = 8, BSTR = 9;
   // i32 locals.
@@ -45,7 +52,7 @@ export function gemmModuleBytes(maximumPages: number, MR = 4): Uint8Array {
   // Inner product over p, unrolled by 2 (kc is even-padded by the packer).
   emit(op.localGet(KC), op.localSet(P), op.block, op.loop);
   emit(op.localGet(P), op.i32Eqz, op.brIf(1));
-  for (let u = 0; u < 2; u++) {
+  for (let u = 0; u < U; u++) {
     emit(op.localGet(BPTR), op.v128Load(32 * u), op.localSet(B0));
     emit(op.localGet(BPTR), op.v128Load(32 * u + 16), op.localSet(B1));
     for (let r = 0; r < MR; r++) {
@@ -54,9 +61,9 @@ export function gemmModuleBytes(maximumPages: number, MR = 4): Uint8Array {
       emit(op.localGet(ACC0 + 2 * r + 1), op.localGet(A), op.localGet(B1), op.f32x4Mul, op.f32x4Add, op.localSet(ACC0 + 2 * r + 1));
     }
   }
-  emit(op.localGet(APTR), op.i32Const(2 * MR * 4), op.i32Add, op.localSet(APTR));
-  emit(op.localGet(BPTR), op.i32Const(2 * NR * 4), op.i32Add, op.localSet(BPTR));
-  emit(op.localGet(P), op.i32Const(2), op.i32Sub, op.localSet(P));
+  emit(op.localGet(APTR), op.i32Const(U * MR * 4), op.i32Add, op.localSet(APTR));
+  emit(op.localGet(BPTR), op.i32Const(U * NR * 4), op.i32Add, op.localSet(BPTR));
+  emit(op.localGet(P), op.i32Const(U), op.i32Sub, op.localSet(P));
   emit(op.br(0), op.end, op.end);
   // Store the tile.
   for (let r = 0; r < MR; r++) {
@@ -74,7 +81,99 @@ export function gemmModuleBytes(maximumPages: number, MR = 4): Uint8Array {
         locals: [...new Array<number>(5 + MR).fill(i32), ...new Array<number>(2 * MR + 3).fill(v128)],
         body: b,
       },
+      epilogueFunction(),
     ],
     { initial: 1, maximum: maximumPages, shared: true },
   );
+}
+
+/**
+ * tanh in float32 SIMD (after Cephes `tanhf`, S. L. Moshier): |x| < 0.625 by x + x·z·P(z), z = x², the minimax
+ * polynomial of Cephes; otherwise sign(x)·(1 − 2/(e^{2|x|} + 1)) with e^u = 2^n·e^g, n = round(u·log₂e) (by
+ * adding 1.5·2^23, whose low bits then hold n), g = u − n·ln2 (ln2 in two parts), e^g by Cephes' `expf`
+ * polynomial, 2^n added to the exponent bits; |x| is clamped to 10 (tanh(10) rounds to 1 in float32). NaN stays
+ * NaN, ±∞ gives ±1. Measured against Math.tanh on a dense grid in wasm-gemm.spec.ts (≤ 2 ε·|tanh x|).
+ * Constants are read from a table in memory (`tanhConstantTable()`, at the byte offset given to `epilogue`):
+ * V8 rebuilds v128 constants (and locals set once) inside the loop with three instructions each, and spills.
+ */
+export const TANH_CONSTANTS = [
+  -5.70498872745e-3, 2.06390887954e-2, -5.37397155531e-2, 1.33314422036e-1, -3.33332819422e-1, // P(z)
+  10, 1.44269504088896341, 12582912, 0.693359375, -2.12194440e-4, // clamp, log₂e, 1.5·2^23, ln2 = c1 + c2
+  1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1, // Q(g)
+  1, 2, 0.625,
+] as const;
+
+function emitTanh(emit: (...parts: (readonly number[])[]) => void, K: number, X: number, AX: number, Z: number, T: number, N: number, G: number): void {
+  const k = (i: number) => [...op.localGet(K), ...op.v128Load(16 * i)];
+  const [P0, P1, P2, P3, P4, CLAMP, LOG2E, MAGIC, C1, C2, Q0, Q1, Q2, Q3, Q4, Q5, ONE, TWO, SMALL] = TANH_CONSTANTS.map((_, i) => i);
+  // Small branch into Z: x + x·z·P(z).
+  emit(op.localGet(X), op.f32x4Abs, op.localSet(AX));
+  emit(op.localGet(X), op.localGet(X), op.f32x4Mul, op.localSet(Z));
+  emit(k(P0!), op.localGet(Z), op.f32x4Mul, k(P1!), op.f32x4Add);
+  emit(op.localGet(Z), op.f32x4Mul, k(P2!), op.f32x4Add);
+  emit(op.localGet(Z), op.f32x4Mul, k(P3!), op.f32x4Add);
+  emit(op.localGet(Z), op.f32x4Mul, k(P4!), op.f32x4Add);
+  emit(op.localGet(Z), op.f32x4Mul, op.localGet(X), op.f32x4Mul, op.localGet(X), op.f32x4Add, op.localSet(Z));
+  // Large branch: u = 2·min(|x|, 10) into T; N = u·log₂e + 1.5·2^23 (n in its low mantissa bits); G = g.
+  emit(op.localGet(AX), k(CLAMP!), op.f32x4Pmin, op.localTee(T), op.localGet(T), op.f32x4Add, op.localSet(T));
+  emit(op.localGet(T), k(LOG2E!), op.f32x4Mul, k(MAGIC!), op.f32x4Add, op.localSet(N));
+  emit(op.localGet(N), k(MAGIC!), op.f32x4Sub, op.localSet(G)); // n as a float
+  emit(op.localGet(T), op.localGet(G), k(C1!), op.f32x4Mul, op.f32x4Sub);
+  emit(op.localGet(G), k(C2!), op.f32x4Mul, op.f32x4Sub, op.localSet(G));
+  // e^g = 1 + g + g²·Q(g).
+  emit(k(Q0!), op.localGet(G), op.f32x4Mul, k(Q1!), op.f32x4Add);
+  emit(op.localGet(G), op.f32x4Mul, k(Q2!), op.f32x4Add);
+  emit(op.localGet(G), op.f32x4Mul, k(Q3!), op.f32x4Add);
+  emit(op.localGet(G), op.f32x4Mul, k(Q4!), op.f32x4Add);
+  emit(op.localGet(G), op.f32x4Mul, k(Q5!), op.f32x4Add);
+  emit(op.localGet(G), op.f32x4Mul, op.localGet(G), op.f32x4Mul, op.localGet(G), op.f32x4Add, k(ONE!), op.f32x4Add);
+  // · 2^n: (bits of N) << 23 is n << 23 (the bits of 1.5·2^23 shift out), added to the exponent field.
+  emit(op.localGet(N), op.i32Const(23), op.i32x4Shl, op.i32x4Add);
+  // 1 − 2/(e + 1), with the sign of x.
+  emit(k(ONE!), op.f32x4Add, op.localSet(T));
+  emit(k(ONE!), k(TWO!), op.localGet(T), op.f32x4Div, op.f32x4Sub);
+  emit(op.localGet(X), op.localGet(X), op.f32x4Abs, op.v128Xor /* the sign bit */, op.v128Or, op.localSet(T));
+  // Select: small where |x| < 0.625.
+  emit(op.localGet(Z), op.localGet(T), op.localGet(AX), k(SMALL!), op.f32x4Lt, op.v128Bitselect, op.localSet(X));
+}
+
+function epilogueFunction(): { name: string; params: number[]; locals: number[]; body: number[] } {
+  const C = 0, LDC = 1, ROWS = 2, BIAS = 3, NV = 4, CODE = 5, K = 6;
+  const R = 7, J = 8, PTR = 9, BPTR = 10;
+  const X = 11, AX = 12, Z = 13, T = 14, N = 15, G = 16;
+  const b: number[] = [];
+  const emit = (...parts: (readonly number[])[]) => parts.forEach((x) => b.push(...x));
+  // One loop nest per code (a branch per vector would cost more than ReLU itself).
+  const nest = (code: number, prologue: () => void, body: () => void) => {
+    emit(op.localGet(CODE), op.i32Const(code), op.i32Eq, op.if);
+    prologue();
+    emit(op.i32Const(0), op.localSet(R), op.block, op.loop);
+    emit(op.localGet(R), op.localGet(ROWS), op.i32LtU, op.i32Eqz, op.brIf(1));
+    emit(op.localGet(C), op.localGet(R), op.localGet(LDC), op.i32Mul, op.i32Add, op.localSet(PTR));
+    emit(op.localGet(BIAS), op.localSet(BPTR), op.i32Const(0), op.localSet(J), op.block, op.loop);
+    emit(op.localGet(J), op.localGet(NV), op.i32LtU, op.i32Eqz, op.brIf(1));
+    emit(op.localGet(PTR), op.v128Load(0), op.localGet(BPTR), op.v128Load(0), op.f32x4Add, op.localSet(X));
+    body();
+    emit(op.localGet(PTR), op.localGet(X), op.v128Store(0));
+    emit(op.localGet(PTR), op.i32Const(16), op.i32Add, op.localSet(PTR));
+    emit(op.localGet(BPTR), op.i32Const(16), op.i32Add, op.localSet(BPTR));
+    emit(op.localGet(J), op.i32Const(1), op.i32Add, op.localSet(J), op.br(0), op.end, op.end);
+    emit(op.localGet(R), op.i32Const(1), op.i32Add, op.localSet(R), op.br(0), op.end, op.end);
+    emit(op.end);
+  };
+  nest(0, () => {}, () => {});
+  nest(1, () => {}, () => emitTanh(emit, K, X, AX, Z, T, N, G));
+  // ReLU: x where x > 0, else +0 (NaN compares false: 0, as the twin).
+  nest(2, () => {}, () => emit(op.localGet(X), op.localGet(X), op.f32x4Const(0), op.f32x4Gt, op.v128And, op.localSet(X)));
+  return {
+    name: 'epilogue',
+    params: new Array<number>(7).fill(i32),
+    locals: [...new Array<number>(4).fill(i32), ...new Array<number>(6).fill(v128)],
+    body: b,
+  };
+}
+
+/** The constants of the SIMD tanh, each in four lanes, to be placed in memory for `epilogue`. */
+export function tanhConstantTable(): Float32Array {
+  return Float32Array.from(TANH_CONSTANTS.flatMap((c) => [c, c, c, c]));
 }

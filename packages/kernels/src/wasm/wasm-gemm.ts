@@ -3,16 +3,19 @@ import { availableParallelism } from 'node:os';
 import type { MatmulOptions } from '../kernel-names';
 import { checkMatmul, matmulCpu } from '../cpu/matmul-cpu';
 import { erf } from '../cpu/activation-cpu';
-import { TANH_SCALE_TABLE, tanhFast } from '../cpu/fast-math';
-import { gemmModuleBytes, NR } from './wasm-gemm-module';
+import { gemmModuleBytes, NR, tanhConstantTable } from './wasm-gemm-module';
 
 /** Register-tile rows of the micro-kernel (6×8 measured best with 4×8 and 8×8 on the 2-core EPYC, docs/kernels.md). */
-const MR = 6;
+const MR = 4;
+/** Depth steps per iteration of the micro-kernel's loop (1: see gemmModuleBytes). */
+const UNROLL = 1;
 /** Depth of a packed block (B panel KC×NR×4 B = 8 KiB stays in L1) and rows per A block (MC×KC×4 B = 96 KiB in L2). */
 const KC = 256;
 const MC = 96;
 const MAX_PAGES = 32768; // 2 GiB of shared memory at most.
 const HEADER = 256; // bytes of control words at the start of memory
+const TANH_TABLE = HEADER; // byte offset of the SIMD tanh's constants (tanhConstantTable), written once
+const DATA = 1024; // operands and panels start here
 
 // Control words (Int32 indices into the header).
 const SEQ = 0; // task sequence number, bumped by the main thread
@@ -45,17 +48,17 @@ const activationCodes = { identity: 0, tanh: 1, relu: 2, sigmoid: 3, erf: 4 } as
  */
 function threadWork(
   gemm: (...args: number[]) => void,
+  epilogue: (...args: number[]) => void,
   memory: WasmMemory,
   header: Int32Array,
   thread: number,
   threads: number,
   erfFn: (x: number) => number,
-  tanhFn: (x: number) => number,
   packAFn: typeof packA,
   packBFn: typeof packB,
 ): void {
   const p = header.subarray(8);
-  const [apOff, bpOff, cOff, mPanels, nPanels, kPad, ldc, biasOff, code, n, kc, mc, mr, nr, aRaw, bRaw, m, k, transA, transB] = Array.from(p.subarray(0, 20));
+  const [apOff, bpOff, cOff, mPanels, nPanels, kPad, ldc, biasOff, code, n, kc, mc, mr, nr, aRaw, bRaw, m, k, transA, transB, hasBias, table] = Array.from(p.subarray(0, 22));
   const f = new Float32Array(memory.buffer);
   const mcPanels = mc! / mr!;
   // This thread's row panels (an even split of panels, not of MC blocks: 128 rows would otherwise split 96/32).
@@ -77,20 +80,17 @@ function threadWork(
       // A block (pc): panels of depth×MR floats, contiguous; B block (pc): panels of depth×NR floats.
       gemm(apOff! + (pc * mPanels! * mr! + ip0 * depth * mr!) * 4, bpOff! + pc * nPanels! * nr! * 4, cOff! + ip0 * mr! * ldc!, panels, nPanels!, depth, ldc!, pc > 0 ? 1 : 0, depth * mr! * 4, depth * nr! * 4);
     }
-    if (biasOff! >= 0 || code !== 0) {
-      const bias = biasOff! >= 0 ? f.subarray(biasOff! / 4, biasOff! / 4 + n!) : new Float32Array(n!);
+    if (code! <= 2 && (hasBias === 1 || code !== 0)) {
+      // Identity, tanh and ReLU in WebAssembly SIMD (tanh: float32 Cephes-style, within 2ε·|tanh|); the bias
+      // region holds zeros when there is no bias and is padded to whole panels.
+      epilogue(cOff! + ip0 * mr! * ldc!, ldc!, Math.min((ip0 + panels) * mr!, m!) - ip0 * mr!, biasOff!, (nPanels! * nr!) / 4, code!, table!);
+    } else if (code !== 0) {
+      const bias = f.subarray(biasOff! / 4, biasOff! / 4 + n!);
       for (let i = ip0 * mr!; i < Math.min((ip0 + panels) * mr!, m!); i++) {
         const row = (cOff! + i * ldc!) / 4;
-        // One loop per activation (a per-element switch costs more than the activation). tanhFast and
-        // σ(x) = 1/(1 + e^{−x}) are within 1e-9 relative of the float64 functions, below float32 rounding.
-        if (code === 0) for (let j = 0; j < n!; j++) f[row + j] = f[row + j]! + bias[j]!;
-        else if (code === 1) for (let j = 0; j < n!; j++) f[row + j] = tanhFn(f[row + j]! + bias[j]!);
-        else if (code === 2)
-          for (let j = 0; j < n!; j++) {
-            const x = f[row + j]! + bias[j]!;
-            f[row + j] = x > 0 ? x : 0; // NaN → 0, as the twin
-          }
-        else if (code === 3) for (let j = 0; j < n!; j++) f[row + j] = 1 / (1 + Math.exp(-(f[row + j]! + bias[j]!)));
+        // One loop per activation (a per-element switch costs more than the activation). σ(x) = 1/(1 + e^{−x})
+        // is within 1e-9 relative of the float64 function, below float32 rounding.
+        if (code === 3) for (let j = 0; j < n!; j++) f[row + j] = 1 / (1 + Math.exp(-(f[row + j]! + bias[j]!)));
         else for (let j = 0; j < n!; j++) f[row + j] = erfFn(f[row + j]! + bias[j]!);
       }
     }
@@ -101,13 +101,11 @@ const workerSource = `
 const { workerData } = require('node:worker_threads');
 const TWO_OVER_SQRT_PI = 1.1283791670955126;
 const erf = ${erf.toString()};
-const POW2 = Float64Array.from(${JSON.stringify(Array.from(TANH_SCALE_TABLE))});
-const tanhFast = ${tanhFast.toString()};
 const packA = ${packA.toString()};
 const packB = ${packB.toString()};
 const threadWork = ${threadWork.toString()};
 const { module, memory, thread, threads } = workerData;
-const gemm = new WebAssembly.Instance(module, { env: { memory } }).exports.gemm;
+const { gemm, epilogue } = new WebAssembly.Instance(module, { env: { memory } }).exports;
 let seen = 0;
 {
   const header = new Int32Array(memory.buffer, 0, ${HEADER / 4});
@@ -120,7 +118,7 @@ for (;;) {
   seen = Atomics.load(header, ${SEQ});
   if (seen < 0) break;
   try {
-    threadWork(gemm, memory, header, thread, threads, erf, tanhFast, packA, packB);
+    threadWork(gemm, epilogue, memory, header, thread, threads, erf, packA, packB);
   } catch (error) {
     console.error('WasmGemm worker', thread, error);
     Atomics.store(header, ${FAILED}, 1);
@@ -140,15 +138,19 @@ for (;;) {
 export class WasmGemm {
   private memory: WasmMemory;
   private readonly gemm: (...args: number[]) => void;
+  private readonly epilogue: (...args: number[]) => void;
   private readonly workers: Worker[] = [];
   private seq = 0;
   /** Threads actually in use (fewer than requested when worker threads failed to start). */
   readonly threads: number;
 
   private constructor(requested: number) {
-    const module = new wasm.Module(gemmModuleBytes(MAX_PAGES, MR));
+    const module = new wasm.Module(gemmModuleBytes(MAX_PAGES, MR, UNROLL));
     this.memory = new wasm.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
-    this.gemm = new wasm.Instance(module, { env: { memory: this.memory } }).exports['gemm'] as (...args: number[]) => void;
+    const exports = new wasm.Instance(module, { env: { memory: this.memory } }).exports;
+    this.gemm = exports['gemm'] as (...args: number[]) => void;
+    this.epilogue = exports['epilogue'] as (...args: number[]) => void;
+    new Float32Array(this.memory.buffer).set(tanhConstantTable(), TANH_TABLE / 4);
     for (let t = 1; t < requested; t++) {
       const worker = new Worker(workerSource, { eval: true, workerData: { module, memory: this.memory, thread: t, threads: requested } });
       worker.unref();
@@ -196,23 +198,24 @@ export class WasmGemm {
     const nPanels = Math.ceil(n / NR);
     const kPad = k + (k & 1);
     const ldc = nPanels * NR * 4 + 64; // +64 B: rows 4 KiB apart alias in L1 sets
-    const apOff = HEADER;
+    const apOff = DATA;
     const bpOff = apOff + mPanels * MR * kPad * 4;
     const cOff = bpOff + nPanels * NR * kPad * 4;
     const biasOff = cOff + mPanels * MR * ldc;
-    const aRaw = biasOff + n * 4;
+    const aRaw = biasOff + nPanels * NR * 4;
     const bRaw = aRaw + m * k * 4;
     this.reserve(bRaw + k * n * 4);
     const f = new Float32Array(this.memory.buffer);
     // Raw operands into shared memory (memcpy speed); every thread then packs its own share.
     f.set(a, aRaw / 4);
     f.set(b, bRaw / 4);
+    f.fill(0, biasOff / 4, biasOff / 4 + nPanels * NR);
     if (bias) f.set(bias, biasOff / 4);
     const header = new Int32Array(this.memory.buffer, 0, HEADER / 4);
     // Depth blocks of equal size (≤ KC, even): 784 = 3 × 262 rather than 256 + 256 + 256 + 16.
     const depthBlocks = Math.ceil(kPad / KC);
     const kc = Math.ceil(kPad / depthBlocks / 2) * 2;
-    header.set([apOff, bpOff, cOff, mPanels, nPanels, kPad, ldc, bias ? biasOff : -1, activationCodes[activation], n, kc, MC, MR, NR, aRaw, bRaw, m, k, transposeA ? 1 : 0, transposeB ? 1 : 0], PARAMS);
+    header.set([apOff, bpOff, cOff, mPanels, nPanels, kPad, ldc, biasOff, activationCodes[activation], n, kc, MC, MR, NR, aRaw, bRaw, m, k, transposeA ? 1 : 0, transposeB ? 1 : 0, bias ? 1 : 0, TANH_TABLE], PARAMS);
     Atomics.store(header, DONE, 0);
     Atomics.store(header, FAILED, 0);
     Atomics.store(header, PACKED, 0);
@@ -222,7 +225,7 @@ export class WasmGemm {
       Atomics.store(header, SEQ, this.seq);
       Atomics.notify(header, SEQ);
     }
-    threadWork(this.gemm, this.memory, header, 0, this.threads, erf, tanhFast, packA, packB);
+    threadWork(this.gemm, this.epilogue, this.memory, header, 0, this.threads, erf, packA, packB);
     for (let done = Atomics.load(header, DONE); done < helpers; done = Atomics.load(header, DONE)) Atomics.wait(header, DONE, done);
     if (Atomics.load(header, FAILED) !== 0) throw new Error('WasmGemm: a worker thread failed (its error is on stderr)');
     const out = options.out ?? new Float32Array(m * n);
