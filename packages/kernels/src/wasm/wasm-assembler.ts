@@ -47,6 +47,10 @@ export const op = {
   i32LtU: [0x49],
   i32Eqz: [0x45],
   i32Eq: [0x46],
+  i32And: [0x71],
+  /** i32.load / i32.store (alignment 2^2): bit-exact copies of float32 values. */
+  i32Load: (offset = 0) => [0x28, 2, ...uleb(offset)],
+  i32Store: (offset = 0) => [0x36, 2, ...uleb(offset)],
   block: [0x02, 0x40],
   loop: [0x03, 0x40],
   if: [0x04, 0x40],

@@ -18,6 +18,10 @@ const { i32, v128 } = valueType;
  * `epilogue(c, ldc, rows, bias, vectors, code, table)`: for `rows` rows of C from byte offset c (stride ldc
  * bytes) and `vectors` groups of 4 columns, x ← φ(x + bias) with code 0 identity, 1 tanh, 2 ReLU (NaN → 0), in
  * f32x4; `table` is the byte offset of `tanhConstantTable()` in memory (16-byte aligned).
+ *
+ * `pack(dst, src, depth, cols, w, sp, sc)`: one packed panel, dst[p·w + c] = src[p·sp + c·sc] for p < depth,
+ * c < cols (dst, src byte offsets; sp, sc byte strides); whole 8- or 4-wide contiguous rows are copied as
+ * v128. Replaces JavaScript element loops that cost ~2 ns per float (a quarter of a 128×784×512 product).
  */
 export function gemmModuleBytes(maximumPages: number, MR = 4, U = 1): Uint8Array {
   // Parameters.
@@ -82,6 +86,7 @@ export function gemmModuleBytes(maximumPages: number, MR = 4, U = 1): Uint8Array
         body: b,
       },
       epilogueFunction(),
+      packFunction(),
     ],
     { initial: 1, maximum: maximumPages, shared: true },
   );
@@ -176,4 +181,38 @@ function epilogueFunction(): { name: string; params: number[]; locals: number[];
 /** The constants of the SIMD tanh, each in four lanes, to be placed in memory for `epilogue`. */
 export function tanhConstantTable(): Float32Array {
   return Float32Array.from(TANH_CONSTANTS.flatMap((c) => [c, c, c, c]));
+}
+
+function packFunction(): { name: string; params: number[]; locals: number[]; body: number[] } {
+  const DST = 0, SRC = 1, DEPTH = 2, COLS = 3, W = 4, SP = 5, SC = 6;
+  const P = 7, S = 8, D = 9, CC = 10;
+  const b: number[] = [];
+  const emit = (...parts: (readonly number[])[]) => parts.forEach((x) => b.push(...x));
+  // Contiguous whole rows of `width` floats: v128 copies.
+  const contiguous = (width: number) => {
+    emit(op.localGet(SC), op.i32Const(4), op.i32Eq, op.localGet(COLS), op.i32Const(width), op.i32Eq, op.i32And);
+    emit(op.localGet(W), op.i32Const(width), op.i32Eq, op.i32And, op.if);
+    emit(op.localGet(DEPTH), op.localSet(P), op.block, op.loop);
+    emit(op.localGet(P), op.i32Eqz, op.brIf(1));
+    for (let v = 0; v < width / 4; v++) emit(op.localGet(DST), op.localGet(SRC), op.v128Load(16 * v), op.v128Store(16 * v));
+    emit(op.localGet(DST), op.i32Const(4 * width), op.i32Add, op.localSet(DST));
+    emit(op.localGet(SRC), op.localGet(SP), op.i32Add, op.localSet(SRC));
+    emit(op.localGet(P), op.i32Const(1), op.i32Sub, op.localSet(P), op.br(0), op.end, op.end);
+    emit([0x0f] /* return */, op.end);
+  };
+  contiguous(8);
+  contiguous(4);
+  // General: element copies.
+  emit(op.localGet(DEPTH), op.localSet(P), op.block, op.loop);
+  emit(op.localGet(P), op.i32Eqz, op.brIf(1));
+  emit(op.localGet(SRC), op.localSet(S), op.localGet(DST), op.localSet(D), op.localGet(COLS), op.localSet(CC), op.block, op.loop);
+  emit(op.localGet(CC), op.i32Eqz, op.brIf(1));
+  emit(op.localGet(D), op.localGet(S), op.i32Load(0), op.i32Store(0));
+  emit(op.localGet(D), op.i32Const(4), op.i32Add, op.localSet(D));
+  emit(op.localGet(S), op.localGet(SC), op.i32Add, op.localSet(S));
+  emit(op.localGet(CC), op.i32Const(1), op.i32Sub, op.localSet(CC), op.br(0), op.end, op.end);
+  emit(op.localGet(DST), op.localGet(W), op.i32Const(2), op.i32Shl, op.i32Add, op.localSet(DST));
+  emit(op.localGet(SRC), op.localGet(SP), op.i32Add, op.localSet(SRC));
+  emit(op.localGet(P), op.i32Const(1), op.i32Sub, op.localSet(P), op.br(0), op.end, op.end);
+  return { name: 'pack', params: new Array<number>(7).fill(i32), locals: new Array<number>(4).fill(i32), body: b };
 }

@@ -24,6 +24,8 @@ const FAILED = 2; // set by a worker whose task threw
 const READY = 3; // workers that finished starting up (counter)
 const PACKED = 4; // threads that finished packing their share of B (barrier counter; threadWork uses index 4)
 const PARAMS = 8; // task parameters
+/** Atomics.load polls before a thread sleeps in Atomics.wait (a few hundred µs at most). */
+const SPIN = 20000;
 
 // The WebAssembly global of Node, typed locally (lib ES2023 without DOM does not declare it).
 interface WasmMemory {
@@ -49,6 +51,7 @@ const activationCodes = { identity: 0, tanh: 1, relu: 2, sigmoid: 3, erf: 4 } as
 function threadWork(
   gemm: (...args: number[]) => void,
   epilogue: (...args: number[]) => void,
+  pack: (...args: number[]) => void,
   memory: WasmMemory,
   header: Int32Array,
   thread: number,
@@ -64,14 +67,15 @@ function threadWork(
   // This thread's row panels (an even split of panels, not of MC blocks: 128 rows would otherwise split 96/32).
   const first = Math.floor((mPanels! * thread) / threads);
   const last = Math.floor((mPanels! * (thread + 1)) / threads);
-  packAFn(f, apOff! / 4, aRaw! / 4, m!, k!, kPad!, mPanels!, transA === 1, mr!, kc!, first, last);
-  packBFn(f, bpOff! / 4, bRaw! / 4, k!, n!, kPad!, nPanels!, transB === 1, nr!, kc!, Math.floor((nPanels! * thread) / threads), Math.floor((nPanels! * (thread + 1)) / threads));
+  packAFn(f, apOff! / 4, aRaw! / 4, m!, k!, kPad!, mPanels!, transA === 1, mr!, kc!, first, last, pack);
+  packBFn(f, bpOff! / 4, bRaw! / 4, k!, n!, kPad!, nPanels!, transB === 1, nr!, kc!, Math.floor((nPanels! * thread) / threads), Math.floor((nPanels! * (thread + 1)) / threads), pack);
   // Barrier: every thread has packed its share of B (control word 4 counts them).
   Atomics.add(header, 4, 1);
   Atomics.notify(header, 4);
-  for (let packed = Atomics.load(header, 4); packed < threads; packed = Atomics.load(header, 4)) {
+  // Spin briefly first: a futex sleep and wake-up costs tens of µs here, the other thread is usually close.
+  for (let spin = 0, packed = Atomics.load(header, 4); packed < threads; packed = Atomics.load(header, 4), spin++) {
     if (Atomics.load(header, 2) !== 0) throw new Error('WasmGemm: another thread failed while packing');
-    Atomics.wait(header, 4, packed, 1000);
+    if (spin > 20000) Atomics.wait(header, 4, packed, 1000);
   }
   for (let ip0 = first; ip0 < last; ip0 += mcPanels) {
     const panels = Math.min(mcPanels, last - ip0);
@@ -105,7 +109,7 @@ const packA = ${packA.toString()};
 const packB = ${packB.toString()};
 const threadWork = ${threadWork.toString()};
 const { module, memory, thread, threads } = workerData;
-const { gemm, epilogue } = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const { gemm, epilogue, pack } = new WebAssembly.Instance(module, { env: { memory } }).exports;
 let seen = 0;
 {
   const header = new Int32Array(memory.buffer, 0, ${HEADER / 4});
@@ -114,11 +118,14 @@ let seen = 0;
 }
 for (;;) {
   const header = new Int32Array(memory.buffer, 0, ${HEADER / 4});
+  // Spin ~0.1–0.3 ms for the next task before sleeping: products often come back to back (layers, training
+  // steps), and waking a sleeping worker costs 50–100 µs on this machine (docs/kernels.md).
+  for (let spin = 0; spin < ${SPIN} && Atomics.load(header, ${SEQ}) === seen; spin++);
   Atomics.wait(header, ${SEQ}, seen);
   seen = Atomics.load(header, ${SEQ});
   if (seen < 0) break;
   try {
-    threadWork(gemm, epilogue, memory, header, thread, threads, erf, packA, packB);
+    threadWork(gemm, epilogue, pack, memory, header, thread, threads, erf, packA, packB);
   } catch (error) {
     console.error('WasmGemm worker', thread, error);
     Atomics.store(header, ${FAILED}, 1);
@@ -139,6 +146,7 @@ export class WasmGemm {
   private memory: WasmMemory;
   private readonly gemm: (...args: number[]) => void;
   private readonly epilogue: (...args: number[]) => void;
+  private readonly pack: (...args: number[]) => void;
   private readonly workers: Worker[] = [];
   private seq = 0;
   /** Threads actually in use (fewer than requested when worker threads failed to start). */
@@ -150,6 +158,7 @@ export class WasmGemm {
     const exports = new wasm.Instance(module, { env: { memory: this.memory } }).exports;
     this.gemm = exports['gemm'] as (...args: number[]) => void;
     this.epilogue = exports['epilogue'] as (...args: number[]) => void;
+    this.pack = exports['pack'] as (...args: number[]) => void;
     new Float32Array(this.memory.buffer).set(tanhConstantTable(), TANH_TABLE / 4);
     for (let t = 1; t < requested; t++) {
       const worker = new Worker(workerSource, { eval: true, workerData: { module, memory: this.memory, thread: t, threads: requested } });
@@ -225,8 +234,8 @@ export class WasmGemm {
       Atomics.store(header, SEQ, this.seq);
       Atomics.notify(header, SEQ);
     }
-    threadWork(this.gemm, this.epilogue, this.memory, header, 0, this.threads, erf, packA, packB);
-    for (let done = Atomics.load(header, DONE); done < helpers; done = Atomics.load(header, DONE)) Atomics.wait(header, DONE, done);
+    threadWork(this.gemm, this.epilogue, this.pack, this.memory, header, 0, this.threads, erf, packA, packB);
+    for (let spin = 0, done = Atomics.load(header, DONE); done < helpers; done = Atomics.load(header, DONE), spin++) if (spin > SPIN) Atomics.wait(header, DONE, done);
     if (Atomics.load(header, FAILED) !== 0) throw new Error('WasmGemm: a worker thread failed (its error is on stderr)');
     const out = options.out ?? new Float32Array(m * n);
     for (let i = 0; i < m; i++) out.set(f.subarray((cOff + i * ldc) / 4, (cOff + i * ldc) / 4 + n), i * n);
@@ -241,9 +250,10 @@ export class WasmGemm {
 
 /**
  * Packs op(A) panels [ipFirst, ipLast) from the raw m×k (or, transposed, k×m) operand at f[src…] into blocks
- * [pc][panel][p][mr] at f[base…], zero-padded to mPanels·mr rows and kPad columns. Self-contained (workers).
+ * [pc][panel][p][mr] at f[base…], zero-padded to mPanels·mr rows and kPad columns, each panel copied by the
+ * module's `pack`. Self-contained (workers).
  */
-export function packA(f: Float32Array, base: number, src: number, m: number, k: number, kPad: number, mPanels: number, transposed: boolean, mr: number, kcBlock: number, ipFirst: number, ipLast: number): void {
+export function packA(f: Float32Array, base: number, src: number, m: number, k: number, kPad: number, mPanels: number, transposed: boolean, mr: number, kcBlock: number, ipFirst: number, ipLast: number, pack: (...args: number[]) => void): void {
   for (let pc = 0; pc < kPad; pc += kcBlock) {
     const depth = Math.min(kcBlock, kPad - pc);
     const inK = Math.max(0, Math.min(depth, k - pc)); // columns of this block inside op(A)
@@ -252,28 +262,19 @@ export function packA(f: Float32Array, base: number, src: number, m: number, k: 
       const panel = blockBase + ip * depth * mr;
       const rows = Math.min(mr, m - ip * mr);
       if (rows < mr || inK < depth) f.fill(0, panel, panel + depth * mr);
-      if (transposed) {
-        // op(A)[i][q] = a[q·m + i]: mr consecutive source values per p.
-        for (let p = 0; p < inK; p++) {
-          const s0 = src + (pc + p) * m + ip * mr;
-          const d0 = panel + p * mr;
-          for (let r = 0; r < rows; r++) f[d0 + r] = f[s0 + r]!;
-        }
-      } else {
-        for (let r = 0; r < rows; r++) {
-          const s0 = src + (ip * mr + r) * k + pc;
-          for (let p = 0; p < inK; p++) f[panel + p * mr + r] = f[s0 + p]!;
-        }
-      }
+      // op(A)[i][q] = a[i·k + q], or a[q·m + i] transposed (then mr consecutive source values per p).
+      if (transposed) pack(panel * 4, (src + pc * m + ip * mr) * 4, inK, rows, mr, m * 4, 4);
+      else pack(panel * 4, (src + ip * mr * k + pc) * 4, inK, rows, mr, 4, k * 4);
     }
   }
 }
 
 /**
  * Packs op(B) panels [jpFirst, jpLast) from the raw k×n (or, transposed, n×k) operand at f[src…] into blocks
- * [pc][panel][p][nr] at f[base…], zero-padded to kPad rows and nPanels·nr columns. Self-contained (workers).
+ * [pc][panel][p][nr] at f[base…], zero-padded to kPad rows and nPanels·nr columns, each panel copied by the
+ * module's `pack`. Self-contained (workers).
  */
-export function packB(f: Float32Array, base: number, src: number, k: number, n: number, kPad: number, nPanels: number, transposed: boolean, nr: number, kcBlock: number, jpFirst: number, jpLast: number): void {
+export function packB(f: Float32Array, base: number, src: number, k: number, n: number, kPad: number, nPanels: number, transposed: boolean, nr: number, kcBlock: number, jpFirst: number, jpLast: number, pack: (...args: number[]) => void): void {
   for (let pc = 0; pc < kPad; pc += kcBlock) {
     const depth = Math.min(kcBlock, kPad - pc);
     const inK = Math.max(0, Math.min(depth, k - pc));
@@ -282,19 +283,9 @@ export function packB(f: Float32Array, base: number, src: number, k: number, n: 
       const panel = blockBase + jp * depth * nr;
       const cols = Math.min(nr, n - jp * nr);
       if (cols < nr || inK < depth) f.fill(0, panel, panel + depth * nr);
-      if (transposed) {
-        // op(B)[q][j] = b[j·k + q]: contiguous in q for each column.
-        for (let c = 0; c < cols; c++) {
-          const s0 = src + (jp * nr + c) * k + pc;
-          for (let p = 0; p < inK; p++) f[panel + p * nr + c] = f[s0 + p]!;
-        }
-      } else {
-        for (let p = 0; p < inK; p++) {
-          const s0 = src + (pc + p) * n + jp * nr;
-          const d0 = panel + p * nr;
-          for (let c = 0; c < cols; c++) f[d0 + c] = f[s0 + c]!;
-        }
-      }
+      // op(B)[q][j] = b[q·n + j] (nr consecutive values per p), or b[j·k + q] transposed.
+      if (transposed) pack(panel * 4, (src + jp * nr * k + pc) * 4, inK, cols, nr, 4, k * 4);
+      else pack(panel * 4, (src + pc * n + jp * nr) * 4, inK, cols, nr, n * 4, 4);
     }
   }
 }
