@@ -235,10 +235,16 @@ export class WasmGemm {
       Atomics.notify(header, SEQ);
     }
     threadWork(this.gemm, this.epilogue, this.pack, this.memory, header, 0, this.threads, erf, packA, packB);
+    // While the workers finish, allocate the result and copy this thread's rows (threadWork's split).
+    const out = options.out ?? new Float32Array(m * n);
+    const ownRows = Math.min(m, Math.floor(mPanels / this.threads) * MR);
+    const copyRows = (from: number, to: number) => {
+      for (let i = from; i < to; i++) out.set(f.subarray((cOff + i * ldc) / 4, (cOff + i * ldc) / 4 + n), i * n);
+    };
+    copyRows(0, ownRows);
     for (let spin = 0, done = Atomics.load(header, DONE); done < helpers; done = Atomics.load(header, DONE), spin++) if (spin > SPIN) Atomics.wait(header, DONE, done);
     if (Atomics.load(header, FAILED) !== 0) throw new Error('WasmGemm: a worker thread failed (its error is on stderr)');
-    const out = options.out ?? new Float32Array(m * n);
-    for (let i = 0; i < m; i++) out.set(f.subarray((cOff + i * ldc) / 4, (cOff + i * ldc) / 4 + n), i * n);
+    copyRows(ownRows, m);
     return out;
   }
 
