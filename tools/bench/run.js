@@ -26,7 +26,7 @@ const workloads = [
   { id: 'matmul-512', what: 'dense matmul 512³ float32', reps: 30 },
   { id: 'matmul-1024', what: 'dense matmul 1024³ float32', reps: 15, target: 3 },
   { id: 'mlp-train-step', what: '784-512-784 MLP, batch 128: one SGD step (forward + backward + update)', reps: 30, target: 3 },
-  { id: 'random-mlp-forward', what: 'random tanh MLP forward, width 1000, depth 50, batch 1000', reps: 5 },
+  { id: 'random-mlp-forward', what: 'random tanh MLP forward, width 1000, depth 50, batch 1000', reps: 5, target: 2 },
   { id: 'ising-checkerboard-256', what: '2D Ising checkerboard Metropolis sweep at K_c, L = 256 (2 threads)', reps: 60 },
   { id: 'ising-checkerboard-1024', what: '2D Ising checkerboard Metropolis sweep at K_c, L = 1024 (2 threads)', reps: 20, target: 0.5 },
   { id: 'ising-checkerboard-1024-1thread', what: 'the same sweep, L = 1024, on one thread', reps: 20, numpy: 'ising-checkerboard-1024' },

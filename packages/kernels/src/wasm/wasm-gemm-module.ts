@@ -11,9 +11,9 @@ const { i32, v128 } = valueType;
  * panel (MR rows × kc, stored p-major: 4 floats per p) and a packed B panel (kc × NR, 8 floats per p),
  * C_tile (+)= A_panel · B_panel in float32 with 128-bit SIMD (8 accumulators of 4 lanes). Pointers and
  * ldc/strides are byte offsets into the shared memory. `accumulate` = 0 overwrites C, 1 adds to it.
- * The depth loop is unrolled U times (U = 1 measured fastest: TurboFan unrolls small loops itself and hoists the
- * loads of all unrolled steps, and with U = 2 or MR ≥ 5 the 16 xmm registers no longer hold the tile, so it
- * spills accumulators on every step; docs/kernels.md).
+ * The depth loop is unrolled U times (kc must be a multiple of U). TurboFan schedules all loads of a basic block
+ * first; with a plain unroll, or MR ≥ 5, the tile no longer fits the 16 xmm registers and it spills accumulators on
+ * every step (seen with --print-wasm-code), so each further step is put in its own block (docs/kernels.md).
  *
  * `epilogue(c, ldc, rows, bias, vectors, code, table)`: for `rows` rows of C from byte offset c (stride ldc
  * bytes) and `vectors` groups of 4 columns, x ← φ(x + bias) with code 0 identity, 1 tanh, 2 ReLU (NaN → 0), in
@@ -23,7 +23,7 @@ const { i32, v128 } = valueType;
  * c < cols (dst, src byte offsets; sp, sc byte strides); whole 8- or 4-wide contiguous rows are copied as
  * v128. Replaces JavaScript element loops that cost ~2 ns per float (a quarter of a 128×784×512 product).
  */
-export function gemmModuleBytes(maximumPages: number, MR = 4, U = 1): Uint8Array {
+export function gemmModuleBytes(maximumPages: number, MR = 4, U = 2): Uint8Array {
   // Parameters.
   const AP = 0, BP = 1, C = 2, MP = 3, NP = 4, KC = 5, LDC = 6, ACC = 7, ASTR = 8, BSTR = 9;
   // i32 locals.
@@ -57,6 +57,9 @@ export function gemmModuleBytes(maximumPages: number, MR = 4, U = 1): Uint8Array
   emit(op.localGet(KC), op.localSet(P), op.block, op.loop);
   emit(op.localGet(P), op.i32Eqz, op.brIf(1));
   for (let u = 0; u < U; u++) {
+    // Steps after the first sit in an always-taken `if (aptr)`: a block boundary keeps TurboFan from hoisting
+    // their loads above the previous step's arithmetic (which spills the tile, see above).
+    if (u > 0) emit(op.localGet(APTR), op.if);
     emit(op.localGet(BPTR), op.v128Load(32 * u), op.localSet(B0));
     emit(op.localGet(BPTR), op.v128Load(32 * u + 16), op.localSet(B1));
     for (let r = 0; r < MR; r++) {
@@ -64,6 +67,7 @@ export function gemmModuleBytes(maximumPages: number, MR = 4, U = 1): Uint8Array
       emit(op.localGet(ACC0 + 2 * r), op.localGet(A), op.localGet(B0), op.f32x4Mul, op.f32x4Add, op.localSet(ACC0 + 2 * r));
       emit(op.localGet(ACC0 + 2 * r + 1), op.localGet(A), op.localGet(B1), op.f32x4Mul, op.f32x4Add, op.localSet(ACC0 + 2 * r + 1));
     }
+    if (u > 0) emit(op.end);
   }
   emit(op.localGet(APTR), op.i32Const(U * MR * 4), op.i32Add, op.localSet(APTR));
   emit(op.localGet(BPTR), op.i32Const(U * NR * 4), op.i32Add, op.localSet(BPTR));

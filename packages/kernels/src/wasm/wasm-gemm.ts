@@ -7,8 +7,8 @@ import { gemmModuleBytes, NR, tanhConstantTable } from './wasm-gemm-module';
 
 /** Register-tile rows of the micro-kernel (6×8 measured best with 4×8 and 8×8 on the 2-core EPYC, docs/kernels.md). */
 const MR = 4;
-/** Depth steps per iteration of the micro-kernel's loop (1: see gemmModuleBytes). */
-const UNROLL = 1;
+/** Depth steps per iteration of the micro-kernel's loop (each after the first in its own block: gemmModuleBytes). */
+const UNROLL = 2;
 /** Depth of a packed block (B panel KC×NR×4 B = 8 KiB stays in L1) and rows per A block (MC×KC×4 B = 96 KiB in L2). */
 const KC = 256;
 const MC = 96;
