@@ -56,6 +56,14 @@ const scriptWorkloads = [
     build: 'packages/system-ising/tsconfig.lib.json',
     reps: 3,
   },
+  {
+    id: 'ising-wolff-1024',
+    what: '2D Ising Wolff cluster updates at K_c, L = 1024 (ms per 10⁶ spin flips; scripts by the 2D Ising package)',
+    ts: ['node', [path.join(__dirname, 'wolff-bench.js'), '1024', '0.4406868', '2']],
+    numpy: ['python3', [path.join(__dirname, 'wolff_numpy.py'), '1024', '0.4406868', '2']],
+    build: 'packages/system-ising/tsconfig.lib.json',
+    reps: 3,
+  },
 ].filter((w) => only.length === 0 || only.includes(w.id));
 
 function runScript([cmd, argv]) {
