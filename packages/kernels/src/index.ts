@@ -9,6 +9,7 @@ export * from './cpu/reduction-cpu';
 export * from './cpu/histogram-cpu';
 export * from './cpu/distance-cpu';
 export * from './cpu/random-fill-cpu';
+export * from './cpu/random-fill-fast';
 export * from './backend';
 export * from './registry';
 export * from './cpu-backend';

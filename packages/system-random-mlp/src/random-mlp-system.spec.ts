@@ -1,7 +1,7 @@
 import { firstValueFrom, take, toArray } from 'rxjs';
 import { RandomStream, type Observation } from '@entroscope/core';
 import { collect, describeSystemConformance, testContext } from '@entroscope/testing';
-import { fillNormalFast } from './fast-normal';
+import { fillNormalFast } from '@entroscope/kernels';
 import { MeanField } from './mean-field';
 import { randomMlpDescriptor, type RandomMlpParams } from './random-mlp-system';
 import { layerWidths } from './width-schedule';

@@ -1,7 +1,6 @@
 import { Observable } from 'rxjs';
 import { z, type GaussianExact, type Observation, type RunContext, type System, type SystemDescriptor } from '@entroscope/core';
-import { activationDerivativeScalar, activationScalar, kernelsFor } from '@entroscope/kernels';
-import { fillNormalFast } from './fast-normal';
+import { activationDerivativeScalar, activationScalar, fillNormalFast, kernelsFor } from '@entroscope/kernels';
 import { MeanField, criticalLine, type MeanFieldSummary } from './mean-field';
 import { mlpActivations, type MlpActivation } from './mean-field-activation';
 import { buildInputs, mlpInputsSchema } from './mlp-inputs';

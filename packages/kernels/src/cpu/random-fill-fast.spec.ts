@@ -1,5 +1,5 @@
 import { RandomStream } from '@entroscope/core';
-import { fillNormalFast } from './fast-normal';
+import { fillNormalFast } from './random-fill-fast';
 
 describe('fillNormalFast', () => {
   it('draws N(mean, sd²): moments within 4 standard errors, deterministic per stream', () => {

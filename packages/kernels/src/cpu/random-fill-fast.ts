@@ -8,7 +8,8 @@ const { log, sqrt, cos, sin, imul, PI } = Math;
  * Fills `out` with N(mean, sd²) deviates for network weights: xoshiro128** (the generator of @entroscope/core)
  * seeded with four words from `random`, inlined in locals, and Box–Muller pairs on 32-bit uniforms
  * u₁ = (k + ½)/2³², u₂ = k'/2³². The 32-bit resolution truncates |z| at 6.8 (probability 1e-11 per draw),
- * irrelevant for weights. Deterministic in the stream's state; about 10× faster than RandomStream.fillNormal.
+ * irrelevant for network weights and Monte Carlo inputs (use fillNormalCpu where the tails matter). Deterministic in
+ * the stream's state; about 10× faster than RandomStream.fillNormal. Used by the random-MLP system.
  */
 export function fillNormalFast(random: RandomStream, out: Float32Array, mean = 0, sd = 1): Float32Array {
   let s0 = random.nextUint32() | 0;
