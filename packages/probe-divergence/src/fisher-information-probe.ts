@@ -1,4 +1,4 @@
-import { Observable } from 'rxjs';
+import { map, type Observable } from 'rxjs';
 import { ProbeDataError, z, type ExponentialFamilyExact, type Measurement, type Observation, type Probe, type ProbeDescriptor, type RunContext } from '@entroscope/core';
 import { bootstrapStandardError } from '@entroscope/probe-information';
 
@@ -90,19 +90,8 @@ export class FisherInformationProbe implements Probe {
   }
 
   apply(observations: Observable<Observation>): Observable<Measurement> {
-    return new Observable<Measurement>((subscriber) =>
-      observations.subscribe({
-        next: (o) => {
-          try {
-            subscriber.next(this.params.estimator.use === 'exact' ? this.exact(o, this.params.estimator.parameter) : this.samples(o, this.params.estimator.bootstrap));
-          } catch (error) {
-            subscriber.error(error);
-          }
-        },
-        error: (e) => subscriber.error(e),
-        complete: () => subscriber.complete(),
-      }),
-    );
+    const estimator = this.params.estimator;
+    return observations.pipe(map((o) => (estimator.use === 'exact' ? this.exact(o, estimator.parameter) : this.samples(o, estimator.bootstrap))));
   }
 
   private where(o: Observation): string {

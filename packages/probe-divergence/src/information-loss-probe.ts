@@ -1,4 +1,4 @@
-import { Observable } from 'rxjs';
+import { map, type Observable } from 'rxjs';
 import { ProbeDataError, z, type Measurement, type Observation, type Probe, type ProbeDescriptor, type RunContext } from '@entroscope/core';
 import { bootstrapStandardError, millerMadowEntropy, plugInEntropy } from '@entroscope/probe-information';
 
@@ -115,19 +115,7 @@ export class InformationLossProbe implements Probe {
   }
 
   apply(observations: Observable<Observation>): Observable<Measurement> {
-    return new Observable<Measurement>((subscriber) =>
-      observations.subscribe({
-        next: (o) => {
-          try {
-            subscriber.next(this.measure(o));
-          } catch (error) {
-            subscriber.error(error);
-          }
-        },
-        error: (e) => subscriber.error(e),
-        complete: () => subscriber.complete(),
-      }),
-    );
+    return observations.pipe(map((o) => this.measure(o)));
   }
 
   private measure(o: Observation): Measurement {

@@ -1,4 +1,4 @@
-import { Observable, type Subscriber } from 'rxjs';
+import { defer, map, type Observable } from 'rxjs';
 import { ProbeDataError, z, type Measurement, type Observation, type Probe, type ProbeDescriptor, type RunContext } from '@entroscope/core';
 
 export const mlpRelativeEntropyParamsSchema = z
@@ -88,22 +88,17 @@ export class MlpRelativeEntropyProbe implements Probe {
   }
 
   apply(observations: Observable<Observation>): Observable<Measurement> {
-    return new Observable<Measurement>((subscriber) => {
+    // The first observation of each subscription is the reference layer.
+    return defer(() => {
       let reference: { observation: Observation; mean: number; variance: number; n: number } | undefined;
-      return observations.subscribe({
-        next: (o) => {
-          try {
-            const first = reference === undefined;
-            const fit = this.fit(o);
-            reference ??= { observation: o, ...fit };
-            subscriber.next(this.params.estimator.use === 'authors-monte-carlo' ? this.authors(o, fit, reference, first) : this.gaussianFit(o, fit, reference));
-          } catch (error) {
-            subscriber.error(error);
-          }
-        },
-        error: (e) => subscriber.error(e),
-        complete: () => subscriber.complete(),
-      } satisfies Partial<Subscriber<Observation>>);
+      return observations.pipe(
+        map((o) => {
+          const first = reference === undefined;
+          const fit = this.fit(o);
+          reference ??= { observation: o, ...fit };
+          return this.params.estimator.use === 'authors-monte-carlo' ? this.authors(o, fit, reference, first) : this.gaussianFit(o, fit, reference);
+        }),
+      );
     });
   }
 

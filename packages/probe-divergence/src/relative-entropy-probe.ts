@@ -1,4 +1,4 @@
-import { Observable, type Subscriber } from 'rxjs';
+import { defer, map, type Observable } from 'rxjs';
 import {
   ProbeDataError,
   z,
@@ -63,25 +63,16 @@ export class RelativeEntropyProbe implements Probe {
   }
 
   apply(observations: Observable<Observation>): Observable<Measurement> {
-    return new Observable<Measurement>((subscriber) => {
+    // The first observation of each subscription is the reference; reference block patterns are cut once.
+    return defer(() => {
       let reference: Observation | undefined;
-      let referencePatterns: Map<number, BlockPatterns> | undefined;
-      return observations.subscribe({
-        next: (observation) => {
-          try {
-            reference ??= observation;
-            if (this.params.estimator.use === 'exact') subscriber.next(this.exact(reference, observation));
-            else {
-              referencePatterns ??= new Map();
-              subscriber.next(this.plugIn(reference, observation, referencePatterns));
-            }
-          } catch (error) {
-            subscriber.error(error);
-          }
-        },
-        error: (e) => subscriber.error(e),
-        complete: () => subscriber.complete(),
-      } satisfies Partial<Subscriber<Observation>>);
+      const referencePatterns = new Map<number, BlockPatterns>();
+      return observations.pipe(
+        map((observation) => {
+          reference ??= observation;
+          return this.params.estimator.use === 'exact' ? this.exact(reference, observation) : this.plugIn(reference, observation, referencePatterns);
+        }),
+      );
     });
   }
 
