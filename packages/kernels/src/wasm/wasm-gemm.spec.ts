@@ -5,6 +5,9 @@ import { WasmGemm } from './wasm-gemm';
 import { gemmModuleBytes, tanhConstantTable } from './wasm-gemm-module';
 import { uleb, sleb } from './wasm-assembler';
 
+// Node's WebAssembly global, untyped here (lib ES2023 without DOM does not declare it).
+const WebAssembly = (globalThis as unknown as { WebAssembly: any }).WebAssembly;
+
 const EPS = 2 ** -23;
 /** Small biases (zero for a third of the entries) so that the grid values themselves are tested too. */
 const random0 = (count: number) => {
