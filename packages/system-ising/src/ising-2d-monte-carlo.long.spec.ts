@@ -8,9 +8,8 @@ import { metropolisRule, runIsing2dMonteCarlo, wolffRule, type MonteCarloResult 
 // integrated autocorrelation time measured on each run (the acceptance rule). Finite-size corrections at
 // L = 64 are below 2e-6 in u for K ∈ {0.3, 0.4, 0.5} (Kaufman's exact 64 × 64 values, checked below), far under
 // the statistical errors (~1e-4).
-// Runtime: jest's vm context makes these loops ~30–60× slower than plain Node (Math.imul and typed-array loops;
-// measured: Metropolis 64×64 sweep 3 ms under jest vs 0.05 ms in Node), so the run lengths are chosen for minutes:
-// Metropolis 20 000 sweeps (τ_int(|m|) ≈ 12 at K = 0.4), Wolff 4 000 sweeps (τ_int ≈ 0.6).
+// Run lengths: Metropolis 20 000 sweeps (τ_int(|m|) ≈ 12 at K = 0.4), Wolff 4 000 sweeps (τ_int ≈ 0.6); about a
+// minute in all (jest's per-module binding of Math, tools/jest/swc-transform.js, keeps the loops at node speed).
 jest.setTimeout(30 * 60 * 1000);
 const L = 64;
 const runs = new Map<string, MonteCarloResult>();
