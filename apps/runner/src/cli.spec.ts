@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -131,6 +132,44 @@ describe('entroscope run', () => {
     expect(again.code).toBe(0);
     expect(JSON.parse(fs.readFileSync(path.join(out, 'study.resolved.json'), 'utf8')).status).toBe('complete');
   });
+
+  it('stops at a real Ctrl-C (SIGINT) after the running task, keeps what is complete, and resumes', async () => {
+    const dir = tmp();
+    const file = writeStudy(dir, small.replace('count: 150, length: 16', 'count: 3000, length: 64').replace('[0.5, 1, 2]', '[0.5, 0.75, 1, 1.25, 1.5, 2, 2.5, 3]'));
+    const out = path.join(dir, 'out');
+    const bin = path.join(__dirname, '..', 'bin', 'entroscope.js');
+    const child = spawn(process.execPath, [bin, 'run', file, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    const code = await new Promise<number | null>((resolve) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes('[task 2/8]') && !child.killed) child.kill('SIGINT');
+      });
+      child.on('exit', (c) => resolve(c));
+    });
+    expect(stderr).toMatch(/Interrupted: stopping after the running task/);
+    expect(code).toBe(EXIT.interrupted);
+    const resolved = JSON.parse(fs.readFileSync(path.join(out, 'study.resolved.json'), 'utf8'));
+    expect(resolved.status).toBe('interrupted');
+    expect(resolved.tasks.complete).toBeGreaterThanOrEqual(1);
+    expect(resolved.tasks.complete).toBeLessThan(8);
+    const again = await cli('run', file, '--out', out);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/resumed from an earlier run/);
+  }, 60_000);
+
+  it("resumes an 'auto' run with the backend choice it recorded (not measured again)", async () => {
+    const dir = tmp();
+    const file = writeStudy(dir, small.replace('backend: cpu', 'backend: auto'));
+    const out = path.join(dir, 'out');
+    expect((await cli('run', file, '--out', out)).code).toBe(0);
+    const first = JSON.parse(fs.readFileSync(path.join(out, 'study.resolved.json'), 'utf8')).backend;
+    const again = await cli('run', file, '--out', out);
+    expect(again.code).toBe(0);
+    const second = JSON.parse(fs.readFileSync(path.join(out, 'study.resolved.json'), 'utf8')).backend;
+    expect(second.families).toEqual(first.families);
+    expect(second.why).toMatch(/earlier run/);
+  }, 60_000);
 
   it('refuses to mix results of a different study in one folder unless --fresh', async () => {
     const dir = tmp();

@@ -94,7 +94,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo, regis
       const study = loadStudy(file, registries, { ...(opts.seed !== undefined && { seed: opts.seed }), ...(opts.backend !== undefined && { backend: opts.backend }) });
       const controller = new AbortController();
       const onSigint = () => {
-        io.stderr('\nInterrupted: finishing the files for what is complete (Ctrl-C again to force)…\n');
+        io.stderr('\nInterrupted: stopping after the running task and writing the files for what is complete (Ctrl-C again to quit at once; a re-run resumes)…\n');
         controller.abort(new EntroscopeError('INTERRUPTED', 'interrupted by the user'));
         process.once('SIGINT', () => process.exit(EXIT.interrupted));
       };

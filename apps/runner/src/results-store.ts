@@ -66,7 +66,15 @@ export class ResultsStore {
    * Opens `outDir` for a run with `fingerprint`. An existing run with another fingerprint is an error
    * unless `fresh` is set (then its results are removed).
    */
-  static open(outDir: string, fingerprint: string, fresh: boolean): ResultsStore {
+  /** The per-family backend choice recorded by an earlier run with the same fingerprint (to resume with it). */
+  static previousBackendFamilies(outDir: string, fingerprint: string): Record<string, string> | undefined {
+    const stateFile = path.join(outDir, STATE_DIR, 'state.json');
+    if (!fs.existsSync(stateFile)) return undefined;
+    const previous = JSON.parse(fs.readFileSync(stateFile, 'utf8')) as { fingerprint: string; backendFamilies?: Record<string, string> };
+    return previous.fingerprint === fingerprint ? previous.backendFamilies : undefined;
+  }
+
+  static open(outDir: string, fingerprint: string, fresh: boolean, backendFamilies?: Record<string, string>): ResultsStore {
     const stateDir = path.join(outDir, STATE_DIR);
     const stateFile = path.join(stateDir, 'state.json');
     fs.mkdirSync(stateDir, { recursive: true });
@@ -76,7 +84,7 @@ export class ResultsStore {
       if (previous.fingerprint !== fingerprint) {
         throw new EntroscopeError(
           'OUTPUT_CONFLICT',
-          `${outDir} holds results of a different study configuration (or seed/backend). Use --fresh to replace them, or --out to write elsewhere.`,
+          `${outDir} holds results of a different study configuration (or seed or requested backend). Use --fresh to replace them, or --out to write elsewhere.`,
           { outDir },
         );
       }
@@ -87,7 +95,7 @@ export class ResultsStore {
     } else {
       for (const file of ['results.jsonl', path.join(STATE_DIR, 'progress.jsonl')]) fs.rmSync(path.join(outDir, file), { force: true });
     }
-    fs.writeFileSync(stateFile, JSON.stringify({ fingerprint }, null, 2) + '\n');
+    fs.writeFileSync(stateFile, JSON.stringify({ fingerprint, ...(backendFamilies && { backendFamilies }) }, null, 2) + '\n');
     const store = new ResultsStore(outDir, completed);
     // Drop lines of tasks that never completed (a crash or Ctrl-C in the middle of a task).
     const kept = store.readAll().filter((r) => completed.has(r.task));

@@ -42,7 +42,7 @@ export interface RunOptions {
   /** Called as tasks progress: completed tasks (fractional within the running one) out of total. */
   readonly onProgress?: (done: number, total: number, message: string) => void;
   /** Chooses the compute backend once for the run. */
-  readonly resolveBackend: (requested: string) => Promise<{ handle: BackendHandle; record: Record<string, unknown> }>;
+  readonly resolveBackend: (requested: string, pinned?: Readonly<Record<string, string>>) => Promise<{ handle: BackendHandle; record: Record<string, unknown> }>;
 }
 
 export interface RunSummary {
@@ -94,10 +94,13 @@ function runTask(task: Task, study: ResolvedStudy, registries: Registries, backe
   });
 }
 
-/** Fingerprint of everything that determines the numbers (resume only continues an identical run). */
-export function fingerprintOf(study: ResolvedStudy, backendId: string): string {
-  const { file: _file, output: _output, description: _description, ...rest } = study;
-  return createHash('sha256').update(canonicalJson({ ...rest, backend: backendId })).digest('hex');
+/**
+ * Fingerprint of everything that determines the numbers (resume only continues an identical run). It holds the
+ * requested backend; a resumed `auto` run reuses the per-family choice recorded by the run it continues.
+ */
+export function fingerprintOf(study: ResolvedStudy): string {
+  const { file: _file, output: _output, description: _description, report: _report, ...rest } = study;
+  return createHash('sha256').update(canonicalJson(rest)).digest('hex');
 }
 
 /**
@@ -107,10 +110,13 @@ export function fingerprintOf(study: ResolvedStudy, backendId: string): string {
 export async function runStudy(study: ResolvedStudy, registries: Registries, options: RunOptions): Promise<RunSummary> {
   const logger = options.logger ?? { info: () => undefined, warn: () => undefined };
   const signal = options.signal ?? new AbortController().signal;
-  const backend = await options.resolveBackend(study.backend);
   const tasks = expandTasks(study, registries);
   const outDir = options.out ?? study.output ?? path.join('results', study.name);
-  const store = ResultsStore.open(outDir, fingerprintOf(study, backend.handle.id), options.fresh ?? false);
+  const fingerprint = fingerprintOf(study);
+  const pinned = options.fresh ? undefined : ResultsStore.previousBackendFamilies(outDir, fingerprint);
+  const backend = await options.resolveBackend(study.backend, pinned);
+  const families = backend.record['families'] as Record<string, string> | undefined;
+  const store = ResultsStore.open(outDir, fingerprint, options.fresh ?? false, families);
   const started = new Date().toISOString();
   const resumed = tasks.filter((t) => store.completed.has(taskId(t.key))).length;
   let interrupted = false;
@@ -119,6 +125,8 @@ export async function runStudy(study: ResolvedStudy, registries: Registries, opt
   for (const task of tasks) {
     const id = taskId(task.key);
     if (store.completed.has(id)) continue;
+    // Let the event loop run between tasks: a Ctrl-C (SIGINT handler) is only delivered when it does.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     if (signal.aborted) {
       interrupted = true;
       break;

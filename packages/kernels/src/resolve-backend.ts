@@ -144,6 +144,11 @@ export interface ResolveOptions {
   readonly margin?: number;
   /** auto: gpu.js modes to measure (default: every available one). */
   readonly candidates?: readonly BackendId[];
+  /**
+   * auto: reuse this per-family choice instead of measuring (the runner passes the choice of the run it resumes,
+   * so a resumed run computes with the same backends). Ignored when one of its backends is unavailable now.
+   */
+  readonly pinned?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -163,6 +168,15 @@ export async function resolveKernelBackend(requested: string, options: ResolveOp
     if (!availability.find((a) => a.id === id)!.available) throw new BackendUnavailableError(id, availability);
     const backend = kernelsFor({ id });
     return { backend, record: { requested: id, id, families: backend.families as Record<KernelFamily, BackendId>, why: 'requested explicitly', availability, versions, threads } };
+  }
+  const pinned = options.pinned;
+  if (pinned && kernelFamilies.every((f) => availability.find((a) => a.id === pinned[f])?.available)) {
+    const families = Object.fromEntries(kernelFamilies.map((f) => [f, pinned[f] as BackendId])) as Record<KernelFamily, BackendId>;
+    const chosen = new Set(Object.values(families));
+    const id = chosen.size === 1 ? [...chosen][0]! : `auto:${kernelFamilies.map((f) => `${f}=${families[f]}`).join(',')}`;
+    const backend = resolved.get(id) ?? createKernelBackend(id, families);
+    resolved.set(id, backend);
+    return { backend, record: { requested: 'auto', id, families, why: 'the per-family choice of the earlier run this run resumes (not measured again)', availability, versions, threads } };
   }
   const margin = options.margin ?? 1.25;
   const candidates = (options.candidates ?? backendIds).filter((id) => id !== 'cpu' && availability.find((a) => a.id === id)?.available);
