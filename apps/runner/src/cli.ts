@@ -79,6 +79,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo, regis
   let code: number = EXIT.ok;
   const program = new Command('entroscope')
     .description('Measure how information flows through physical and neural systems.')
+    .version((JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version, '-V, --version')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 
