@@ -2,6 +2,7 @@ import { RandomStream } from '@entroscope/core';
 import { IsingCheckerboardEngine } from './ising-checkerboard-engine';
 import { isingCheckerboardSweepFast } from './ising-checkerboard-fast';
 import { Xoshiro128 } from './xoshiro128';
+import { batchMean, energyPerSite, exactMoments } from './ising-exact.spec-helper';
 
 const K_C = 0.5 * Math.log(1 + Math.SQRT2);
 
@@ -36,37 +37,16 @@ describe('IsingCheckerboardEngine (banded, threaded checkerboard sweeps)', () =>
   });
 
   it('samples the Boltzmann distribution with 2 bands on 2 threads: ⟨e⟩ on 4×4 at K = 0.4 equals exact enumeration within 5 standard errors', () => {
-    let Z = 0;
-    let E = 0;
-    for (let state = 0; state < 1 << 16; state++) {
-      let bonds = 0;
-      for (let i = 0; i < 4; i++)
-        for (let j = 0; j < 4; j++) {
-          const s = (state >> (i * 4 + j)) & 1 ? 1 : -1;
-          bonds += s * (((state >> (((i + 1) % 4) * 4 + j)) & 1 ? 1 : -1) + ((state >> (i * 4 + ((j + 1) % 4))) & 1 ? 1 : -1));
-        }
-      const w = Math.exp(0.4 * bonds);
-      Z += w;
-      E += (w * -bonds) / 16;
-    }
-    const exact = E / Z;
+    const exact = exactMoments(4, 0.4).e;
     const engine = new IsingCheckerboardEngine(4, RandomStream.fromSeed(9), 2, 2);
     try {
       engine.sweep(0.4, 500);
-      const batches: number[] = [];
-      for (let b = 0; b < 40; b++) {
-        let sum = 0;
-        for (let t = 0; t < 400; t++) {
-          engine.sweep(0.4);
-          let bonds = 0;
-          const s = engine.spins;
-          for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) bonds += s[i * 4 + j]! * (s[((i + 1) % 4) * 4 + j]! + s[i * 4 + ((j + 1) % 4)]!);
-          sum += -bonds / 16;
-        }
-        batches.push(sum / 400);
+      const series: number[] = [];
+      for (let t = 0; t < 40 * 400; t++) {
+        engine.sweep(0.4);
+        series.push(energyPerSite(engine.spins, 4));
       }
-      const mean = batches.reduce((s, v) => s + v, 0) / 40;
-      const se = Math.sqrt(batches.reduce((s, v) => s + (v - mean) ** 2, 0) / 39 / 40);
+      const { mean, se } = batchMean(series);
       expect(Math.abs(mean - exact)).toBeLessThan(5 * se);
     } finally {
       engine.dispose();
