@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { MultiBar, Presets } from 'cli-progress';
-import { EntroscopeError, StudySyntaxError, StudyValidationError, UnknownIdError, RequirementError, z, studyEnvelopeSchema, type Registries } from '@entroscope/core';
+import { EntroscopeError, StudySyntaxError, StudyValidationError, UnknownIdError, RequirementError, z, type Registries } from '@entroscope/core';
 import { resolveBackend } from './backend';
 import { createRegistries } from './container';
 import { loadStudy, runStudy } from './run-study';
@@ -169,4 +169,3 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo, regis
   return code;
 }
 
-export { studyEnvelopeSchema };

@@ -20,7 +20,6 @@ import {
 import { gitCommit, packageVersions } from './provenance';
 import { ResultsStore, taskId, writeAtomically, type ResultRecord } from './results-store';
 import { writeReport } from './report/write-report';
-import { reportSpecOf } from './report/report-spec';
 
 /** Reads and validates a study file (nothing is written). */
 export function loadStudy(file: string, registries: Registries, overrides: { seed?: number; backend?: string } = {}): ResolvedStudy {
@@ -182,7 +181,7 @@ export async function runStudy(study: ResolvedStudy, registries: Registries, opt
       2,
     ) + '\n',
   );
-  const reportFiles = writeReport(outDir, study, records, reportSpecOf(study), { backend: backend.record, status: failure ? 'failed' : interrupted ? 'interrupted' : 'complete', tasks: tasks.length, complete });
+  const reportFiles = writeReport(outDir, study, records, study.report.figures, { backend: backend.record, status: failure ? 'failed' : interrupted ? 'interrupted' : 'complete', tasks: tasks.length, complete });
   if (failure) throw failure;
   return {
     outDir,

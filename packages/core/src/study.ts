@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { unmetRequirements } from './capabilities';
-import { RequirementError, StudySyntaxError, StudyValidationError, UnknownIdError, renderValue, type StudyIssue } from './errors';
+import { RequirementError, StudySyntaxError, StudyValidationError, UnknownIdError, type StudyIssue } from './errors';
 import { canonicalJson, formatPath, getAt, parsePath, setAt, validateParams, type PathSegment } from './params';
 import type { ProbeDescriptor } from './probe';
 import type { DescriptorRegistry } from './registry';
@@ -185,13 +185,13 @@ export interface TaskProbe {
  */
 export function resolveStudy(source: StudySource, registries: Registries): ResolvedStudy {
   const { file } = source;
-  const issue = (path: readonly PathSegment[], expected: string, given: unknown, extra: Partial<StudyIssue> = {}): StudyIssue => ({
+  /** An issue at `path` (positions looked up in the document); `given` is already rendered for the message. */
+  const issue = (path: readonly PathSegment[], expected: string, given: string): StudyIssue => ({
     file,
     path: formatPath(path),
     ...source.locate(path),
     expected,
-    given: typeof given === 'string' && extra.given === undefined ? given : renderValue(given),
-    ...extra,
+    given,
   });
   const envelope = validateParams(studyEnvelopeSchema, source.raw, []);
   if (!envelope.ok) {
@@ -206,7 +206,7 @@ export function resolveStudy(source: StudySource, registries: Registries): Resol
     const names = list.map((item) => item.name ?? item.use);
     names.forEach((n, i) => {
       if (names.indexOf(n) !== i) {
-        issues.push(issue([kind, i, 'name'], `a unique ${kind.slice(0, -1)} name (give each instance a 'name')`, `'${n}' used twice`, { given: `'${n}' used twice` }));
+        issues.push(issue([kind, i, 'name'], `a unique ${kind.slice(0, -1)} name (give each instance a 'name')`, `'${n}' used twice`));
       }
     });
     return names;
@@ -224,7 +224,7 @@ export function resolveStudy(source: StudySource, registries: Registries): Resol
   const probes: ResolvedProbeInstance[] = study.probes.map((p, i) => {
     const targets = p.systems ?? systemNames;
     targets.forEach((t, j) => {
-      if (!systemNames.includes(t)) issues.push(issue(['probes', i, 'systems', j], `a system instance name (${systemNames.join(', ')})`, `'${t}'`, { given: `'${t}'` }));
+      if (!systemNames.includes(t)) issues.push(issue(['probes', i, 'systems', j], `a system instance name (${systemNames.join(', ')})`, `'${t}'`));
     });
     return { name: probeNames[i]!, use: p.use, given: p.params, systems: targets };
   });
@@ -238,13 +238,13 @@ export function resolveStudy(source: StudySource, registries: Registries): Resol
     const kind = segments?.[0];
     const ref = segments?.[1];
     if (!segments || (kind !== 'systems' && kind !== 'probes') || segments[2] !== 'params' || segments.length < 4 || ref === undefined) {
-      issues.push(issue(where, "a path 'systems.<name>.params.<key>' or 'probes.<name>.params.<key>' (or systems[<i>]...)", `'${path}'`, { given: `'${path}'` }));
+      issues.push(issue(where, "a path 'systems.<name>.params.<key>' or 'probes.<name>.params.<key>' (or systems[<i>]...)", `'${path}'`));
       continue;
     }
     const names = kind === 'systems' ? systemNames : probeNames;
     const instanceName = typeof ref === 'number' ? names[ref] : ref;
     if (instanceName === undefined || !names.includes(instanceName)) {
-      issues.push(issue(where, `an existing ${kind.slice(0, -1)} (${names.join(', ')})`, `'${ref}'`, { given: `'${ref}'` }));
+      issues.push(issue(where, `an existing ${kind.slice(0, -1)} (${names.join(', ')})`, `'${ref}'`));
       continue;
     }
     sweep.push({ path, target: { kind: kind === 'systems' ? 'system' : 'probe', name: instanceName, paramPath: segments.slice(3) }, values });
@@ -275,19 +275,19 @@ export function resolveStudy(source: StudySource, registries: Registries): Resol
   (study.report.figures ?? []).forEach((figure, i) => {
     const at = (key: string, j?: number): PathSegment[] => ['report', 'figures', i, key, ...(j === undefined ? [] : [j])];
     figure.probes?.forEach((p, j) => {
-      if (!probeNames.includes(p)) issues.push(issue(at('probes', j), `a probe name (${probeNames.join(', ')})`, `'${p}'`, { given: `'${p}'` }));
+      if (!probeNames.includes(p)) issues.push(issue(at('probes', j), `a probe name (${probeNames.join(', ')})`, `'${p}'`));
     });
     figure.systems?.forEach((s, j) => {
-      if (!systemNames.includes(s)) issues.push(issue(at('systems', j), `a system name (${systemNames.join(', ')})`, `'${s}'`, { given: `'${s}'` }));
+      if (!systemNames.includes(s)) issues.push(issue(at('systems', j), `a system name (${systemNames.join(', ')})`, `'${s}'`));
     });
     const swept = sweep.map((a) => a.path);
     for (const key of Object.keys(figure.where)) {
-      if (!swept.includes(key)) issues.push(issue(at('where'), `sweep paths of this study as keys (${swept.join(', ') || 'none'})`, `'${key}'`, { given: `'${key}'` }));
+      if (!swept.includes(key)) issues.push(issue(at('where'), `sweep paths of this study as keys (${swept.join(', ') || 'none'})`, `'${key}'`));
     }
     if (figure.x !== 'site' && !swept.includes(figure.x)) {
-      issues.push(issue(at('x'), `'site' or a sweep path of this study (${swept.join(', ') || 'none'})`, `'${figure.x}'`, { given: `'${figure.x}'` }));
+      issues.push(issue(at('x'), `'site' or a sweep path of this study (${swept.join(', ') || 'none'})`, `'${figure.x}'`));
     }
-    if (figure.type === 'heatmap' && figure.x === 'site') issues.push(issue(at('x'), 'a sweep path (a heat map has the swept parameter on x and the site on y)', "'site'", { given: "'site'" }));
+    if (figure.type === 'heatmap' && figure.x === 'site') issues.push(issue(at('x'), 'a sweep path (a heat map has the swept parameter on x and the site on y)', "'site'"));
   });
   if (issues.length > 0) throw new StudyValidationError(issues);
 
