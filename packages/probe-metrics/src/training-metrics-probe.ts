@@ -70,6 +70,13 @@ export const trainingMetricsDescriptor: ProbeDescriptor<TrainingMetricsParams> =
   id: 'training-metrics',
   version: '1.0.0',
   summary: 'Scalar metrics a system records (training loss, train/test accuracy per epoch, trainability) as measurements, one per metric and site',
+  display: {
+    name: 'Training metrics',
+    units: { nat: 'nats per example', dimensionless: 'fraction' },
+    parameters: { metrics: { name: 'metrics' } },
+    axes: { epoch: { name: 'epoch' }, step: { name: 'step' } },
+    values: { 'train-loss': 'training loss', 'test-loss': 'test loss', 'train-accuracy': 'training accuracy', 'test-accuracy': 'test accuracy' },
+  },
   paramsSchema: trainingMetricsParamsSchema,
   requires: () => ({ kinds: [METRICS_KIND] }),
   create: (params, _context: RunContext) => new TrainingMetricsProbe(params),
