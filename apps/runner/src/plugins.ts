@@ -5,6 +5,7 @@ import { informationModule } from '@entroscope/probe-information';
 import { randomMlpModule } from '@entroscope/system-random-mlp';
 import { sensitivityModule } from '@entroscope/probe-sensitivity';
 import { diffusionModule } from '@entroscope/system-diffusion';
+import { reconstructionModule } from '@entroscope/probe-reconstruction';
 
 /**
  * Every plugin the runner loads. Adding a plugin = adding its package as a dependency of apps/runner and
@@ -17,4 +18,5 @@ export const pluginModules: readonly { readonly name: string; readonly module: C
   { name: '@entroscope/system-random-mlp', module: randomMlpModule },
   { name: '@entroscope/probe-sensitivity', module: sensitivityModule },
   { name: '@entroscope/system-diffusion', module: diffusionModule },
+  { name: '@entroscope/probe-reconstruction', module: reconstructionModule },
 ];

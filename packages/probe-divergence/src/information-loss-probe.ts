@@ -173,6 +173,13 @@ export const informationLossDescriptor: ProbeDescriptor<InformationLossParams> =
   id: 'information-loss',
   version: '1.0.0',
   summary: 'Information lost per checkerboard decimation: conditional entropy of a decimated spin given its four neighbours (nats per decimated spin)',
+  display: {
+    name: 'Information lost per decimation',
+    symbol: 'H(s_d | neighbours)',
+    units: { 'nat/site': 'nats per decimated spin' },
+    parameters: { 'estimator.use': { name: 'estimator' }, 'estimator.correction': { name: 'correction' } },
+    values: { 'plug-in': 'plug-in', 'local-field': 'model-based local field' },
+  },
   citation: 'rg-ising.md §2.6; Heckman et al., arXiv:2108.02772',
   paramsSchema: informationLossParamsSchema,
   requires: () => ({ kinds: ['spins'] }),

@@ -101,6 +101,12 @@ export const entropyDescriptor: ProbeDescriptor<EntropyParams> = {
   id: 'entropy',
   version: '1.0.0',
   summary: 'Shannon entropy per site: exact (exponential family, discrete) or plug-in over block patterns with Miller–Madow',
+  display: {
+    name: 'Shannon entropy',
+    symbol: 'H',
+    units: { 'nat/site': 'nats per site', nat: 'nats' },
+    parameters: { 'estimator.use': { name: 'estimator' }, 'estimator.blockLength': { name: 'block length' } },
+  },
   citation: 'estimators.md §1 (plug-in, Miller–Madow)',
   paramsSchema: entropyParamsSchema,
   requires: (params) => (params.estimator.use === 'exact' ? { exact: ['exponential-family', 'discrete'] } : { kinds: DISCRETE_KINDS }),
