@@ -5,6 +5,7 @@ import { informationModule } from '@entroscope/probe-information';
 import { randomMlpModule } from '@entroscope/system-random-mlp';
 import { sensitivityModule } from '@entroscope/probe-sensitivity';
 import { metricsModule } from '@entroscope/probe-metrics';
+import { diffusionModule } from '@entroscope/system-diffusion';
 import { reconstructionModule } from '@entroscope/probe-reconstruction';
 
 /**
@@ -18,5 +19,6 @@ export const pluginModules: readonly { readonly name: string; readonly module: C
   { name: '@entroscope/system-random-mlp', module: randomMlpModule },
   { name: '@entroscope/probe-sensitivity', module: sensitivityModule },
   { name: '@entroscope/probe-metrics', module: metricsModule },
+  { name: '@entroscope/system-diffusion', module: diffusionModule },
   { name: '@entroscope/probe-reconstruction', module: reconstructionModule },
 ];
