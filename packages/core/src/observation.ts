@@ -134,6 +134,18 @@ export type ExactDescription = ExponentialFamilyExact | GaussianExact | Discrete
 export type ExactDescriptionType = ExactDescription['type'];
 
 /**
+ * A named part of an observation besides its `data`: e.g. the network input or the labels beside a layer's
+ * activations, or a user's exported array. `data` is row-major with `shape`, whose first axis is the same rows
+ * (samples) as the observation's data, in the same order.
+ */
+export interface ObservationVariable {
+  readonly data: NumericArray;
+  readonly shape: readonly number[];
+  /** What the variable is, in words (e.g. `input pixels`, `class label`). */
+  readonly description?: string;
+}
+
+/**
  * What a system emits at one site. `data` holds samples row-major with `shape` (first axis = samples);
  * it may be absent when only an exact description is available.
  */
@@ -149,6 +161,11 @@ export interface Observation {
   readonly metrics?: readonly MetricValue[];
   /** Further facts about the site (couplings, correlation length...), JSON-serialisable. */
   readonly meta: Readonly<Record<string, unknown>>;
+  /**
+   * Named parts of the observation besides `data`, same rows (optional, additive): probes relating two parts of an
+   * observation (mutual-information) select them by name, e.g. `input` and `label` beside a layer's activations.
+   */
+  readonly variables?: Readonly<Record<string, ObservationVariable>>;
 }
 
 /**

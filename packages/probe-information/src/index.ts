@@ -2,4 +2,5 @@ export * from './entropy-probe';
 export * from './mean-field-overlays';
 export * from './two-input-mutual-information';
 export * from './gram-entropy';
+export * from './mutual-information-probe';
 export * from './information.module';
