@@ -93,7 +93,7 @@ export class MutualInformationProbe implements Probe {
     private readonly params: MutualInformationParams,
     private readonly context: RunContext,
   ) {
-    this.estimator = params.estimator.use;
+    this.estimator = (params.estimator as { use: string }).use;
   }
 
   apply(observations: Observable<Observation>): Observable<Measurement> {
@@ -134,7 +134,7 @@ export class MutualInformationProbe implements Probe {
       x = { values: (x.values as Float64Array).subarray(0, r * x.d), n: r, d: x.d };
       y = { values: (y.values as Float64Array).subarray(0, r * y.d), n: r, d: y.d };
     }
-    const descriptor = registry.get(estimator.use, 'mutual-information');
+    const descriptor = registry.get((estimator as { use: string }).use, 'mutual-information');
     const random = this.context.random.split(`mutual-information:${o.site.axis}:${o.site.index}${o.site.time ? `:${o.site.time.axis}:${o.site.time.index}` : ''}`);
     let e: LabelledEstimate;
     try {
