@@ -64,12 +64,37 @@ const scriptWorkloads = [
     build: 'packages/system-ising/tsconfig.lib.json',
     reps: 3,
   },
+  // KSG mutual information (algorithm 1, k = 4, max-norm): @entroscope/estimators (k-d tree, worker threads from
+  // 2·10⁴ rows) beside SciPy's cKDTree implementation (tools/bench/ksg_scipy.py). Scripts print {"ms": …}.
+  {
+    id: 'ksg-1e4-d2',
+    what: 'KSG mutual information, N = 10⁴, x and y 1-D each (d = 2), k = 4, vs SciPy cKDTree',
+    ts: ['node', [path.join(__dirname, 'ksg-bench.js'), '10000', '1', '1']],
+    numpy: ['python3', [path.join(__dirname, 'ksg_scipy.py'), '10000', '1', '1', '1']],
+    build: 'packages/estimators/tsconfig.lib.json',
+    unit: 'ms',
+    reps: 5,
+    target: 1,
+  },
+  {
+    id: 'ksg-1e5-d10',
+    what: 'KSG mutual information, N = 10⁵, x and y 5-D each (d = 10), k = 4, vs SciPy cKDTree',
+    ts: ['node', [path.join(__dirname, 'ksg-bench.js'), '100000', '5', '5']],
+    numpy: ['python3', [path.join(__dirname, 'ksg_scipy.py'), '100000', '5', '5', '1']],
+    build: 'packages/estimators/tsconfig.lib.json',
+    unit: 'ms',
+    reps: 1,
+    target: 0.5,
+  },
 ].filter((w) => only.length === 0 || only.includes(w.id));
 
 function runScript([cmd, argv]) {
-  const out = execFileSync(cmd === 'node' ? process.execPath : cmd, argv, { encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' } });
-  const line = out.trim().split('\n').pop();
-  return 1e9 / JSON.parse(line).flipsPerSecond; // ms per 10^6 flips
+  // The NumPy side runs without the machine's OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE overrides (they force an older kernel).
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' };
+  if (cmd === 'python3') for (const v of ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE']) delete env[v];
+  const out = execFileSync(cmd === 'node' ? process.execPath : cmd, argv, { encoding: 'utf8', env });
+  const line = JSON.parse(out.trim().split('\n').pop());
+  return line.ms ?? 1e9 / line.flipsPerSecond; // ms, or ms per 10^6 flips
 }
 
 function stats(ms) {
@@ -243,10 +268,10 @@ async function main() {
     for (let r = 0; r < reps; r++) {
       for (const side of r % 2 === 0 ? ['ts', 'np'] : ['np', 'ts']) (side === 'ts' ? tsMs : npMs).push(runScript(side === 'ts' ? w.ts : w.numpy));
     }
-    const entry = { id: w.id, what: w.what, reps, unit: 'ms per 10^6 flips', typescript: stats(tsMs), numpy: stats(npMs), ratio: 0, raw: { typescript: tsMs, numpy: npMs } };
+    const entry = { id: w.id, what: w.what, reps, unit: w.unit ?? 'ms per 10^6 flips', typescript: stats(tsMs), numpy: stats(npMs), ratio: 0, ...(w.target && { target: w.target }), raw: { typescript: tsMs, numpy: npMs } };
     entry.ratio = Math.round((entry.typescript.median / entry.numpy.median) * 1000) / 1000;
     results.workloads.push(entry);
-    console.log(`TS ${entry.typescript.median} ms/10⁶ flips, NumPy ${entry.numpy.median}, ratio ${entry.ratio}`);
+    console.log(`TS ${entry.typescript.median} ${entry.unit}, NumPy ${entry.numpy.median}, ratio ${entry.ratio}`);
   }
   results.machine.loadAverageAtEnd = os.loadavg().map((v) => Math.round(v * 100) / 100);
   fs.mkdirSync(path.join(root, 'bench'), { recursive: true });

@@ -1,5 +1,10 @@
 import { ArgumentError, type RandomStream } from '@entroscope/core';
-import { KdTree, SortedLine } from './kd-tree';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { KdTree } from './kd-tree';
+import { KsgTerms, rangeCounter as counter } from './ksg-terms';
 import { concatColumns, standardiseColumns, type SampleMatrix } from './sample-matrix';
 import { digamma, digammaTable, logUnitBallVolume, type Norm } from './special-functions';
 
@@ -41,17 +46,6 @@ function prepared(m: SampleMatrix, pre: KnnPreprocessing, random: RandomStream |
 function checkK(k: number, n: number, what: string): void {
   if (!Number.isInteger(k) || k < 1) throw new ArgumentError(`${what}: k`, 'an integer ≥ 1', k);
   if (n <= k) throw new ArgumentError(`${what}: samples`, `more than k = ${k} samples`, n);
-}
-
-/** A range counter over one marginal space: sorted line in 1-D, k-d tree otherwise. */
-function counter(values: Float64Array, n: number, d: number): (q: Float64Array, qo: number, r: number, strict: boolean) => number {
-  if (d === 1) {
-    const line = new SortedLine(values);
-    return (q, qo, r, strict) => line.countWithin(q[qo]!, r, strict);
-  }
-  // Larger leaves pay for range counts (fewer box tests per counted point); measured at N = 2·10⁴, d = 5.
-  const tree = new KdTree(values, n, d, 'max', 32);
-  return (q, qo, r, strict) => tree.countWithin(q, qo, r, strict);
 }
 
 /** Kozachenko–Leonenko entropy (nats) of the rows of `x`. */
@@ -103,6 +97,15 @@ export interface KsgResult {
   readonly meanNeighbourCounts: readonly [number, number];
 }
 
+/** Worker threads pay from about this many rows on (thread start-up and tree rebuilds cost ~0.1 s). */
+const THREADED_ROWS = 20_000;
+const WORKER_FILE = path.join(__dirname, 'ksg-worker.js');
+
+/** Threads used by default: 1 below THREADED_ROWS, else the available cores (at most 8). */
+export function defaultKnnThreads(n: number): number {
+  return n < THREADED_ROWS ? 1 : Math.max(1, Math.min(8, os.availableParallelism?.() ?? os.cpus().length));
+}
+
 /**
  * KSG mutual information I(X;Y) in nats, max-norm in each marginal space.
  * Algorithm 1: ε_i = joint distance to the k-th neighbour; n_x(i) = #{j ≠ i: ‖x_j − x_i‖ < ε_i};
@@ -110,11 +113,13 @@ export interface KsgResult {
  * Algorithm 2: ε_x(i), ε_y(i) the largest marginal distances among the k joint neighbours;
  * n_x(i) = #{j ≠ i: ‖x_j − x_i‖ ≤ ε_x(i)}; Î = ψ(k) − 1/k + ψ(N) − ⟨ψ(n_x) + ψ(n_y)⟩.
  * Biased (negative values are normal near independence); bias grows with the dependence and the dimension.
+ * Large inputs are split over worker threads (`threads`, default from `defaultKnnThreads`); per-row terms are summed
+ * in row order, so the value does not depend on the thread count.
  */
 export function ksgMutualInformation(
   x: SampleMatrix,
   y: SampleMatrix,
-  options: { k: number; algorithm: KsgAlgorithm } & KnnPreprocessing,
+  options: { k: number; algorithm: KsgAlgorithm; threads?: number } & KnnPreprocessing,
   random?: RandomStream,
   selection?: ArrayLike<number>,
 ): KsgResult {
@@ -122,53 +127,55 @@ export function ksgMutualInformation(
   const n = selection ? selection.length : x.n;
   const { k, algorithm } = options;
   checkK(k, n, 'KSG mutual information');
-  const xv = prepared(x, options, random, 'x', selection);
-  const yv = prepared(y, options, random, 'y', selection);
-  const dx = x.d;
-  const dy = y.d;
-  const joint = concatColumns({ values: xv, d: dx }, { values: yv, d: dy });
-  const tree = new KdTree(joint, n, dx + dy, 'max');
-  const countX = counter(xv, n, dx);
-  const countY = counter(yv, n, dy);
-  const psi = digammaTable(n + 1);
-  const dist = new Float64Array(k);
-  const idx = new Int32Array(k);
+  const threads = Math.max(1, Math.floor(options.threads ?? defaultKnnThreads(n)));
+  const threaded = threads > 1 && n >= 2 * threads && fs.existsSync(WORKER_FILE);
+  const shared = (length: number) => (threaded ? new Float64Array(new SharedArrayBuffer(8 * length)) : new Float64Array(length));
+  const xv = shared(n * x.d);
+  xv.set(prepared(x, options, random, 'x', selection));
+  const yv = shared(n * y.d);
+  yv.set(prepared(y, options, random, 'y', selection));
+  const terms = shared(n);
+  const counts = shared(2 * n);
+  if (threaded) runThreaded(xv, yv, n, x.d, y.d, k, algorithm, threads, terms, counts);
+  else new KsgTerms(xv, yv, n, x.d, y.d, k, algorithm).run(0, n, terms, counts);
   let sum = 0;
   let sumNx = 0;
   let sumNy = 0;
-  const D = dx + dy;
   for (let i = 0; i < n; i++) {
-    tree.nearest(joint, i * D, k, i, dist, idx);
-    let nx: number;
-    let ny: number;
-    if (algorithm === 1) {
-      const eps = dist[k - 1]!;
-      nx = countX(xv, i * dx, eps, true) - 1;
-      ny = countY(yv, i * dy, eps, true) - 1;
-      sum += psi[nx + 1]! + psi[ny + 1]!;
-    } else {
-      let ex = 0;
-      let ey = 0;
-      for (let m = 0; m < k; m++) {
-        const j = idx[m]!;
-        for (let a = 0; a < dx; a++) {
-          const t = Math.abs(xv[j * dx + a]! - xv[i * dx + a]!);
-          if (t > ex) ex = t;
-        }
-        for (let a = 0; a < dy; a++) {
-          const t = Math.abs(yv[j * dy + a]! - yv[i * dy + a]!);
-          if (t > ey) ey = t;
-        }
-      }
-      nx = countX(xv, i * dx, ex, false) - 1;
-      ny = countY(yv, i * dy, ey, false) - 1;
-      sum += psi[nx]! + psi[ny]!;
-    }
-    sumNx += nx;
-    sumNy += ny;
+    sum += terms[i]!;
+    sumNx += counts[2 * i]!;
+    sumNy += counts[2 * i + 1]!;
   }
+  const psi = digammaTable(Math.max(n, k) + 1);
   const value = algorithm === 1 ? psi[k]! + psi[n]! - sum / n : psi[k]! - 1 / k + psi[n]! - sum / n;
   return { value, n, meanNeighbourCounts: [sumNx / n, sumNy / n] };
+}
+
+function runThreaded(xv: Float64Array, yv: Float64Array, n: number, dx: number, dy: number, k: number, algorithm: KsgAlgorithm, threads: number, terms: Float64Array, counts: Float64Array): void {
+  const control = new Int32Array(new SharedArrayBuffer(8));
+  const chunk = Math.ceil(n / threads);
+  const workers: Worker[] = [];
+  for (let t = 1; t < threads; t++) {
+    const from = t * chunk;
+    const to = Math.min(n, from + chunk);
+    if (from >= to) continue;
+    const worker = new Worker(WORKER_FILE, {
+      workerData: { x: xv.buffer, y: yv.buffer, terms: terms.buffer, counts: counts.buffer, control: control.buffer, n, dx, dy, k, algorithm, from, to },
+    });
+    worker.unref();
+    workers.push(worker);
+  }
+  new KsgTerms(xv, yv, n, dx, dy, k, algorithm).run(0, Math.min(n, chunk), terms, counts);
+  // Block until every worker has signalled (their own try/catch always signals); 10 min without progress is a failure.
+  const deadline = Date.now() + 600_000;
+  for (let done = Atomics.load(control, 0); done < workers.length; done = Atomics.load(control, 0)) {
+    if (Date.now() > deadline) throw new ArgumentError('KSG worker threads', 'every worker to finish', `${done} of ${workers.length} after 10 minutes`);
+    Atomics.wait(control, 0, done, 1000);
+  }
+  if (Atomics.load(control, 1) !== 0) {
+    // A worker failed: compute its rows here rather than lose them.
+    new KsgTerms(xv, yv, n, dx, dy, k, algorithm).run(Math.min(n, chunk), n, terms, counts);
+  }
 }
 
 /**

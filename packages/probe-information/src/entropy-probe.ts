@@ -10,17 +10,34 @@ import {
   type RandomStream,
   type RunContext,
 } from '@entroscope/core';
-import { DISCRETE_KINDS, alphabetOf, blockPatterns, bootstrapStandardError, millerMadowEntropy, patternCounts, plugInBlocksSchema, plugInEntropy, type PlugInBlocksParams } from '@entroscope/estimators';
+import {
+  DISCRETE_KINDS,
+  alphabetOf,
+  blockPatterns,
+  bootstrapStandardError,
+  defaultEstimatorRegistry,
+  estimateWithUncertainty,
+  estimatorChoiceSchema,
+  millerMadowEntropy,
+  patternCounts,
+  plugInBlocksSchema,
+  plugInEntropy,
+  type PlugInBlocksParams,
+} from '@entroscope/estimators';
+
+const registry = defaultEstimatorRegistry();
 
 export const entropyParamsSchema = z
   .object({
     estimator: z
-      .discriminatedUnion('use', [z.object({ use: z.literal('exact') }).strict(), plugInBlocksSchema])
+      .union([estimatorChoiceSchema(registry, ['entropy'], [z.object({ use: z.literal('exact') }).strict(), plugInBlocksSchema])])
       .default({ use: 'exact' })
-      .describe("'exact' (from the system's exact description) or 'plug-in-blocks' (from discrete samples)"),
+      .describe(
+        "'exact' (from the system's exact description), 'plug-in-blocks' (entropy rate per site from discrete sequences), or any registered entropy estimator of the rows of the data (plug-in, binning, gaussian, kozachenko-leonenko, kde-bounds) in nats",
+      ),
   })
   .strict();
-export type EntropyParams = z.infer<typeof entropyParamsSchema>;
+export type EntropyParams = { estimator: { use: 'exact' } | PlugInBlocksParams | ({ use: string } & Record<string, unknown>) };
 
 /** Entropy per site s(θ) = A(θ) − θ·∇A(θ) of an exponential family (nats per site). */
 export function exponentialFamilyEntropy(exact: ExponentialFamilyExact, theta: readonly number[] = exact.natural): number {
@@ -67,6 +84,33 @@ export class EntropyProbe implements Probe {
     this.estimator = params.estimator.use;
   }
 
+  /** Entropy of the rows of the data (each row one sample of a d-dimensional variable) by a registered estimator. */
+  private registered(observation: Observation): Measurement {
+    const { data, shape } = observation;
+    const where = `site ${observation.site.axis}=${observation.site.index}`;
+    if (!data || shape.length < 1) throw new ProbeDataError(this.id, `${where}: the '${this.estimator}' estimator needs sample data (rows = samples), got none`);
+    const rows = shape[0]!;
+    const d = shape.slice(1).reduce((a, b) => a * b, 1);
+    const descriptor = registry.get(this.estimator, 'entropy');
+    const random = this.context.random.split(`entropy:${observation.site.axis}:${observation.site.index}`);
+    let e;
+    try {
+      e = estimateWithUncertainty(descriptor, 'entropy', { x: { values: data, n: rows, d } }, this.params.estimator as never, random);
+    } catch (err) {
+      throw new ProbeDataError(this.id, `${where}: ${(err as Error).message}`);
+    }
+    return {
+      probe: this.id,
+      estimator: e.estimator,
+      site: observation.site,
+      value: e.value,
+      unit: 'nat',
+      ...(e.uncertainty?.standardError !== undefined && { uncertainty: e.uncertainty.standardError }),
+      n: e.n,
+      meta: { kind: e.kind, dimension: d, params: e.params, ...(e.uncertainty && { resampling: e.uncertainty }), ...(e.warnings?.length && { warnings: e.warnings }), ...(e.details && { details: e.details }) },
+    };
+  }
+
   apply(observations: Observable<Observation>): Observable<Measurement> {
     return observations.pipe(map((o) => this.measure(o)));
   }
@@ -84,12 +128,13 @@ export class EntropyProbe implements Probe {
       }
       throw new ProbeDataError(this.id, `site ${observation.site.axis}=${observation.site.index} has no exponential-family or discrete exact description`);
     }
+    if (estimator.use !== 'plug-in-blocks') return this.registered(observation);
     const { data, shape } = observation;
     if (!data || shape.length !== 2) {
       throw new ProbeDataError(this.id, `site ${observation.site.axis}=${observation.site.index}: expected discrete samples of shape [rows, length], got ${data ? `shape [${shape.join(', ')}]` : 'no samples'}`);
     }
     const random = this.context.random.split(`${observation.site.axis}:${observation.site.index}`);
-    const result = blockEntropyRate(data, shape[0]!, shape[1]!, estimator, random);
+    const result = blockEntropyRate(data, shape[0]!, shape[1]!, estimator as PlugInBlocksParams, random);
     return { ...base, ...result, unit: 'nat/site', meta: { ...estimator } };
   }
 }
@@ -104,8 +149,8 @@ export const entropyDescriptor: ProbeDescriptor<EntropyParams> = {
     units: { 'nat/site': 'nats per site', nat: 'nats' },
     parameters: { 'estimator.use': { name: 'estimator' }, 'estimator.blockLength': { name: 'block length' } },
   },
-  citation: 'estimators.md §1 (plug-in, Miller–Madow)',
-  paramsSchema: entropyParamsSchema,
-  requires: (params) => (params.estimator.use === 'exact' ? { exact: ['exponential-family', 'discrete'] } : { kinds: DISCRETE_KINDS }),
+  citation: 'Miller 1955 (Miller–Madow); Kozachenko & Leonenko 1987; Kolchinsky & Tracey 2017; docs/estimators.md',
+  paramsSchema: entropyParamsSchema as unknown as z.ZodType<EntropyParams>,
+  requires: (params) => (params.estimator.use === 'exact' ? { exact: ['exponential-family', 'discrete'] } : params.estimator.use === 'plug-in-blocks' ? { kinds: DISCRETE_KINDS } : {}),
   create: (params, context) => new EntropyProbe(params, context),
 };

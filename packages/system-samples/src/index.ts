@@ -1,0 +1,3 @@
+export * from './array-files';
+export * from './samples-system';
+export * from './samples.module';
