@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pluginModules } from './plugins';
@@ -41,4 +42,19 @@ export function gitCommit(): string | undefined {
     return undefined;
   }
   return undefined;
+}
+
+/**
+ * The git commit of the workspace and whether its working tree differs from it (`dirty`: tracked files modified
+ * or untracked files present, as `git status --porcelain` lists them), when run from a checkout with git.
+ */
+export function gitState(): { commit?: string; dirty?: boolean } {
+  const commit = gitCommit();
+  if (commit === undefined) return {};
+  try {
+    const status = execFileSync('git', ['status', '--porcelain'], { cwd: __dirname, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 });
+    return { commit, dirty: status.trim() !== '' };
+  } catch {
+    return { commit };
+  }
 }

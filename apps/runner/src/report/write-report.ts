@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ReportFigure, ResolvedStudy } from '@entroscope/core';
 import { writeAtomically, type ResultRecord } from '../results-store';
+import type { NonFiniteValue, TaskFailure } from '../run-study';
 import { buildFigures } from './figures';
 import { escapeXml } from './svg-chart';
 
@@ -10,6 +11,10 @@ export interface ReportContext {
   readonly status: 'complete' | 'interrupted' | 'failed';
   readonly tasks: number;
   readonly complete: number;
+  /** Non-finite values (NaN, ±Infinity) with their site and swept parameters (rendered by the report). */
+  readonly nonFinite?: readonly NonFiniteValue[];
+  /** Tasks that failed, with their error message (which names the task's swept parameters). */
+  readonly failures?: readonly TaskFailure[];
 }
 
 const MAX_TABLE_ROWS = 400;
