@@ -267,4 +267,8 @@ export const ising2dDescriptor: SystemDescriptor<Ising2dParams> = {
   paramsSchema: ising2dParamsSchema,
   provides: (params) => ({ axes: ['rg-step'], kinds: params.monteCarlo ? ['spins'] : [], exact: ['exponential-family'] }),
   create: (params, context) => new Ising2dSystem(params, context),
+  // Monte Carlo configurations are stored as one byte per spin; the coarse-grained copies of every RG step and a
+  // patch layout add at most as much again.
+  estimate: (params) =>
+    params.monteCarlo ? { bytes: 2 * params.monteCarlo.configurations * params.monteCarlo.L ** 2, what: `${params.monteCarlo.configurations} configurations of ${params.monteCarlo.L} × ${params.monteCarlo.L} spins, one byte each, plus their coarse-grained copies` } : {},
 };
