@@ -49,11 +49,18 @@ export function gitCommit(): string | undefined {
  * or untracked files present, as `git status --porcelain` lists them), when run from a checkout with git.
  */
 export function gitState(): { commit?: string; dirty?: boolean } {
-  const commit = gitCommit();
-  if (commit === undefined) return {};
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: __dirname, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 }).trim();
+  let commit: string | undefined;
   try {
-    const status = execFileSync('git', ['status', '--porcelain'], { cwd: __dirname, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 });
-    return { commit, dirty: status.trim() !== '' };
+    // Only the Entroscope checkout itself (not a repository the package happens to be installed in).
+    if (!fs.existsSync(path.join(git('rev-parse', '--show-toplevel'), 'apps', 'runner', 'package.json'))) return {};
+    commit = git('rev-parse', 'HEAD');
+  } catch {
+    commit = gitCommit(); // no git program: read .git directly (no dirty flag then)
+    return commit === undefined ? {} : { commit };
+  }
+  try {
+    return { commit, dirty: git('status', '--porcelain') !== '' };
   } catch {
     return { commit };
   }
