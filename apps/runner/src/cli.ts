@@ -100,7 +100,10 @@ function progressInterval(): number {
 }
 
 /** Runs the CLI; resolves to the exit code (never calls process.exit itself). */
-export async function main(argv: readonly string[], io: CliIo = defaultIo, registries: Registries = createRegistries()): Promise<number> {
+export async function main(argv: readonly string[], io: CliIo = defaultIo, given?: Registries): Promise<number> {
+  // With the plugins of plugins.ts, tasks run in a worker thread (which loads the same plugins); registries given
+  // by the caller (tests with extra plugins) run tasks in this thread.
+  const registries = given ?? createRegistries();
   let code: number = EXIT.ok;
   const program = new Command('entroscope')
     .description('Measure how information flows through physical and neural systems.')
@@ -137,6 +140,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo, regis
           signal: controller.signal,
           logger: { info: (m) => (bars ? bars.log(`${m}\n`) : io.stderr(`${m}\n`)), warn: (m) => (bars ? bars.log(`warning: ${m}\n`) : io.stderr(`warning: ${m}\n`)) },
           resolveBackend,
+          isolation: given ? 'inline' : 'thread',
           onProgress: (done, total, message) => {
             if (bar) {
               const timing = clock.update({ done, total, message });

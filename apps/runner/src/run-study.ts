@@ -47,8 +47,9 @@ export interface RunOptions {
   /** Chooses the compute backend once for the run. */
   readonly resolveBackend: (requested: string, pinned?: Readonly<Record<string, string>>) => Promise<{ handle: BackendHandle; record: Record<string, unknown> }>;
   /**
-   * Where tasks run: 'thread' (default) in a worker thread, so that Ctrl-C stops a long task at once; 'inline' in
-   * the calling thread (an abort is seen between tasks only).
+   * Where tasks run: 'thread' in a worker thread, so that Ctrl-C stops a long task at once (the thread loads the
+   * plugins of plugins.ts and resolves the backend itself: only for the default registries); 'inline' (default) in
+   * the calling thread, with the given registries and backend (an abort is seen between tasks only).
    */
   readonly isolation?: 'thread' | 'inline';
 }
@@ -153,7 +154,7 @@ async function runLocked(
   const resumed = tasks.filter((t) => store.completed.has(taskId(t.key))).length;
   const descriptions = describeTasks(tasks, study);
   const executor: TaskExecutor =
-    (options.isolation ?? 'thread') === 'thread'
+    options.isolation === 'thread'
       ? new ThreadTaskExecutor({ requested: study.backend, ...(families && { families }) })
       : new InlineTaskExecutor(registries, backend.handle);
   let interrupted = false;
