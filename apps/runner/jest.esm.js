@@ -14,5 +14,7 @@ module.exports = (config) => {
     transform: { [pattern]: transformer, '^.+\\.mjs$': transformer },
     transformIgnorePatterns: [`/node_modules/(?!(${esm.join('|')})/)`],
     moduleNameMapper: { ...config.moduleNameMapper, '^vega-canvas$': vegaCanvas },
+    // A run now ends by drawing its figures (SVG and PNG, about a second each on a busy 2-core machine).
+    testTimeout: 60_000,
   };
 };
