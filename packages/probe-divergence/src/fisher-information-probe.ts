@@ -1,6 +1,6 @@
 import { map, type Observable } from 'rxjs';
 import { ProbeDataError, z, type ExponentialFamilyExact, type Measurement, type Observation, type Probe, type ProbeDescriptor, type RunContext } from '@entroscope/core';
-import { bootstrapStandardError } from '@entroscope/probe-information';
+import { bootstrapStandardError } from '@entroscope/estimators';
 
 export const fisherInformationParamsSchema = z
   .object({

@@ -1,6 +1,6 @@
 import { map, type Observable } from 'rxjs';
 import { ProbeDataError, z, type Measurement, type Observation, type Probe, type ProbeDescriptor, type RunContext } from '@entroscope/core';
-import { bootstrapStandardError, millerMadowEntropy, plugInEntropy } from '@entroscope/probe-information';
+import { bootstrapStandardError, millerMadowEntropy, plugInEntropy } from '@entroscope/estimators';
 
 export const informationLossParamsSchema = z
   .object({

@@ -8,7 +8,7 @@ import {
   type ProbeDescriptor,
   type RunContext,
 } from '@entroscope/core';
-import { DISCRETE_KINDS, alphabetOf, blockPatterns, bootstrapStandardError, patternCounts, plugInBlocksSchema, type BlockPatterns } from '@entroscope/probe-information';
+import { DISCRETE_KINDS, alphabetOf, blockPatterns, bootstrapStandardError, patternCounts, plugInBlocksSchema, type BlockPatterns } from '@entroscope/estimators';
 import { plugInDivergence } from './discrete-divergence';
 import { exponentialFamilyDivergenceFinite, exponentialFamilyDivergencePerSite, type Construction } from './exponential-family-divergence';
 import { gaussianDivergence } from './gaussian-divergence';

@@ -10,10 +10,7 @@ import {
   type RandomStream,
   type RunContext,
 } from '@entroscope/core';
-import { alphabetOf, blockPatterns, patternCounts } from './block-patterns';
-import { bootstrapStandardError } from './bootstrap';
-import { millerMadowEntropy, plugInEntropy } from './discrete-entropy';
-import { DISCRETE_KINDS, plugInBlocksSchema, type PlugInBlocksParams } from './plug-in-blocks-params';
+import { DISCRETE_KINDS, alphabetOf, blockPatterns, bootstrapStandardError, millerMadowEntropy, patternCounts, plugInBlocksSchema, plugInEntropy, type PlugInBlocksParams } from '@entroscope/estimators';
 
 export const entropyParamsSchema = z
   .object({

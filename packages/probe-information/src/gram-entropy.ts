@@ -1,7 +1,7 @@
 import { map, type Observable } from 'rxjs';
 import { ProbeDataError, z, type Measurement, type Observation, type Probe, type ProbeDescriptor, type RunContext } from '@entroscope/core';
 import { depthScaleOverlays, observedMeanField } from './mean-field-overlays';
-import { symmetricEigenvalues } from './symmetric-eigenvalues';
+import { symmetricEigenvalues } from '@entroscope/estimators';
 
 export const gramEntropyParamsSchema = z
   .object({
