@@ -19,7 +19,8 @@ import { gitState, packageVersions } from './provenance';
 import { ResultsStore, taskId, writeAtomically, type ResultRecord } from './results-store';
 import { InlineTaskExecutor, ThreadTaskExecutor, type TaskExecutor } from './task-executor';
 import { TaskFailedError, describeTasks } from './task-runner';
-import { writeReport } from './report/write-report';
+import { displayLookup } from './report/labels';
+import { hostInfo, writeReport } from './report/write-report';
 
 /** Reads and validates a study file (nothing is written). */
 export function loadStudy(file: string, registries: Registries, overrides: { seed?: number; backend?: string } = {}): ResolvedStudy {
@@ -224,6 +225,7 @@ async function runLocked(
         versions: packageVersions(),
         gitCommit: git.commit,
         gitDirty: git.dirty,
+        host: hostInfo(),
         startedAt: started,
         finishedAt: new Date().toISOString(),
       },
@@ -231,7 +233,7 @@ async function runLocked(
       2,
     ) + '\n',
   );
-  const reportFiles = writeReport(outDir, study, records, study.report.figures, { backend: backend.record, status, tasks: tasks.length, complete, nonFinite, failures });
+  const reportFiles = await writeReport(outDir, study, records, study.report.figures, { display: displayLookup(registries), backend: backend.record, status, tasks: tasks.length, complete, nonFinite, failures });
   const files = ['results.jsonl', 'results.csv', 'study.resolved.json', ...reportFiles];
   store.recordOutputs(files);
   return {
