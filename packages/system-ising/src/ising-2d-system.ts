@@ -146,8 +146,9 @@ export class Ising2dSystem implements System {
     // Samples at K (decimation / block-spin maps): one chain, mapped step by step.
     let base: MonteCarloResult | undefined;
     let current: { data: Int8Array; L: number } | undefined;
-    const runChain = (coupling: number, label: string) =>
+    const runChain = (coupling: number, label: string, step = 0) =>
       runIsing2dMonteCarlo({
+        onProgress: (f) => this.context.progress?.((step + f) / (steps + 1), `${label}: ${Math.round(100 * f)}% of the sweeps`),
         L: mc!.L,
         K: coupling,
         rule: updateRules[mc!.algorithm],
@@ -214,7 +215,7 @@ export class Ising2dSystem implements System {
         let side: number;
         let run: MonteCarloResult | undefined;
         if (mc.map === 'flow') {
-          run = runChain(Kn, `monte-carlo:rg-step:${n}`);
+          run = runChain(Kn, `monte-carlo:rg-step:${n}`, n);
           configurations = run.configurations;
           side = mc.L;
         } else {
