@@ -1,7 +1,9 @@
-import { RandomStream, type ExponentialFamilyExact, type Observation } from '@entroscope/core';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { DescriptorRegistry, RandomStream, expandTasks, parseStudyText, resolveStudy, type ExponentialFamilyExact, type Observation, type Registries } from '@entroscope/core';
 import { collect, describeProbeConformance, measure, testContext } from '@entroscope/testing';
 import { CRITICAL_COUPLING_2D as Kc, Ising2dDensityOfStates, fisherInformation2d, ising1dDescriptor, ising2dDescriptor, runIsing2dMonteCarlo, wolffRule } from '@entroscope/system-ising';
-import { fisherInformationDescriptor } from './fisher-information-probe';
+import { exponentialFamilyFisher, fisherInformationDescriptor } from './fisher-information-probe';
 import { conditionalEntropyPlugIn, informationLossDescriptor, localFieldInformationLoss, neighbourhoodCounts } from './information-loss-probe';
 import { relativeEntropyDescriptor } from './relative-entropy-probe';
 
@@ -93,22 +95,66 @@ describe('exact 2D relative entropy through the generic exponential-family probe
 });
 
 describe('fisher-information probe', () => {
-  it('exact: equals Onsager ∂²f/∂K² along the flow (five-point differences, 1e-8 relative)', async () => {
-    const observations = await collect(ising2dDescriptor, { K: 0.42, steps: 4 });
-    const values = await measure(fisherInformationDescriptor, {}, observations);
-    values.forEach((m, n) => {
-      const K = (observations[n]!.exact as ExponentialFamilyExact).natural[0]!;
-      expect(Math.abs(m.value / fisherInformation2d(K) - 1)).toBeLessThan(1e-8);
-    });
+  it('exact, through the criticality study: equals the closed form ∂²f/∂K² to 1e-9 relative at every K of its sweep and every rg-step', async () => {
+    // The study file as the runner reads it: parsed, resolved against the registries, expanded into tasks; each
+    // task's system runs with its own parameters (Monte Carlo removed: the exact description does not depend on it)
+    // and the study's probe `fisher-exact` measures it with its own parameters.
+    const file = resolve(__dirname, '../../../studies/ising-2d-criticality.yaml');
+    const registries = { systems: new DescriptorRegistry('system', [ising2dDescriptor, ising1dDescriptor]), probes: new DescriptorRegistry('probe', [fisherInformationDescriptor, relativeEntropyDescriptor, informationLossDescriptor]) } as unknown as Registries;
+    const study = resolveStudy(parseStudyText(readFileSync(file, 'utf8'), file), registries);
+    const tasks = expandTasks(study, registries);
+    const sweep = study.sweep.find((a) => a.path === 'systems.lattice.params.K')!.values as number[];
+    expect(tasks.map((t) => t.system.params['K'])).toEqual(sweep);
+    expect(sweep).toContain(0.44);
+    for (const task of tasks) {
+      const probe = task.probes.find((p) => p.name === 'fisher-exact')!;
+      const { monteCarlo: _mc, ...params } = task.system.params;
+      const observations = await collect(ising2dDescriptor, params);
+      const values = await measure(fisherInformationDescriptor, probe.params, observations);
+      expect(values.length).toBe(observations.length);
+      values.forEach((m, n) => {
+        const K = (observations[n]!.exact as ExponentialFamilyExact).natural[0]!;
+        expect(Math.abs(m.value / fisherInformation2d(K) - 1)).toBeLessThanOrEqual(1e-9);
+        expect(m.meta['method']).toBe('closed-form');
+      });
+    }
   });
 
-  it('exact: on the 1D chain it is dε/dK = sech²K at h = 0 (class E-ish, 1e-10)', async () => {
+  it('difference fallback (a family without the closed form): its chosen step is within 1e-8 of the closed form at K_c ± 7e-4, where a fixed step 1e-4 is 1.6e-5 off', async () => {
+    const observations = await collect(ising2dDescriptor, { K: 0.3, steps: 0 });
+    const { fisherInformation: _f, ...withoutClosedForm } = observations[0]!.exact as ExponentialFamilyExact;
+    for (const K of [0.3, 0.4, 0.43, 0.435, 0.44, Kc - 1e-5, Kc + 1e-5, 0.441, 0.445, 0.45, 0.5, 0.6]) {
+      const exact = { ...withoutClosedForm, natural: [K] };
+      const { value, method, errorEstimate } = exponentialFamilyFisher(exact, 0);
+      expect(method).toBe('difference');
+      expect(Math.abs(value / fisherInformation2d(K) - 1)).toBeLessThan(1e-8);
+      expect(errorEstimate!).toBeLessThan(1e-7 * value);
+    }
+    // The former fixed step: five-point differences with h = 1e-4 at K = 0.44.
+    const u = (k: number) => withoutClosedForm.meanStatistics([k])[0]!;
+    const h = 1e-4;
+    const fixed = (u(0.44 - 2 * h) - 8 * u(0.44 - h) + 8 * u(0.44 + h) - u(0.44 + 2 * h)) / (12 * h);
+    expect(Math.abs(fixed / fisherInformation2d(0.44) - 1)).toBeGreaterThan(1e-5);
+  });
+
+  it('exact: on the 1D chain the closed-form ∇²f is sech²K at h = 0 and matches differences of (ε, m) with a field', async () => {
     const observations = await collect(ising1dDescriptor, { K: 0.7, steps: 3 });
     const values = await measure(fisherInformationDescriptor, {}, observations);
     values.forEach((m, n) => {
       const K = (observations[n]!.exact as ExponentialFamilyExact).natural[0]!;
-      expect(Math.abs(m.value - 1 / Math.cosh(K) ** 2)).toBeLessThan(1e-10);
+      expect(Math.abs(m.value / (1 / Math.cosh(K) ** 2) - 1)).toBeLessThan(1e-13);
     });
+    const field = (await collect(ising1dDescriptor, { K: 0.5, h: 0.2, steps: 2 }))[0]!.exact as ExponentialFamilyExact;
+    const closed = field.fisherInformation!([0.5, 0.2]);
+    const { fisherInformation: _f, ...bare } = field;
+    for (const parameter of [0, 1]) {
+      const numeric = exponentialFamilyFisher(bare, parameter).value;
+      expect(Math.abs(closed[parameter]![parameter]! / numeric - 1)).toBeLessThan(1e-9);
+    }
+    // Off-diagonal ∂ε/∂h = ∂m/∂K (symmetric) against a central difference of m in K.
+    const dm = (field.meanStatistics([0.5 + 1e-5, 0.2])[1]! - field.meanStatistics([0.5 - 1e-5, 0.2])[1]!) / 2e-5;
+    expect(Math.abs(closed[0]![1]! - dm)).toBeLessThan(1e-8);
+    expect(closed[0]![1]).toBe(closed[1]![0]);
   });
 
   it('bond-variance: Monte Carlo on 4×4 agrees with exact enumeration within 4 standard errors', async () => {

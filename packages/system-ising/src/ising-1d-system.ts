@@ -2,6 +2,7 @@ import { Observable } from 'rxjs';
 import { z, type ExponentialFamilyExact, type Observation, type RunContext, type System, type SystemDescriptor } from '@entroscope/core';
 import {
   correlationLength1d,
+  fisherInformation1d,
   decimationFlow1d,
   entropy1d,
   flowLimit1d,
@@ -47,6 +48,7 @@ export type Ising1dParams = z.infer<typeof ising1dParamsSchema>;
 const family = {
   logPartition: ([K, h]: readonly number[]) => freeEnergy1d(K!, h!),
   meanStatistics: ([K, h]: readonly number[]) => [nearestNeighbourCorrelation1d(K!, h!), magnetisation1d(K!, h!)],
+  fisherInformation: ([K, h]: readonly number[]) => fisherInformation1d(K!, h!),
 };
 
 /**

@@ -82,6 +82,8 @@ export const ISING_2D_FAMILY = 'ising-2d-nearest-neighbour';
 const family = {
   logPartition: ([K]: readonly number[]) => freeEnergy2d(Math.abs(K!)),
   meanStatistics: ([K]: readonly number[]) => [2 * Math.sign(K!) * nearestNeighbourCorrelation2d(Math.abs(K!))],
+  /** ∂²f/∂K² in closed form (elliptic integrals), even in K. */
+  fisherInformation: ([K]: readonly number[]) => [[fisherInformation2d(Math.abs(K!))]],
 };
 
 function monteCarloSummary(r: MonteCarloResult): Record<string, unknown> {
