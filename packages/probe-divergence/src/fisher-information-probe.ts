@@ -1,6 +1,7 @@
 import { map, type Observable } from 'rxjs';
 import { ProbeDataError, z, type ExponentialFamilyExact, type Measurement, type Observation, type Probe, type ProbeDescriptor, type RunContext } from '@entroscope/core';
 import { bootstrapStandardError } from '@entroscope/probe-information';
+import { sampleUnits } from './sample-units';
 
 export const fisherInformationParamsSchema = z
   .object({
@@ -144,11 +145,12 @@ export class FisherInformationProbe implements Probe {
     const N = L * L;
     const value = varianceOfSelection(sums) / N;
     const random = this.context.random.split(`${o.site.axis}:${o.site.index}`);
+    // Units are configurations; a Markov chain's configurations may be correlated: the resampling error is scaled
+    // by √(n/n_eff) with the system's measured effective sample size (sample-units.ts).
+    const units = sampleUnits(o, count);
     const se = bootstrapStandardError([count], bootstrap, random, ([selection]) => varianceOfSelection(sums, selection) / N);
-    // Configurations from a Markov chain may be correlated: scale the i.i.d. error by sqrt(count / ESS) when the
-    // system reports an effective sample size (meta.samples.effectiveSampleSize).
-    const ess = (o.meta['samples'] as { effectiveSampleSize?: unknown } | undefined)?.effectiveSampleSize;
-    const inflation = typeof ess === 'number' && ess > 0 && ess < count ? Math.sqrt(count / ess) : 1;
+    const inflation = units.inflation;
+    const ess = units.effectiveUnits;
     return {
       probe: this.id,
       estimator: 'bond-variance',

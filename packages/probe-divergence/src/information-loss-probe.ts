@@ -1,6 +1,7 @@
 import { map, type Observable } from 'rxjs';
 import { ProbeDataError, z, type Measurement, type Observation, type Probe, type ProbeDescriptor, type RunContext } from '@entroscope/core';
 import { bootstrapStandardError, millerMadowEntropy, plugInEntropy } from '@entroscope/probe-information';
+import { sampleUnits, unitsMeta } from './sample-units';
 
 export const informationLossParamsSchema = z
   .object({
@@ -101,7 +102,8 @@ export function localFieldInformationLoss(counts: Float64Array, K: number): numb
  * conditionally independent given the kept ones, and for a nearest-neighbour model the condition reduces to the
  * four neighbours; for other distributions (block spins, decimated lattices) the plug-in value is an upper bound
  * on H(decimated | all kept). Its K-derivative involves energy fluctuations, so it reacts to the transition.
- * The bootstrap resamples whole configurations (assumed independent: use spaced Monte Carlo samples).
+ * The bootstrap resamples whole configurations; when the system reports an effective sample size below their number
+ * (a correlated chain), the error bar is scaled by √(n/n_eff).
  */
 export class InformationLossProbe implements Probe {
   readonly id = 'information-loss';
@@ -138,7 +140,11 @@ export class InformationLossProbe implements Probe {
     }
     const value = statistic();
     const random = this.context.random.split(`${o.site.axis}:${o.site.index}`);
-    const uncertainty = count >= 2 ? bootstrapStandardError([count], estimator.bootstrap, random, ([selection]) => statistic(selection)) : undefined;
+    // Units are configurations (resampled whole); correlated chains scale the error by √(n/n_eff).
+    const units = sampleUnits(o, count);
+    const se = count >= 2 ? bootstrapStandardError([count], estimator.bootstrap, random, ([selection]) => statistic(selection)) : undefined;
+    const uncertainty = se === undefined ? undefined : se * units.inflation;
+    Object.assign(meta, unitsMeta(units));
     return {
       probe: this.id,
       estimator: estimator.use,

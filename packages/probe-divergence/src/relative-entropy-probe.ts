@@ -10,6 +10,7 @@ import {
 } from '@entroscope/core';
 import { DISCRETE_KINDS, alphabetOf, blockPatterns, bootstrapStandardError, patternCounts, plugInBlocksSchema, type BlockPatterns } from '@entroscope/probe-information';
 import { plugInDivergence } from './discrete-divergence';
+import { rowsOfUnits, sampleUnits, unitsMeta } from './sample-units';
 import { exponentialFamilyDivergenceFinite, exponentialFamilyDivergencePerSite, type Construction } from './exponential-family-divergence';
 import { gaussianDivergence } from './gaussian-divergence';
 
@@ -132,6 +133,7 @@ export class RelativeEntropyProbe implements Probe {
       return fresh;
     });
     const curPatterns = lengths.map((l) => blockPatterns(current.data!, rows, length, l, alphabet));
+    const [pObs, qObs] = estimator.construction === 'A' ? [reference, current] : [current, reference];
     const [pPatterns, qPatterns, pRows, qRows] = estimator.construction === 'A' ? [refPatterns, curPatterns, refRows, rows] : [curPatterns, refPatterns, rows, refRows];
     const statistic = (pSelection?: Uint32Array, qSelection?: Uint32Array) => {
       const d = lengths.map((_, i) => {
@@ -144,7 +146,28 @@ export class RelativeEntropyProbe implements Probe {
     // The reference compared with itself is 0 by definition (the bias corrections would make it slightly negative).
     const value = current === reference ? 0 : statistic();
     const random = this.context.random.split(`${current.site.axis}:${current.site.index}`);
-    const uncertainty = current === reference ? undefined : bootstrapStandardError([pRows, qRows], estimator.bootstrap, random, ([a, b]) => statistic(a, b));
+    // Error bars resample independent units (configurations), not rows (patches of one configuration); the two sample
+    // sets are resampled together when they are maps of the same units (same meta.samples.unitSource), otherwise
+    // separately, each error scaled by √(n/n_eff) of its own chain, and the two variances added.
+    const pUnits = sampleUnits(pObs, pRows);
+    const qUnits = sampleUnits(qObs, qRows);
+    const source = (o: Observation) => (o.meta['samples'] as { unitSource?: unknown } | undefined)?.unitSource;
+    const paired = source(pObs) !== undefined && source(pObs) === source(qObs) && pUnits.units === qUnits.units && pUnits.rowsPerUnit === qUnits.rowsPerUnit;
+    const rowsP = (sel: Uint32Array) => rowsOfUnits(sel, pUnits.rowsPerUnit);
+    const rowsQ = (sel: Uint32Array) => rowsOfUnits(sel, qUnits.rowsPerUnit);
+    let uncertainty: number | undefined;
+    if (current !== reference) {
+      if (paired) {
+        const se = bootstrapStandardError([pUnits.units], estimator.bootstrap, random, ([a]) => statistic(rowsP(a!), rowsQ(a!)));
+        uncertainty = se === undefined ? undefined : se * pUnits.inflation;
+      } else if (pUnits.inflation === 1 && qUnits.inflation === 1) {
+        uncertainty = bootstrapStandardError([pUnits.units, qUnits.units], estimator.bootstrap, random, ([a, b]) => statistic(rowsP(a!), rowsQ(b!)));
+      } else {
+        const seP = bootstrapStandardError([pUnits.units], estimator.bootstrap, random.split('p'), ([a]) => statistic(rowsP(a!), undefined));
+        const seQ = bootstrapStandardError([qUnits.units], estimator.bootstrap, random.split('q'), ([b]) => statistic(undefined, rowsQ(b!)));
+        uncertainty = seP === undefined || seQ === undefined ? undefined : Math.hypot(seP * pUnits.inflation, seQ * qUnits.inflation);
+      }
+    }
     const { use: _use, ...settings } = estimator;
     return {
       probe: this.id,
@@ -154,7 +177,12 @@ export class RelativeEntropyProbe implements Probe {
       unit: 'nat/site',
       ...(uncertainty !== undefined && { uncertainty }),
       n: Math.min(pRows, qRows) * pPatterns[0]!.blocksPerRow,
-      meta: { ...settings, ...(Number.isFinite(value) ? {} : { note: 'a block pattern seen in p never occurs in q: increase samples or reduce blockLength' }) },
+      meta: {
+        ...settings,
+        measures: estimator.rate === 'block' ? `D(p_block ‖ q_block)/${estimator.blockLength}: the divergence between the distributions of one block of ${estimator.blockLength} consecutive sites, per site (a block-marginal divergence; correlations between blocks are not seen)` : 'per-site KL rate D(ℓ) − D(ℓ−1) between block distributions',
+        units: { p: unitsMeta(pUnits), q: unitsMeta(qUnits), paired },
+        ...(Number.isFinite(value) ? {} : { note: 'a block pattern seen in p never occurs in q: increase samples or reduce blockLength' }),
+      },
     };
   }
 }
