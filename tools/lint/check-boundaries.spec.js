@@ -39,6 +39,21 @@ describe('boundary lint', () => {
     expect(violations).toHaveLength(2);
   });
 
+  it('fails when a probe imports another probe outside its specs, and lets probes and systems import estimators', () => {
+    const root = workspace({
+      'packages/probe-a/package.json': pkg('probe-a', 'type:probe', { '@entroscope/probe-b': '0.1.0', '@entroscope/estimators': '0.1.0' }),
+      'packages/probe-a/src/a.ts': "import '@entroscope/probe-b';\nimport '@entroscope/estimators';\n",
+      'packages/probe-a/src/a.spec.ts': "import '@entroscope/probe-b';\n",
+      'packages/probe-b/package.json': pkg('probe-b', 'type:probe'),
+      'packages/system-a/package.json': pkg('system-a', 'type:system', { '@entroscope/estimators': '0.1.0' }),
+      'packages/system-a/src/a.ts': "import '@entroscope/estimators';\n",
+      'packages/estimators/package.json': pkg('estimators', 'type:estimators'),
+    });
+    const violations = checkWorkspace(root);
+    expect(violations).toHaveLength(1);
+    expect(violations[0]).toMatch(/probe-a\/src\/a\.ts: @entroscope\/probe-a \[type:probe\] may not import @entroscope\/probe-b/);
+  });
+
   it('fails on gpu.js outside kernels, inversify outside module files, Math.random, deep and undeclared imports', () => {
     const root = workspace({
       'packages/core/package.json': pkg('core', 'type:core'),

@@ -4,6 +4,8 @@ import { divergenceModule } from '@entroscope/probe-divergence';
 import { informationModule } from '@entroscope/probe-information';
 import { randomMlpModule } from '@entroscope/system-random-mlp';
 import { sensitivityModule } from '@entroscope/probe-sensitivity';
+import { diffusionModule } from '@entroscope/system-diffusion';
+import { reconstructionModule } from '@entroscope/probe-reconstruction';
 
 /**
  * Every plugin the runner loads. Adding a plugin = adding its package as a dependency of apps/runner and
@@ -15,4 +17,6 @@ export const pluginModules: readonly { readonly name: string; readonly module: C
   { name: '@entroscope/probe-information', module: informationModule },
   { name: '@entroscope/system-random-mlp', module: randomMlpModule },
   { name: '@entroscope/probe-sensitivity', module: sensitivityModule },
+  { name: '@entroscope/system-diffusion', module: diffusionModule },
+  { name: '@entroscope/probe-reconstruction', module: reconstructionModule },
 ];

@@ -1,6 +1,6 @@
 import { map, type Observable } from 'rxjs';
 import { ProbeDataError, z, type ExponentialFamilyExact, type Measurement, type Observation, type Probe, type ProbeDescriptor, type RunContext } from '@entroscope/core';
-import { bootstrapStandardError } from '@entroscope/probe-information';
+import { bootstrapStandardError } from '@entroscope/estimators';
 import { sampleUnits } from './sample-units';
 
 export const fisherInformationParamsSchema = z
@@ -168,6 +168,14 @@ export const fisherInformationDescriptor: ProbeDescriptor<FisherInformationParam
   id: 'fisher-information',
   version: '1.0.0',
   summary: 'Fisher information per site ∂²A/∂θ² (exact, from an exponential-family description) or Var(Σ bonds)/N from square-lattice spin configurations',
+  display: {
+    name: 'Fisher information',
+    symbol: (p) => (p.estimator.use === 'exact' && p.estimator.parameter !== 0 ? `∂²A/∂θ_${p.estimator.parameter}²` : 'I(K) = ∂²A/∂K²'),
+    // A curvature of the log-partition function per site: a number per site, not an information in nats.
+    units: { '*': 'per site, dimensionless' },
+    parameters: { 'estimator.use': { name: 'estimator' }, 'estimator.parameter': { symbol: 'θ index' } },
+    values: { 'bond-variance': 'Monte Carlo Var(Σ bonds)/N', exact: 'exact' },
+  },
   citation: 'rg-ising.md §2.5',
   paramsSchema: fisherInformationParamsSchema,
   requires: (params) => (params.estimator.use === 'exact' ? { exact: ['exponential-family'] } : { kinds: ['spins'] }),

@@ -1,6 +1,6 @@
 import { map, type Observable } from 'rxjs';
 import { ProbeDataError, z, type Measurement, type Observation, type Probe, type ProbeDescriptor, type RunContext } from '@entroscope/core';
-import { bootstrapStandardError, millerMadowEntropy, plugInEntropy } from '@entroscope/probe-information';
+import { bootstrapStandardError, millerMadowEntropy, plugInEntropy } from '@entroscope/estimators';
 import { sampleUnits, unitsMeta } from './sample-units';
 
 export const informationLossParamsSchema = z
@@ -179,6 +179,13 @@ export const informationLossDescriptor: ProbeDescriptor<InformationLossParams> =
   id: 'information-loss',
   version: '1.0.0',
   summary: 'Information lost per checkerboard decimation: conditional entropy of a decimated spin given its four neighbours (nats per decimated spin)',
+  display: {
+    name: 'Information lost per decimation',
+    symbol: 'H(s_d | neighbours)',
+    units: { 'nat/site': 'nats per decimated spin' },
+    parameters: { 'estimator.use': { name: 'estimator' }, 'estimator.correction': { name: 'correction' } },
+    values: { 'plug-in': 'plug-in', 'local-field': 'model-based local field' },
+  },
   citation: 'rg-ising.md §2.6; Heckman et al., arXiv:2108.02772',
   paramsSchema: informationLossParamsSchema,
   requires: () => ({ kinds: ['spins'] }),

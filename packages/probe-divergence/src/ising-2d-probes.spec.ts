@@ -207,3 +207,42 @@ describe('information-loss probe', () => {
     expect(Math.abs(localFieldInformationLoss(total, Kc) - exactLocal4x4(Kc))).toBeLessThan(0.02);
   });
 });
+
+describe('error bars count independent configurations and correct for autocorrelation (effective sample size)', () => {
+  // 24 independent Metropolis chains at L = 8, K = 0.42 whose configurations are saved every sweep (spacing 1,
+  // τ_int of the bond sum ≈ 3–4 sweeps): the spread of the estimates over the chains is the true error. The reported
+  // error bar, √(n/n_eff) × the bootstrap over configurations, must match it: SD/RMS(error) within [0.6, 1.6]
+  // (24 chains: the SD itself is known to ±15 %). Without the correction the ratio is √(2τ) ≈ 2.6.
+  const chains = Array.from({ length: 24 }, (_, i) => i + 1);
+  let observations: Observation[][] = [];
+  beforeAll(async () => {
+    observations = [];
+    for (const c of chains) observations.push(await mcObservations({ K: 0.42, steps: 0, monteCarlo: { L: 8, algorithm: 'metropolis', sweeps: 400, configurations: 400, spacing: 1, start: 'hot' } }, 1000 + c));
+  });
+  const calibration = (values: number[], errors: number[]) => {
+    const m = values.reduce((a, b) => a + b, 0) / values.length;
+    const sd = Math.sqrt(values.reduce((a, v) => a + (v - m) ** 2, 0) / (values.length - 1));
+    return sd / Math.sqrt(errors.reduce((a, e) => a + e * e, 0) / errors.length);
+  };
+
+  it.each([
+    ['fisher-information (bond-variance)', fisherInformationDescriptor, { estimator: { use: 'bond-variance', bootstrap: 100 } }],
+    ['information-loss (local-field)', informationLossDescriptor, { estimator: { use: 'local-field', bootstrap: 100 } }],
+    ['information-loss (plug-in)', informationLossDescriptor, { estimator: { use: 'plug-in', bootstrap: 100 } }],
+  ] as const)('%s: error bars match the chain-to-chain spread', async (_name, descriptor, params) => {
+    const values: number[] = [];
+    const errors: number[] = [];
+    const uncorrected: number[] = [];
+    for (const obs of observations) {
+      const [m] = await measure(descriptor as typeof fisherInformationDescriptor, params, obs);
+      values.push(m!.value);
+      errors.push(m!.uncertainty!);
+      uncorrected.push(m!.uncertainty! / (m!.meta['errorInflation'] as number));
+    }
+    const ratio = calibration(values, errors);
+    expect(ratio).toBeGreaterThan(0.6);
+    expect(ratio).toBeLessThan(1.6);
+    // The correction is what makes them agree: the i.i.d. bootstrap alone understates the spread.
+    expect(calibration(values, uncorrected)).toBeGreaterThan(1.6);
+  });
+});

@@ -187,6 +187,20 @@ export const mlpRelativeEntropyDescriptor: ProbeDescriptor<MlpRelativeEntropyPar
   id: 'mlp-relative-entropy',
   version: '1.0.0',
   summary: "Relative entropy across MLP layers: the RG/DNN authors' Monte Carlo quantity (as their code computes it) or a true KL between Gaussian fits, with mean-field overlays",
+  display: {
+    name: 'Relative entropy across layers',
+    symbol: (p) =>
+      p.estimator.use === 'authors-monte-carlo'
+        ? p.estimator.normalise === 'authors'
+          ? 'D̂(0‖ℓ) ÷ (N₀/2) ln(2πe σ_w²)'
+          : 'D̂(0‖ℓ) (authors)'
+        : p.estimator.construction === 'C'
+          ? 'D(𝒩_ℓ‖𝒩₀)'
+          : 'D(𝒩₀‖𝒩_ℓ)',
+    units: { nat: 'nats', 'nat/neuron': 'nats per neuron', dimensionless: 'dimensionless ratio' },
+    parameters: { 'estimator.use': { name: 'estimator' }, 'estimator.construction': { name: 'construction' }, 'estimator.normalise': { name: 'normalisation' }, 'estimator.fit': { name: 'fit' } },
+    values: { 'authors-monte-carlo': "authors' Monte Carlo", 'gaussian-fit': 'Gaussian fit', perNeuron: 'per neuron' },
+  },
   citation: 'Erdmenger, Grosvenor, Jefferson arXiv:2107.06898 (ro-jefferson/entropy_dnn Relative_Entropy.ipynb); random-mlp-mean-field.md §2',
   paramsSchema: mlpRelativeEntropyParamsSchema,
   requires: (params) => ({ kinds: params.estimator.use === 'authors-monte-carlo' ? ['pre-activations'] : ['pre-activations', 'activations'] }),

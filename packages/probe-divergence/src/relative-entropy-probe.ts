@@ -8,7 +8,7 @@ import {
   type ProbeDescriptor,
   type RunContext,
 } from '@entroscope/core';
-import { DISCRETE_KINDS, alphabetOf, blockPatterns, bootstrapStandardError, patternCounts, plugInBlocksSchema, type BlockPatterns } from '@entroscope/probe-information';
+import { DISCRETE_KINDS, alphabetOf, blockPatterns, bootstrapStandardError, patternCounts, plugInBlocksSchema, type BlockPatterns } from '@entroscope/estimators';
 import { plugInDivergence } from './discrete-divergence';
 import { rowsOfUnits, sampleUnits, unitsMeta } from './sample-units';
 import { exponentialFamilyDivergenceFinite, exponentialFamilyDivergencePerSite, type Construction } from './exponential-family-divergence';
@@ -191,6 +191,13 @@ export const relativeEntropyDescriptor: ProbeDescriptor<RelativeEntropyParams> =
   id: 'relative-entropy',
   version: '1.0.0',
   summary: 'Relative entropy (KL, nats) between the first site and every site: exact (constructions A/B/C, Gaussian) or plug-in over block patterns',
+  display: {
+    name: 'Relative entropy',
+    symbol: (p) => ((p.estimator as { construction?: string }).construction === 'C' ? 'D(p_n‖p₀)' : 'D(p₀‖p_n)'),
+    units: { 'nat/site': 'nats per site', nat: 'nats' },
+    parameters: { 'estimator.construction': { name: 'construction' }, 'estimator.use': { name: 'estimator' }, 'estimator.blockLength': { name: 'block length' }, 'estimator.limit': { name: 'limit' } },
+    values: { 'plug-in-blocks': 'plug-in (block patterns)' },
+  },
   citation: 'Erdmenger, Grosvenor, Jefferson, arXiv:2107.06898; rg-ising.md §1.3, §2.4; estimators.md §1–2',
   paramsSchema: relativeEntropyParamsSchema,
   requires: (params) => (params.estimator.use === 'exact' ? { exact: ['exponential-family', 'gaussian'] } : { kinds: DISCRETE_KINDS }),

@@ -10,10 +10,7 @@ import {
   type RandomStream,
   type RunContext,
 } from '@entroscope/core';
-import { alphabetOf, blockPatterns, patternCounts } from './block-patterns';
-import { bootstrapStandardError } from './bootstrap';
-import { millerMadowEntropy, plugInEntropy } from './discrete-entropy';
-import { DISCRETE_KINDS, plugInBlocksSchema, type PlugInBlocksParams } from './plug-in-blocks-params';
+import { DISCRETE_KINDS, alphabetOf, blockPatterns, bootstrapStandardError, millerMadowEntropy, patternCounts, plugInBlocksSchema, plugInEntropy, type PlugInBlocksParams } from '@entroscope/estimators';
 
 export const entropyParamsSchema = z
   .object({
@@ -101,6 +98,12 @@ export const entropyDescriptor: ProbeDescriptor<EntropyParams> = {
   id: 'entropy',
   version: '1.0.0',
   summary: 'Shannon entropy per site: exact (exponential family, discrete) or plug-in over block patterns with Miller–Madow',
+  display: {
+    name: 'Shannon entropy',
+    symbol: 'H',
+    units: { 'nat/site': 'nats per site', nat: 'nats' },
+    parameters: { 'estimator.use': { name: 'estimator' }, 'estimator.blockLength': { name: 'block length' } },
+  },
   citation: 'estimators.md §1 (plug-in, Miller–Madow)',
   paramsSchema: entropyParamsSchema,
   requires: (params) => (params.estimator.use === 'exact' ? { exact: ['exponential-family', 'discrete'] } : { kinds: DISCRETE_KINDS }),

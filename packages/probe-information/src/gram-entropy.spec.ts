@@ -1,7 +1,7 @@
 import type { Observation } from '@entroscope/core';
 import { describeProbeConformance, measure } from '@entroscope/testing';
 import { gramEntropyDescriptor, uniformCorrelationGramEntropy } from './gram-entropy';
-import { symmetricEigenvalues } from './symmetric-eigenvalues';
+import { symmetricEigenvalues } from '@entroscope/estimators';
 
 /** n rows with exact uniform correlation c: x_a = √c e_0 + √(1−c) e_{a+1} (standard basis vectors). */
 function equicorrelated(n: number, c: number, index = 0): Observation {

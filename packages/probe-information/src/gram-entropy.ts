@@ -1,7 +1,7 @@
 import { map, type Observable } from 'rxjs';
 import { ProbeDataError, z, type Measurement, type Observation, type Probe, type ProbeDescriptor, type RunContext } from '@entroscope/core';
 import { depthScaleOverlays, observedMeanField } from './mean-field-overlays';
-import { symmetricEigenvalues } from './symmetric-eigenvalues';
+import { symmetricEigenvalues } from '@entroscope/estimators';
 
 export const gramEntropyParamsSchema = z
   .object({
@@ -95,6 +95,12 @@ export const gramEntropyDescriptor: ProbeDescriptor<GramEntropyParams> = {
   id: 'gram-entropy',
   version: '1.0.0',
   summary: 'Von Neumann entropy of the trace-normalised Gram matrix of a batch at each layer (Reconstructor normalisation, ÷ ln n)',
+  display: {
+    name: 'Gram-matrix entropy',
+    symbol: (p) => (p.normalise === 'log-n' ? 'S(ρ) / ln n' : 'S(ρ)'),
+    units: { dimensionless: 'fraction of ln n', nat: 'nats' },
+    parameters: { rows: { symbol: 'n' }, centre: { name: 'centring' }, normalise: { name: 'normalisation' } },
+  },
   citation: 'Thurn, Jefferson, Erdmenger arXiv:2406.12916 (YanickT/Reconstructor src/entropies.py); random-mlp-mean-field.md §4.2',
   paramsSchema: gramEntropyParamsSchema,
   requires: () => ({ kinds: ['pre-activations', 'activations'] }),

@@ -115,6 +115,13 @@ export const twoInputMutualInformationDescriptor: ProbeDescriptor<TwoInputMutual
   id: 'two-input-mutual-information',
   version: '1.0.0',
   summary: 'Two-input (replica) Gaussian mutual information −½ ln(1 − c²) per neuron across layers, from sampled pair correlations or the mean-field c-map',
+  display: {
+    name: 'Two-input mutual information',
+    symbol: 'I(x_a; x_b) = −½ ln(1 − c²)',
+    units: { 'nat/neuron': 'nats per neuron', nat: 'nats' },
+    parameters: { estimator: { name: 'estimator' }, normalise: { name: 'normalisation' }, pairs: { name: 'pairs' } },
+    values: { sampled: 'sampled', 'mean-field': 'mean field' },
+  },
   citation: 'Poole et al. arXiv:1606.05340; Schoenholz et al. arXiv:1611.01232; random-mlp-mean-field.md §4.1; estimators.md §2',
   paramsSchema: twoInputMutualInformationParamsSchema,
   requires: () => ({ kinds: ['pre-activations', 'activations'] }),

