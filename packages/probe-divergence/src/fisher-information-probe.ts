@@ -1,7 +1,6 @@
 import { map, type Observable } from 'rxjs';
 import { ProbeDataError, z, type ExponentialFamilyExact, type Measurement, type Observation, type Probe, type ProbeDescriptor, type RunContext } from '@entroscope/core';
-import { bootstrapStandardError } from '@entroscope/estimators';
-import { sampleUnits } from './sample-units';
+import { sampleUnits, unitStandardError } from './sample-units';
 
 export const fisherInformationParamsSchema = z
   .object({
@@ -145,21 +144,17 @@ export class FisherInformationProbe implements Probe {
     const N = L * L;
     const value = varianceOfSelection(sums) / N;
     const random = this.context.random.split(`${o.site.axis}:${o.site.index}`);
-    // Units are configurations; a Markov chain's configurations may be correlated: the resampling error is scaled
-    // by √(n/n_eff) with the system's measured effective sample size (sample-units.ts).
-    const units = sampleUnits(o, count);
-    const se = bootstrapStandardError([count], bootstrap, random, ([selection]) => varianceOfSelection(sums, selection) / N);
-    const inflation = units.inflation;
-    const ess = units.effectiveUnits;
+    // Units are configurations, resampled in moving blocks when the chain's configurations are correlated.
+    const { standardError, meta: uncertainty } = unitStandardError([sampleUnits(o, count)], bootstrap, random, ([selection]) => varianceOfSelection(sums, selection) / N);
     return {
       probe: this.id,
       estimator: 'bond-variance',
       site: o.site,
       value,
       unit: 'nat/site',
-      ...(se !== undefined && { uncertainty: se * inflation }),
+      ...(standardError !== undefined && { uncertainty: standardError }),
       n: count,
-      meta: { latticeSide: L, bootstrap, ...(inflation !== 1 && { effectiveSampleSize: ess, errorInflation: inflation }) },
+      meta: { latticeSide: L, bootstrap, uncertainty },
     };
   }
 }

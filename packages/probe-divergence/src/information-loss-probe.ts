@@ -1,7 +1,7 @@
 import { map, type Observable } from 'rxjs';
 import { ProbeDataError, z, type Measurement, type Observation, type Probe, type ProbeDescriptor, type RunContext } from '@entroscope/core';
-import { bootstrapStandardError, millerMadowEntropy, plugInEntropy } from '@entroscope/estimators';
-import { sampleUnits, unitsMeta } from './sample-units';
+import { millerMadowEntropy, plugInEntropy } from '@entroscope/estimators';
+import { sampleUnits, unitStandardError } from './sample-units';
 
 export const informationLossParamsSchema = z
   .object({
@@ -102,8 +102,8 @@ export function localFieldInformationLoss(counts: Float64Array, K: number): numb
  * conditionally independent given the kept ones, and for a nearest-neighbour model the condition reduces to the
  * four neighbours; for other distributions (block spins, decimated lattices) the plug-in value is an upper bound
  * on H(decimated | all kept). Its K-derivative involves energy fluctuations, so it reacts to the transition.
- * The bootstrap resamples whole configurations; when the system reports an effective sample size below their number
- * (a correlated chain), the error bar is scaled by √(n/n_eff).
+ * The bootstrap resamples whole configurations, in moving blocks when the system reports an effective sample size
+ * below their number (a correlated chain).
  */
 export class InformationLossProbe implements Probe {
   readonly id = 'information-loss';
@@ -140,11 +140,9 @@ export class InformationLossProbe implements Probe {
     }
     const value = statistic();
     const random = this.context.random.split(`${o.site.axis}:${o.site.index}`);
-    // Units are configurations (resampled whole); correlated chains scale the error by √(n/n_eff).
-    const units = sampleUnits(o, count);
-    const se = count >= 2 ? bootstrapStandardError([count], estimator.bootstrap, random, ([selection]) => statistic(selection)) : undefined;
-    const uncertainty = se === undefined ? undefined : se * units.inflation;
-    Object.assign(meta, unitsMeta(units));
+    // Units are configurations (resampled whole, in moving blocks when the chain's configurations are correlated).
+    const { standardError: uncertainty, meta: resampling } = unitStandardError([sampleUnits(o, count)], estimator.bootstrap, random, ([selection]) => statistic(selection));
+    meta['uncertainty'] = resampling;
     return {
       probe: this.id,
       estimator: estimator.use,

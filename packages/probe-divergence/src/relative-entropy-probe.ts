@@ -8,9 +8,9 @@ import {
   type ProbeDescriptor,
   type RunContext,
 } from '@entroscope/core';
-import { DISCRETE_KINDS, alphabetOf, blockPatterns, bootstrapStandardError, patternCounts, plugInBlocksSchema, type BlockPatterns } from '@entroscope/estimators';
+import { DISCRETE_KINDS, alphabetOf, blockPatterns, patternCounts, plugInBlocksSchema, type BlockPatterns } from '@entroscope/estimators';
 import { plugInDivergence } from './discrete-divergence';
-import { rowsOfUnits, sampleUnits, unitsMeta } from './sample-units';
+import { sampleUnits, unitStandardError } from './sample-units';
 import { exponentialFamilyDivergenceFinite, exponentialFamilyDivergencePerSite, type Construction } from './exponential-family-divergence';
 import { gaussianDivergence } from './gaussian-divergence';
 
@@ -147,26 +147,19 @@ export class RelativeEntropyProbe implements Probe {
     const value = current === reference ? 0 : statistic();
     const random = this.context.random.split(`${current.site.axis}:${current.site.index}`);
     // Error bars resample independent units (configurations), not rows (patches of one configuration); the two sample
-    // sets are resampled together when they are maps of the same units (same meta.samples.unitSource), otherwise
-    // separately, each error scaled by √(n/n_eff) of its own chain, and the two variances added.
+    // sets are resampled together (one selection) when they are maps of the same units (same meta.samples.unitSource),
+    // otherwise independently; correlated chains in moving blocks.
     const pUnits = sampleUnits(pObs, pRows);
     const qUnits = sampleUnits(qObs, qRows);
-    const source = (o: Observation) => (o.meta['samples'] as { unitSource?: unknown } | undefined)?.unitSource;
-    const paired = source(pObs) !== undefined && source(pObs) === source(qObs) && pUnits.units === qUnits.units && pUnits.rowsPerUnit === qUnits.rowsPerUnit;
-    const rowsP = (sel: Uint32Array) => rowsOfUnits(sel, pUnits.rowsPerUnit);
-    const rowsQ = (sel: Uint32Array) => rowsOfUnits(sel, qUnits.rowsPerUnit);
+    const paired = pUnits.source !== undefined && pUnits.source === qUnits.source && pUnits.units === qUnits.units && pUnits.rowsPerUnit === qUnits.rowsPerUnit;
     let uncertainty: number | undefined;
+    let resampling: Record<string, unknown> | undefined;
     if (current !== reference) {
-      if (paired) {
-        const se = bootstrapStandardError([pUnits.units], estimator.bootstrap, random, ([a]) => statistic(rowsP(a!), rowsQ(a!)));
-        uncertainty = se === undefined ? undefined : se * pUnits.inflation;
-      } else if (pUnits.inflation === 1 && qUnits.inflation === 1) {
-        uncertainty = bootstrapStandardError([pUnits.units, qUnits.units], estimator.bootstrap, random, ([a, b]) => statistic(rowsP(a!), rowsQ(b!)));
-      } else {
-        const seP = bootstrapStandardError([pUnits.units], estimator.bootstrap, random.split('p'), ([a]) => statistic(rowsP(a!), undefined));
-        const seQ = bootstrapStandardError([qUnits.units], estimator.bootstrap, random.split('q'), ([b]) => statistic(undefined, rowsQ(b!)));
-        uncertainty = seP === undefined || seQ === undefined ? undefined : Math.hypot(seP * pUnits.inflation, seQ * qUnits.inflation);
-      }
+      const result = paired
+        ? unitStandardError([pUnits], estimator.bootstrap, random, ([rows]) => statistic(rows, rows))
+        : unitStandardError([pUnits, qUnits], estimator.bootstrap, random, ([rowsP, rowsQ]) => statistic(rowsP, rowsQ));
+      uncertainty = result.standardError;
+      resampling = { ...result.meta, paired };
     }
     const { use: _use, ...settings } = estimator;
     return {
@@ -180,7 +173,7 @@ export class RelativeEntropyProbe implements Probe {
       meta: {
         ...settings,
         measures: estimator.rate === 'block' ? `D(p_block ‖ q_block)/${estimator.blockLength}: the divergence between the distributions of one block of ${estimator.blockLength} consecutive sites, per site (a block-marginal divergence; correlations between blocks are not seen)` : 'per-site KL rate D(ℓ) − D(ℓ−1) between block distributions',
-        units: { p: unitsMeta(pUnits), q: unitsMeta(qUnits), paired },
+        ...(resampling && { uncertainty: resampling }),
         ...(Number.isFinite(value) ? {} : { note: 'a block pattern seen in p never occurs in q: increase samples or reduce blockLength' }),
       },
     };
