@@ -3,7 +3,7 @@
  * tolerances stated there. A check that holds at one seed but fails at another fails here.
  */
 import { MeanField } from '@entroscope/system-random-mlp';
-import { gramEntropy, jacobianSlope, relativeEntropyAcrossDepth, twoInputChaotic, twoInputOrdered } from './criticality.spec-helper';
+import { gramEntropy, jacobianSlope, relativeEntropyAcrossDepth, twoInputChaotic, twoInputOrdered } from './criticality-checks.spec';
 
 const seeds = Array.from({ length: 16 }, (_, i) => 101 + i);
 

@@ -5,12 +5,12 @@
  *
  * Tolerances come from the spread measured over independent networks (12 seeds per case for the Jacobian, 10–12
  * for the others; numbers quoted at each test), at about 5 standard deviations plus the measured finite-width bias.
- * Every case draws its own networks (criticality.spec-helper.ts mixes the case into the seed), so no two compared
+ * Every case draws its own networks (criticality-checks.spec.ts mixes the case into the seed), so no two compared
  * cases share weight draws. The seed scan (criticality-seeds.long.spec.ts, `npm run test:long`) runs the same checks
  * over 16 seeds; ENTROSCOPE_TEST_SEED=k shifts every seed here for a manual scan.
  */
 import { MeanField } from '@entroscope/system-random-mlp';
-import { gramEntropy, jacobianSlope, mean, relativeEntropyAcrossDepth, twoInputChaotic, twoInputOrdered } from './criticality.spec-helper';
+import { gramEntropy, jacobianSlope, mean, relativeEntropyAcrossDepth, twoInputChaotic, twoInputOrdered } from './criticality-checks.spec';
 
 const seed = 1 + Number(process.env['ENTROSCOPE_TEST_SEED'] ?? 0);
 

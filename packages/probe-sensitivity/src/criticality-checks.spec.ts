@@ -1,5 +1,6 @@
 /**
- * The statistical checks of criticality.spec.ts as functions of the seed, so that the short suite runs each at one
+ * The statistical checks of criticality.spec.ts as functions of the seed (a spec file so that it may import systems
+ * and other probe families; its own test checks the seed mixing), so that the short suite runs each at one
  * seed and the long seed scan (criticality-seeds.long.spec.ts) runs them over many. Each returns the measured
  * quantities; the specs hold the tolerances. Every case draws its own networks: the seed is mixed with the case
  * (σ_w², experiment) so that no two compared cases share weight draws.
@@ -102,3 +103,11 @@ export async function relativeEntropyAcrossDepth(sigmaW2: number, seed: number, 
     d2: authors[2]!.value,
   };
 }
+
+describe('case seeds', () => {
+  it('differ between every case and seed used by the criticality checks (no shared draws)', () => {
+    const cases: [string, number][] = [['jacobian', 1.0], ['jacobian', 1.5], ['jacobian', 2.0], ['jacobian', 2.5], ['mi-ordered', 1.2], ['mi-chaotic', 2.5], ['gram', 1.2], ['gram', 2.5], ...[1.5, 1.7, 1.76, 1.85, 2.0, 2.5].map((s): [string, number] => ['relative-entropy', s])];
+    const seeds = cases.flatMap(([e, p]) => Array.from({ length: 120 }, (_, k) => caseSeed(e, p, k)));
+    expect(new Set(seeds).size).toBe(seeds.length);
+  });
+});
