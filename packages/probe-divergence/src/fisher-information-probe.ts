@@ -66,7 +66,7 @@ export function exponentialFamilyFisher(
 /**
  * Var(B)/N with B = Σ_bonds s_i s_j over the 2N nearest-neighbour bonds of each L × L periodic configuration
  * (rows of `data`, shape [count, L, L]). For configurations drawn from the nearest-neighbour model at K this
- * estimates the Fisher information per site ∂²f/∂K² (rg-ising.md §2.5) on the L × L torus; the 1/(n − 1)
+ * estimates the Fisher information per site ∂²f/∂K² (docs/science/rg-ising.md §2.5) on the L × L torus; the 1/(n − 1)
  * variance is unbiased for independent configurations.
  */
 export function bondSums(data: ArrayLike<number>, count: number, L: number): Float64Array {
@@ -95,7 +95,7 @@ function varianceOfSelection(values: Float64Array, selection?: Uint32Array): num
 }
 
 /**
- * Fisher information per site, the infinitesimal relative entropy D(p_θ ‖ p_{θ+δ}) ≈ ½ F δ² (rg-ising.md §2.5).
+ * Fisher information per site, the infinitesimal relative entropy D(p_θ ‖ p_{θ+δ}) ≈ ½ F δ² (docs/science/rg-ising.md §2.5).
  * Unlike the finite relative entropies A and C along an RG flow, it sees the 2D critical point.
  * Unit: nats per site per unit squared natural parameter ('nat/site').
  */
@@ -171,7 +171,7 @@ export const fisherInformationDescriptor: ProbeDescriptor<FisherInformationParam
     parameters: { 'estimator.use': { name: 'estimator' }, 'estimator.parameter': { symbol: 'θ index' } },
     values: { 'bond-variance': 'Monte Carlo Var(Σ bonds)/N', exact: 'exact' },
   },
-  citation: 'rg-ising.md §2.5',
+  citation: 'docs/science/rg-ising.md §2.5',
   paramsSchema: fisherInformationParamsSchema,
   requires: (params) => (params.estimator.use === 'exact' ? { exact: ['exponential-family'] } : { kinds: ['spins'] }),
   create: (params, context) => new FisherInformationProbe(params, context),

@@ -98,7 +98,7 @@ export function localFieldInformationLoss(counts: Float64Array, K: number): numb
 
 /**
  * Information lost per checkerboard decimation step: the conditional entropy of a decimated spin given the kept
- * spins, H(decimated | kept) per decimated spin (rg-ising.md §2.6), 0 ≤ h ≤ ln 2. Decimated spins are
+ * spins, H(decimated | kept) per decimated spin (docs/science/rg-ising.md §2.6), 0 ≤ h ≤ ln 2. Decimated spins are
  * conditionally independent given the kept ones, and for a nearest-neighbour model the condition reduces to the
  * four neighbours; for other distributions (block spins, decimated lattices) the plug-in value is an upper bound
  * on H(decimated | all kept). Its K-derivative involves energy fluctuations, so it reacts to the transition.
@@ -184,7 +184,7 @@ export const informationLossDescriptor: ProbeDescriptor<InformationLossParams> =
     parameters: { 'estimator.use': { name: 'estimator' }, 'estimator.correction': { name: 'correction' } },
     values: { 'plug-in': 'plug-in', 'local-field': 'model-based local field' },
   },
-  citation: 'rg-ising.md §2.6; Heckman et al., arXiv:2108.02772',
+  citation: 'docs/science/rg-ising.md §2.6; Heckman et al., arXiv:2108.02772',
   paramsSchema: informationLossParamsSchema,
   requires: () => ({ kinds: ['spins'] }),
   create: (params, context) => new InformationLossProbe(params, context),

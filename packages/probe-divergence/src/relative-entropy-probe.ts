@@ -17,7 +17,7 @@ import { gaussianDivergence } from './gaussian-divergence';
 const construction = z
   .enum(['A', 'B', 'C'])
   .default('A')
-  .describe("A: D(p₀‖pₙ) same lattice; B: D(p₀‖pₙ on kept sites × uniform on removed); C: D(pₙ‖p₀) (rg-ising.md §1.3)");
+  .describe("A: D(p₀‖pₙ) same lattice; B: D(p₀‖pₙ on kept sites × uniform on removed); C: D(pₙ‖p₀) (docs/science/rg-ising.md §1.3)");
 
 export const relativeEntropyParamsSchema = z
   .object({
@@ -191,7 +191,7 @@ export const relativeEntropyDescriptor: ProbeDescriptor<RelativeEntropyParams> =
     parameters: { 'estimator.construction': { name: 'construction' }, 'estimator.use': { name: 'estimator' }, 'estimator.blockLength': { name: 'block length' }, 'estimator.limit': { name: 'limit' } },
     values: { 'plug-in-blocks': 'plug-in (block patterns)' },
   },
-  citation: 'Erdmenger, Grosvenor, Jefferson, arXiv:2107.06898; rg-ising.md §1.3, §2.4; estimators.md §1–2',
+  citation: 'Erdmenger, Grosvenor, Jefferson, arXiv:2107.06898; docs/science/rg-ising.md §1.3, §2.4; estimators.md §1–2',
   paramsSchema: relativeEntropyParamsSchema,
   requires: (params) => (params.estimator.use === 'exact' ? { exact: ['exponential-family', 'gaussian'] } : { kinds: DISCRETE_KINDS }),
   create: (params, context) => new RelativeEntropyProbe(params, context),

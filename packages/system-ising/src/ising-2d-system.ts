@@ -29,7 +29,7 @@ export const ising2dParamsSchema = z
     flow: z
       .enum(['kadanoff', 'migdal-kadanoff', 'two-coupling'])
       .default('kadanoff')
-      .describe("Truncated recursion for the exact description at each step (rg-ising.md §2.3): 'kadanoff' K' = ⅜ ln cosh 4K (b = √2), 'migdal-kadanoff' K' = ½ ln cosh 4K (b = 2), 'two-coupling' K' = 2K² + L, L' = K² (b = √2)"),
+      .describe("Truncated recursion for the exact description at each step (docs/science/rg-ising.md §2.3): 'kadanoff' K' = ⅜ ln cosh 4K (b = √2), 'migdal-kadanoff' K' = ½ ln cosh 4K (b = 2), 'two-coupling' K' = 2K² + L, L' = K² (b = √2)"),
     lattice: evenSide(2, 1 << 14)
       .optional()
       .describe("Side L of a finite L × L torus: attaches Kaufman's exact finite-lattice ln Z (probe option limit: ring)"),
@@ -106,7 +106,7 @@ function monteCarloSummary(r: MonteCarloResult): Record<string, unknown> {
 }
 
 /**
- * The square-lattice Ising model under real-space RG (rg-ising.md §2). Site `rg-step` n carries:
+ * The square-lattice Ising model under real-space RG (docs/science/rg-ising.md §2). Site `rg-step` n carries:
  *  - exact: the nearest-neighbour model at the flow's effective coupling K_n, as an exponential family
  *    (natural [K], A = Onsager f, ∇A = [2u], thermodynamic limit; Kaufman's finite torus when `lattice` is set).
  *    The truncated flow is not an exact marginal, so `exactMarginal` is false (construction B is refused);
@@ -297,7 +297,7 @@ export const ising2dDescriptor: SystemDescriptor<Ising2dParams> = {
     axes: { 'rg-step': { name: 'RG step', symbol: 'n' } },
     values: { kadanoff: 'Kadanoff', 'migdal-kadanoff': 'Migdal–Kadanoff', 'two-coupling': 'two-coupling', wolff: 'Wolff', metropolis: 'Metropolis' },
   },
-  citation: 'Onsager 1944; Kaufman 1949; Wolff 1989; Erdmenger, Grosvenor, Jefferson, arXiv:2107.06898; rg-ising.md §2',
+  citation: 'Onsager 1944; Kaufman 1949; Wolff 1989; Erdmenger, Grosvenor, Jefferson, arXiv:2107.06898; docs/science/rg-ising.md §2',
   paramsSchema: ising2dParamsSchema,
   provides: (params) => ({ axes: ['rg-step'], kinds: params.monteCarlo ? ['spins'] : [], exact: ['exponential-family'] }),
   create: (params, context) => new Ising2dSystem(params, context),
