@@ -5,3 +5,6 @@ export * from './entropy-production';
 export * from './data-source';
 export * from './diffusion-system';
 export * from './diffusion.module';
+export * from './score-network';
+export * from './neural-entropy';
+export * from './sample-checks';
