@@ -2,7 +2,7 @@ import { Observable } from 'rxjs';
 import { z, type GaussianExact, type Observation, type RunContext, type System, type SystemDescriptor } from '@entroscope/core';
 import { activationDerivativeScalar, activationScalar, fillNormalFast, kernelsFor } from '@entroscope/kernels';
 import { MeanField, criticalLine, type MeanFieldSummary } from './mean-field';
-import { mlpActivations, type MlpActivation } from './mean-field-activation';
+import { mlpActivations, type MlpActivation } from './mean-field';
 import { buildInputs, mlpInputsSchema } from './mlp-inputs';
 import { layerWidths, type WidthSchedule } from './width-schedule';
 
