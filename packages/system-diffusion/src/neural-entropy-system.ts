@@ -27,6 +27,7 @@ export const neuralEntropyParamsSchema = z
         throws: z.number().int().min(1).max(10_000).default(10).describe('(s, z) throws per data point n_s (authors: 10 for mixtures)'),
         learningRate: z.number().positive().max(1).default(1e-4).describe('Adam learning rate (authors: 1e-4)'),
         likelihoodWeighting: z.boolean().default(false).describe('λ(s) = σ²/(2Σ²) instead of 1 (authors: false)'),
+        averageDecay: z.number().min(0).max(0.999999).optional().describe('Measure an exponential moving average of the parameters with this decay per step (Polyak averaging; absent = the raw parameters, as the authors)'),
       })
       .strict()
       .default({ batchSize: 32, throws: 10, learningRate: 1e-4, likelihoodWeighting: false }),
@@ -136,41 +137,43 @@ export class NeuralEntropySystem implements System {
           const metrics: MetricValue[] = [];
           const nat = 'nat';
           if (lastLoss !== undefined && target > 0) metrics.push({ name: 'train-loss', value: lastLoss, unit: 'dimensionless', description: `mean denoising score-matching loss over the steps of epoch ${target} (λ ${p.training.likelihoodWeighting ? '= σ²/(2Σ²)' : '= 1'})` });
-          const integrals = await entropyIntegrals(network, star, process, test, M, grid, random.split(`measure:${target}`));
-          metrics.push({ name: 'neural-entropy', value: integrals.neural.value, unit: nat, n: M, uncertainty: integrals.neural.standardError, description: `S_NN = ∫(σ²/2)E‖e_θ‖² ds on ${grid.id}, ${M} test points` });
-          if (integrals.total) {
-            metrics.push({ name: 'total-entropy', value: totalExact!.value, unit: nat, n: null, ...(totalExact!.error !== undefined && { uncertainty: totalExact!.error }), description: `exact S_tot(T) = KL(p_d‖p_eq) − KL(p_T‖p_eq) (${totalExact!.method})` });
-            metrics.push({ name: 'total-entropy-mc', value: integrals.total.value, unit: nat, n: M, uncertainty: integrals.total.standardError, description: `∫(σ²/2)E‖e*‖² ds with the exact excess score on the same draws and grid (the authors' "analytic" estimate)` });
-            metrics.push({ name: 'entropy-matching-loss', value: integrals.matching!.value, unit: nat, n: M, uncertainty: integrals.matching!.standardError, description: 'L_EM = ∫(σ²/2)E‖e* − e_θ‖² ds, same draws' });
-            metrics.push({ name: 'matching-plus-neural', value: integrals.matching!.value + integrals.neural.value, unit: nat, n: M, description: 'L_EM + S_NN (→ S_tot at convergence)' });
-            metrics.push({ name: 'cross-term', value: integrals.cross!.value, unit: nat, n: M, uncertainty: integrals.cross!.standardError, description: 'C = ∫(σ²/2)E[e*·e_θ] ds (= S_NN at a stationary point)' });
-          }
-          if (p.likelihood && exactData) {
-            const n = p.likelihood.samples;
-            const points = test.subarray(0, n * D);
-            const { bound } = await likelihoodBound(network, process, points, n, p.likelihood.throws, random.split(`likelihood:${target}`));
-            const pt = new Float64Array(D);
-            const gaps = new Float64Array(n);
-            for (let r = 0; r < n; r++) {
-              for (let i = 0; i < D; i++) pt[i] = points[r * D + i]!;
-              gaps[r] = exactData.logDensity(pt) - bound[r]!;
+          await trainer.withAverage(async () => {
+            const integrals = await entropyIntegrals(network, star, process, test, M, grid, random.split(`measure:${target}`));
+            metrics.push({ name: 'neural-entropy', value: integrals.neural.value, unit: nat, n: M, uncertainty: integrals.neural.standardError, description: `S_NN = ∫(σ²/2)E‖e_θ‖² ds on ${grid.id}, ${M} test points` });
+            if (integrals.total) {
+              metrics.push({ name: 'total-entropy', value: totalExact!.value, unit: nat, n: null, ...(totalExact!.error !== undefined && { uncertainty: totalExact!.error }), description: `exact S_tot(T) = KL(p_d‖p_eq) − KL(p_T‖p_eq) (${totalExact!.method})` });
+              metrics.push({ name: 'total-entropy-mc', value: integrals.total.value, unit: nat, n: M, uncertainty: integrals.total.standardError, description: `∫(σ²/2)E‖e*‖² ds with the exact excess score on the same draws and grid (the authors' "analytic" estimate)` });
+              metrics.push({ name: 'entropy-matching-loss', value: integrals.matching!.value, unit: nat, n: M, uncertainty: integrals.matching!.standardError, description: 'L_EM = ∫(σ²/2)E‖e* − e_θ‖² ds, same draws' });
+              metrics.push({ name: 'matching-plus-neural', value: integrals.matching!.value + integrals.neural.value, unit: nat, n: M, description: 'L_EM + S_NN (→ S_tot at convergence)' });
+              metrics.push({ name: 'cross-term', value: integrals.cross!.value, unit: nat, n: M, uncertainty: integrals.cross!.standardError, description: 'C = ∫(σ²/2)E[e*·e_θ] ds (= S_NN at a stationary point)' });
             }
-            const mean = gaps.reduce((a, b) => a + b, 0) / n;
-            const sd = Math.sqrt(gaps.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1));
-            metrics.push({ name: 'kl-bound', value: mean, unit: nat, n, uncertainty: sd / Math.sqrt(n), description: `mean[ln p_d(x) − bound(x)] over ${n} points, ${p.likelihood.throws} throws each: an upper estimate of KL(p_d‖p_θ)` });
-          }
-          if (p.sampling && exactData && target === lastEpoch) {
-            const generated = await reverseSample(network, process, p.sampling.samples, random.split('sampling'), { method: p.sampling.method, steps: p.sampling.steps });
-            if (exactData.isGaussian) {
-              const r = gaussianFitDivergence(generated, p.sampling.samples, exactData, random.split('sampling-null'));
-              metrics.push({ name: 'sample-kl', value: r.value, unit: nat, n: p.sampling.samples, description: `KL(Gaussian fit of ${p.sampling.samples} ${p.sampling.method} samples ‖ p_d)` });
-              metrics.push({ name: 'sample-kl-threshold', value: r.threshold, unit: nat, n: p.sampling.samples, description: `null mean + 4 sd of the same statistic over ${r.replicates} sets of exact samples` });
-            } else {
-              const r = mmdCheck(generated, p.sampling.samples, exactData, random.split('sampling-null'));
-              metrics.push({ name: 'sample-mmd2', value: r.value, unit: 'dimensionless', n: p.sampling.samples, description: `unbiased MMD² (Gaussian kernel, bandwidth ${r.bandwidth.toPrecision(3)}) between ${p.sampling.samples} ${p.sampling.method} samples and fresh data` });
-              metrics.push({ name: 'sample-mmd2-threshold', value: r.threshold, unit: 'dimensionless', n: p.sampling.samples, description: `null mean + 4 sd of MMD² between independent data sets, ${r.replicates} replicates` });
+            if (p.likelihood && exactData) {
+              const n = p.likelihood.samples;
+              const points = test.subarray(0, n * D);
+              const { bound } = await likelihoodBound(network, process, points, n, p.likelihood.throws, random.split(`likelihood:${target}`));
+              const pt = new Float64Array(D);
+              const gaps = new Float64Array(n);
+              for (let r = 0; r < n; r++) {
+                for (let i = 0; i < D; i++) pt[i] = points[r * D + i]!;
+                gaps[r] = exactData.logDensity(pt) - bound[r]!;
+              }
+              const mean = gaps.reduce((a, b) => a + b, 0) / n;
+              const sd = Math.sqrt(gaps.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1));
+              metrics.push({ name: 'kl-bound', value: mean, unit: nat, n, uncertainty: sd / Math.sqrt(n), description: `mean[ln p_d(x) − bound(x)] over ${n} points, ${p.likelihood.throws} throws each: an upper estimate of KL(p_d‖p_θ)` });
             }
-          }
+            if (p.sampling && exactData && target === lastEpoch) {
+              const generated = await reverseSample(network, process, p.sampling.samples, random.split('sampling'), { method: p.sampling.method, steps: p.sampling.steps });
+              if (exactData.isGaussian) {
+                const r = gaussianFitDivergence(generated, p.sampling.samples, exactData, random.split('sampling-null'));
+                metrics.push({ name: 'sample-kl', value: r.value, unit: nat, n: p.sampling.samples, description: `KL(Gaussian fit of ${p.sampling.samples} ${p.sampling.method} samples ‖ p_d)` });
+                metrics.push({ name: 'sample-kl-threshold', value: r.threshold, unit: nat, n: p.sampling.samples, description: `null mean + 4 sd of the same statistic over ${r.replicates} sets of exact samples` });
+              } else {
+                const r = mmdCheck(generated, p.sampling.samples, exactData, random.split('sampling-null'));
+                metrics.push({ name: 'sample-mmd2', value: r.value, unit: 'dimensionless', n: p.sampling.samples, description: `unbiased MMD² (Gaussian kernel, bandwidth ${r.bandwidth.toPrecision(3)}) between ${p.sampling.samples} ${p.sampling.method} samples and fresh data` });
+                metrics.push({ name: 'sample-mmd2-threshold', value: r.threshold, unit: 'dimensionless', n: p.sampling.samples, description: `null mean + 4 sd of MMD² between independent data sets, ${r.replicates} replicates` });
+              }
+            }
+          });
           subscriber.next({
             system: this.context.name,
             site: { axis: 'epoch', index: target, label: `epoch ${target}` },

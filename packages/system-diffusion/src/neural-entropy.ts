@@ -49,6 +49,12 @@ export interface DenoisingOptions {
   readonly learningRate: number;
   /** λ(s) = σ²/(2Σ²) ("maxL_prefactor") instead of 1. */
   readonly likelihoodWeighting: boolean;
+  /**
+   * Decay β of an exponential moving average of the parameters, p̄ ← β p̄ + (1 − β) p after every step (Polyak
+   * averaging, as Song et al.'s score models use; not in the Neural Entropy authors' code). `withAverage` swaps
+   * p̄ in for measurements. Absent: no average.
+   */
+  readonly averageDecay?: number;
 }
 
 /**
@@ -63,6 +69,7 @@ export class EntropyMatchingTrainer {
   private readonly lo: number;
   private readonly hi: number;
   epochs = 0;
+  private average: Float32Array[] | null = null;
   constructor(
     readonly network: ScoreNetwork,
     readonly process: ForwardProcess,
@@ -117,8 +124,31 @@ export class EntropyMatchingTrainer {
       loss += weight[r]! * sq;
     }
     await this.network.backward({ rows, cols: D, data: grad }, this.kernels);
-    this.optimiser.step(this.network.parameters());
+    const parameters = this.network.parameters();
+    this.optimiser.step(parameters);
+    const beta = this.options.averageDecay;
+    if (beta !== undefined) {
+      if (!this.average) this.average = parameters.map((p) => Float32Array.from(p.value));
+      else
+        parameters.forEach((p, k) => {
+          const a = this.average![k]!;
+          for (let i = 0; i < a.length; i++) a[i] = beta * a[i]! + (1 - beta) * p.value[i]!;
+        });
+    }
     return loss / rows;
+  }
+
+  /** Runs `work` with the averaged parameters in place (the trained ones when there is no average), then restores. */
+  async withAverage<T>(work: () => Promise<T>): Promise<T> {
+    if (!this.average) return work();
+    const parameters = this.network.parameters();
+    const saved = parameters.map((p) => Float32Array.from(p.value));
+    parameters.forEach((p, k) => p.value.set(this.average![k]!));
+    try {
+      return await work();
+    } finally {
+      parameters.forEach((p, k) => p.value.set(saved[k]!));
+    }
   }
 
   /**
