@@ -4,6 +4,7 @@ export * from './quadrature';
 export * from './entropy-production';
 export * from './data-source';
 export * from './diffusion-system';
+export * from './neural-entropy-system';
 export * from './diffusion.module';
 export * from './score-network';
 export * from './neural-entropy';
