@@ -27,6 +27,7 @@ export const neuralEntropyParamsSchema = z
         throws: z.number().int().min(1).max(10_000).default(10).describe('(s, z) throws per data point n_s (authors: 10 for mixtures)'),
         learningRate: z.number().positive().max(1).default(1e-4).describe('Adam learning rate (authors: 1e-4)'),
         likelihoodWeighting: z.boolean().default(false).describe('λ(s) = σ²/(2Σ²) instead of 1 (authors: false)'),
+        epochSteps: z.number().int().min(1).max(10_000_000).optional().describe('Optimiser steps per epoch over successive reshuffled passes (absent: one pass over the data, as the authors); equal steps for every N in a sweep over samples'),
         averageDecay: z.number().min(0).max(0.999999).optional().describe('Measure an exponential moving average of the parameters with this decay per step (Polyak averaging; absent = the raw parameters, as the authors)'),
       })
       .strict()

@@ -55,6 +55,8 @@ export interface DenoisingOptions {
    * p̄ in for measurements. Absent: no average.
    */
   readonly averageDecay?: number;
+  /** Steps per "epoch" (successive reshuffled passes over the data); absent: one pass, ⌈N / batchSize⌉ steps. */
+  readonly epochSteps?: number;
 }
 
 /**
@@ -153,23 +155,28 @@ export class EntropyMatchingTrainer {
 
   /**
    * One epoch: a shuffled pass over the data in minibatches of `batchSize` (the last partial batch kept, as a
-   * PyTorch DataLoader); returns the mean of the batch losses. Checks `signal` between steps.
+   * PyTorch DataLoader), or `epochSteps` steps over successive reshuffled passes; returns the mean of the batch
+   * losses. Checks `signal` between steps.
    */
   async epoch(random: RandomStream, signal?: AbortSignal, progress?: (fraction: number) => void): Promise<number> {
-    const order = Array.from({ length: this.count }, (_, i) => i);
-    random.split('shuffle').shuffle(order);
-    const noise = random.split('noise');
     const B = this.options.batchSize;
+    const perPass = Math.ceil(this.count / B);
+    const total = this.options.epochSteps ?? perPass;
+    const noise = random.split('noise');
+    let order: number[] = [];
     let sum = 0;
-    let steps = 0;
-    for (let start = 0; start < this.count; start += B) {
+    for (let step = 0; step < total; step++) {
       if (signal?.aborted) throw signal.reason ?? new Error('aborted');
-      sum += await this.step(order.slice(start, start + B), noise);
-      steps++;
-      if (progress && steps % 16 === 0) progress(start / this.count);
+      const within = step % perPass;
+      if (within === 0) {
+        order = Array.from({ length: this.count }, (_, i) => i);
+        (step === 0 ? random.split('shuffle') : random.split('shuffle').split(step / perPass)).shuffle(order);
+      }
+      sum += await this.step(order.slice(within * B, (within + 1) * B), noise);
+      if (progress && (step + 1) % 16 === 0) progress((step + 1) / total);
     }
     this.epochs++;
-    return sum / steps;
+    return sum / total;
   }
 }
 
