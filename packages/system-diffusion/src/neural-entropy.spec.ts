@@ -1,6 +1,6 @@
 import { RandomStream } from '@entroscope/core';
 import { kernelsFor } from '@entroscope/kernels';
-import { GaussianEntropyProduction, MixtureEntropyProduction } from './entropy-production';
+import { GaussianEntropyProduction } from './entropy-production';
 import { StraightLineProcess, VariancePreservingProcess } from './forward-process';
 import { bimodalOracle, isotropicGaussian } from './gaussian-mixture';
 import { EntropyMatchingTrainer, ExactExcessScore, authorsGrid, entropyIntegrals, gaussLegendreGrid, likelihoodBound, reverseSample } from './neural-entropy';
