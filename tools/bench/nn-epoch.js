@@ -3,6 +3,7 @@
 // BLAS thread, OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset) from the same initial weights and batch order.
 // Prints one JSON line: both times, the largest loss difference over the epoch, and this process's memory.
 // Usage: node tools/bench/nn-epoch.js --depth=20 [--width=784] [--second=400] [--count=60000] [--batch=64] [--numpy-first]
+//        [--engine=wasm]
 //        [--no-numpy]. Network: `depth` dense layers, 784 → width → … → width (→ second) → 10, tanh after
 //        every hidden layer, logits out; N(0, 1.5/fan_in) weights, N(0, 0.05) biases; cross-entropy; SGD lr 0.005
 //        momentum 0.8; batches in order (unshuffled), the last partial batch kept.
@@ -11,7 +12,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { RandomStream } = require('@entroscope/core');
-const { kernelsFor } = require('@entroscope/kernels');
+const { kernelsFor, setOnnxGemmEnabled, onnxGemmEnabled } = require('@entroscope/kernels');
 const { MnistDataset, defaultMnistDirectory } = require('@entroscope/datasets');
 const nn = require('@entroscope/nn');
 
@@ -26,6 +27,8 @@ const batchSize = arg('batch', 64);
 const second = arg('second', 0); // width of the last hidden layer (the authors' 400), 0 = same width
 const numpyFirst = process.argv.includes('--numpy-first');
 const noNumpy = process.argv.includes('--no-numpy');
+// --engine=wasm: the cpu backend's dense products on the WebAssembly engine instead of ONNX Runtime (ablation).
+const engine = (process.argv.find((v) => v.startsWith('--engine=')) || '--engine=default').slice(9);
 const MiB = 2 ** 20;
 
 function numpyEnv() {
@@ -36,6 +39,7 @@ function numpyEnv() {
 }
 
 async function main() {
+  if (engine === 'wasm') setOnnxGemmEnabled(false);
   const rssStart = process.memoryUsage().rss;
   const train = MnistDataset.open('train');
   const examples = nn.labelledExamples(train.readImages(0, count), 784, train.readLabels(0, count));
@@ -105,6 +109,7 @@ async function main() {
     JSON.stringify({
       depth,
       width,
+      denseEngine: onnxGemmEnabled() ? 'onnxruntime' : 'wasm-gemm',
       count,
       batchSize,
       steps: losses.length,
