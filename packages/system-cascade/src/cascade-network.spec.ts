@@ -113,7 +113,8 @@ describe('CascadeNetwork', () => {
     const weights = widths.slice(1).reduce((a, n, l) => a + n * widths[l]!, 0);
     expect(weights).toBe(148 * 784 * 784 + 784 * 400 + 400 * 10);
     const small = new CascadeNetwork([30, 30, 20], 1, 0.05, RandomStream.fromSeed(1));
-    // scratch 900 + forward (900 + 30) + (600 + 20) + inverse 3·(900 + 30) + 30 and 3·(600 + 20) + 20 (value, m, v; bias grad).
-    expect(small.stateBytes()).toBe(4 * (900 + 930 + 620 + 3 * 930 + 30 + 3 * 620 + 20));
+    // scratch 900 + forward (900 + 30) + (600 + 20) + inverse maps back to N_{ℓ−1} = 30: 3·(900 + 30) + 30 and
+    // 3·(600 + 30) + 30 (value, Adam m and v; the bias gradient).
+    expect(small.stateBytes()).toBe(4 * (900 + 930 + 620 + 3 * 930 + 30 + 3 * 630 + 30));
   });
 });

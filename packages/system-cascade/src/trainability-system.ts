@@ -122,15 +122,16 @@ export class TrainabilitySystem implements System {
           return;
         }
         // The authors' search: depth only decreases along the σ_w² list (a protocol artefact; docs/cascade.md).
-        const { startDepth, depthStep, minDepth } = p.protocol;
+        const search = p.protocol;
+        const { startDepth, depthStep, minDepth } = search;
         let depth = startDepth;
-        for (const [i, sigmaW2] of p.protocol.sigmaW2.entries()) {
+        for (const [i, sigmaW2] of search.sigmaW2.entries()) {
           let macs = 0;
           let trainings = 0;
           let last: TrainingOutcome | undefined;
           while (depth >= minDepth) {
             last = await trainNetwork(p, sigmaW2, depth, train, test, kernels, this.context.random.split(`search:${i}`).split(`depth:${depth}`), signal, (f, m) =>
-              this.context.progress?.((i + f) / p.protocol.sigmaW2.length, `σ_w² = ${sigmaW2}, depth ${depth}: ${m}`),
+              this.context.progress?.((i + f) / search.sigmaW2.length, `σ_w² = ${sigmaW2}, depth ${depth}: ${m}`),
             );
             macs += last.macs;
             trainings++;
