@@ -4,6 +4,7 @@ import { divergenceModule } from '@entroscope/probe-divergence';
 import { informationModule } from '@entroscope/probe-information';
 import { randomMlpModule } from '@entroscope/system-random-mlp';
 import { sensitivityModule } from '@entroscope/probe-sensitivity';
+import { metricsModule } from '@entroscope/probe-metrics';
 import { diffusionModule } from '@entroscope/system-diffusion';
 import { reconstructionModule } from '@entroscope/probe-reconstruction';
 
@@ -17,6 +18,7 @@ export const pluginModules: readonly { readonly name: string; readonly module: C
   { name: '@entroscope/probe-information', module: informationModule },
   { name: '@entroscope/system-random-mlp', module: randomMlpModule },
   { name: '@entroscope/probe-sensitivity', module: sensitivityModule },
+  { name: '@entroscope/probe-metrics', module: metricsModule },
   { name: '@entroscope/system-diffusion', module: diffusionModule },
   { name: '@entroscope/probe-reconstruction', module: reconstructionModule },
 ];

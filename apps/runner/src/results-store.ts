@@ -127,6 +127,8 @@ export class ResultsStore {
         probeRank(a) - probeRank(b) ||
         compareText(JSON.stringify(a.params.probe), JSON.stringify(b.params.probe)) ||
         compareText(a.site.axis, b.site.axis) ||
+        compareText(a.site.time?.axis ?? '', b.site.time?.axis ?? '') ||
+        (a.site.time?.index ?? 0) - (b.site.time?.index ?? 0) ||
         a.site.index - b.site.index,
     );
     writeAtomically(this.resultsFile, records.map((r) => stringifyRecord(r) + '\n').join(''));
@@ -177,6 +179,7 @@ export function toCsv(records: readonly ResultRecord[]): string {
       uncertainty: r.uncertainty,
       n: r.n,
     };
+    if (r.site.time) flatten('time', r.site.time, row);
     flatten('system', r.params.system, row);
     flatten('probe', r.params.probe, row);
     return row;

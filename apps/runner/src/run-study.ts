@@ -1,14 +1,16 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Observable, Subject, connectable, merge } from 'rxjs';
+import { Observable, Subject, connectable, filter, groupBy, merge, mergeMap } from 'rxjs';
 import {
   EntroscopeError,
   RandomStream,
   canonicalJson,
   expandTasks,
   parseStudyText,
+  probeReceives,
   resolveStudy,
+  siteTimeKey,
   type BackendHandle,
   type Logger,
   type Measurement,
@@ -77,9 +79,17 @@ function runTask(task: Task, study: ResolvedStudy, registries: Registries, backe
       logger,
       signal,
     };
-    const instance = descriptor.create(probe.params, context);
+    const requirements = descriptor.requires(probe.params);
+    // Each training time of a trained system is one sweep of its sites: it gets its own probe instance (fresh
+    // reference layer, own random stream split by the time); observations without a time form one group, with
+    // the probe's context unchanged. Metrics observations reach only probes that ask for them.
+    const measurements = shared.pipe(
+      filter((o) => probeReceives(requirements, o)),
+      groupBy((o) => siteTimeKey(o.site)),
+      mergeMap((group) => descriptor.create(probe.params, group.key === '' ? context : { ...context, random: context.random.split(`time:${group.key}`) }).apply(group)),
+    );
     return new Observable<{ probeIndex: number; measurement: Measurement }>((subscriber) =>
-      instance.apply(shared).subscribe({
+      measurements.subscribe({
         next: (measurement) => subscriber.next({ probeIndex, measurement }),
         error: (e) => subscriber.error(e),
         complete: () => subscriber.complete(),
@@ -211,7 +221,7 @@ function toRecord(task: Task, id: string, probeIndex: number, m: Measurement): R
     probe: probe.name,
     probeId: m.probe,
     estimator: m.estimator,
-    site: { axis: m.site.axis, index: m.site.index, ...(m.site.label !== undefined && { label: m.site.label }) },
+    site: { axis: m.site.axis, index: m.site.index, ...(m.site.label !== undefined && { label: m.site.label }), ...(m.site.time !== undefined && { time: { ...m.site.time } }) },
     value: m.value,
     unit: m.unit,
     uncertainty: m.uncertainty ?? null,

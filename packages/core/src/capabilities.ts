@@ -1,4 +1,4 @@
-import type { ExactDescriptionType } from './observation';
+import { METRICS_KIND, type ExactDescriptionType, type Observation } from './observation';
 
 /** What a configured system can emit. */
 export interface Capabilities {
@@ -30,4 +30,16 @@ export function unmetRequirements(requirements: Requirements, capabilities: Capa
   check('exact description', requirements.exact, capabilities.exact);
   check('site axis', requirements.axes, capabilities.axes);
   return missing;
+}
+
+/**
+ * Whether the runner hands `observation` to a probe with these requirements: observations of kind `metrics`
+ * go only to probes whose `kinds` include 'metrics'; a probe that asks for nothing but metrics gets nothing
+ * else; every other observation goes to every other probe (as before metrics existed).
+ */
+export function probeReceives(requirements: Requirements, observation: Observation): boolean {
+  const kinds = requirements.kinds ?? [];
+  const wantsMetrics = kinds.includes(METRICS_KIND);
+  if (observation.kind === METRICS_KIND) return wantsMetrics;
+  return !(wantsMetrics && kinds.every((k) => k === METRICS_KIND));
 }

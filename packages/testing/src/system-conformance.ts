@@ -1,5 +1,5 @@
 import { firstValueFrom, toArray } from 'rxjs';
-import { RandomStream, silentLogger, type Observation, type RunContext, type SystemDescriptor } from '@entroscope/core';
+import { METRICS_KIND, RandomStream, silentLogger, type Observation, type RunContext, type SystemDescriptor } from '@entroscope/core';
 
 /** A run context for tests: seeded stream, CPU backend, silent logger, optional abort signal. */
 export function testContext(seed = 1, name = 'test', signal: AbortSignal = new AbortController().signal): RunContext {
@@ -13,12 +13,13 @@ export function collect<P>(descriptor: SystemDescriptor<P>, params: unknown, con
 }
 
 function fingerprint(observations: Observation[]): string {
-  return JSON.stringify(observations.map((o) => ({ site: o.site, kind: o.kind, shape: o.shape, data: o.data ? Array.from(o.data) : null, meta: o.meta })));
+  return JSON.stringify(observations.map((o) => ({ site: o.site, kind: o.kind, shape: o.shape, data: o.data ? Array.from(o.data) : null, metrics: o.metrics ?? null, meta: o.meta })));
 }
 
 /**
  * The contract every system must meet (architecture brief): valid descriptor (kebab-case id, version,
- * summary, strict schema that rejects unknown keys), sites on the declared axes in increasing index order,
+ * summary, strict schema that rejects unknown keys), sites on the declared axes in increasing index order
+ * (per axis; with training times, in increasing (time, index) order), metrics observations well formed,
  * data length matching shape, data kinds and exact descriptions as declared by `provides`, same seed → same
  * observations, different seed → different samples (when sampling), and an aborted signal stops the run.
  * `cases` are valid parameter sets (at least one should produce samples when the system can).
@@ -41,19 +42,39 @@ export function describeSystemConformance<P>(descriptor: SystemDescriptor<P>, ca
       const capabilities = descriptor.provides(parsed);
       const observations = await collect(descriptor, params);
       expect(observations.length).toBeGreaterThan(0);
-      let previous = -Infinity;
+      // Per axis, sites increase in (training time, index) order: a trained system sweeps its layers once per time.
+      const previous = new Map<string, [number, number]>();
       for (const o of observations) {
         expect(capabilities.axes).toContain(o.site.axis);
-        expect(o.site.index).toBeGreaterThan(previous);
-        previous = o.site.index;
+        const at: [number, number] = [o.site.time?.index ?? -1, o.site.index];
+        const before = previous.get(o.site.axis);
+        if (before) expect(at[0] > before[0] || (at[0] === before[0] && at[1] > before[1])).toBe(true);
+        previous.set(o.site.axis, at);
+        if (o.site.time) {
+          expect(Number.isInteger(o.site.time.index) && o.site.time.index >= 0).toBe(true);
+          expect(typeof o.site.time.axis).toBe('string');
+        }
         if (o.data) {
           expect(capabilities.kinds).toContain(o.kind);
           expect(o.data.length).toBe(o.shape.reduce((a, b) => a * b, 1));
         }
+        if (o.kind === METRICS_KIND) {
+          // Metrics observations carry named finite scalars with units, no samples.
+          expect(capabilities.kinds).toContain(METRICS_KIND);
+          expect(o.data).toBeUndefined();
+          expect(o.metrics?.length).toBeGreaterThan(0);
+          const names = o.metrics!.map((m) => m.name);
+          expect(new Set(names).size).toBe(names.length);
+          for (const m of o.metrics!) {
+            expect(m.name).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+            expect(Number.isFinite(m.value)).toBe(true);
+            expect(m.unit.length).toBeGreaterThan(0);
+          }
+        }
         if (o.exact) expect(capabilities.exact).toContain(o.exact.type);
         expect(() => JSON.stringify(o.meta)).not.toThrow();
       }
-      if (capabilities.kinds.length > 0) expect(observations.some((o) => o.data)).toBe(true);
+      if (capabilities.kinds.some((k) => k !== METRICS_KIND)) expect(observations.some((o) => o.data)).toBe(true);
       if (capabilities.exact.length > 0) expect(observations.every((o) => o.exact)).toBe(true);
     });
 
@@ -63,7 +84,7 @@ export function describeSystemConformance<P>(descriptor: SystemDescriptor<P>, ca
         const b = fingerprint(await collect(descriptor, params, testContext(7)));
         expect(a).toBe(b);
         const parsed = descriptor.paramsSchema.parse(params);
-        if (descriptor.provides(parsed).kinds.length > 0) {
+        if (descriptor.provides(parsed).kinds.some((k) => k !== METRICS_KIND)) {
           expect(fingerprint(await collect(descriptor, params, testContext(8)))).not.toBe(a);
         }
       }

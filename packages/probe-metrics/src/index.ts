@@ -1,0 +1,2 @@
+export * from './training-metrics-probe';
+export * from './metrics.module';
