@@ -7,6 +7,7 @@ import { sensitivityModule } from '@entroscope/probe-sensitivity';
 import { metricsModule } from '@entroscope/probe-metrics';
 import { diffusionModule } from '@entroscope/system-diffusion';
 import { reconstructionModule } from '@entroscope/probe-reconstruction';
+import { cascadeModule } from '@entroscope/system-cascade';
 
 /**
  * Every plugin the runner loads. Adding a plugin = adding its package as a dependency of apps/runner and
@@ -21,4 +22,5 @@ export const pluginModules: readonly { readonly name: string; readonly module: C
   { name: '@entroscope/probe-metrics', module: metricsModule },
   { name: '@entroscope/system-diffusion', module: diffusionModule },
   { name: '@entroscope/probe-reconstruction', module: reconstructionModule },
+  { name: '@entroscope/system-cascade', module: cascadeModule },
 ];
