@@ -68,7 +68,7 @@ function checkWorkspace(root, config = readJson(path.join(__dirname, 'boundaries
     if (untagged) violations.push(`${path.relative(root, project.root)}/package.json: expected nx.tags with a type:* tag, got none`);
     for (const file of sourceFiles(path.join(project.root, 'src'))) {
       const rel = path.relative(root, file);
-      const isSpec = /\.spec\.ts$/.test(file);
+      const isSpec = /\.spec(-helper)?\.ts$/.test(file); // spec helpers are test code, excluded from builds
       const text = fs.readFileSync(file, 'utf8');
       for (const { re, why } of banned) {
         const lines = text.split('\n');

@@ -5,6 +5,7 @@ import { informationModule } from '@entroscope/probe-information';
 import { randomMlpModule } from '@entroscope/system-random-mlp';
 import { sensitivityModule } from '@entroscope/probe-sensitivity';
 import { metricsModule } from '@entroscope/probe-metrics';
+import { trainedMlpModule } from '@entroscope/system-trained-mlp';
 import { diffusionModule } from '@entroscope/system-diffusion';
 import { reconstructionModule } from '@entroscope/probe-reconstruction';
 import { cascadeModule } from '@entroscope/system-cascade';
@@ -20,6 +21,7 @@ export const pluginModules: readonly { readonly name: string; readonly module: C
   { name: '@entroscope/system-random-mlp', module: randomMlpModule },
   { name: '@entroscope/probe-sensitivity', module: sensitivityModule },
   { name: '@entroscope/probe-metrics', module: metricsModule },
+  { name: '@entroscope/system-trained-mlp', module: trainedMlpModule },
   { name: '@entroscope/system-diffusion', module: diffusionModule },
   { name: '@entroscope/probe-reconstruction', module: reconstructionModule },
   { name: '@entroscope/system-cascade', module: cascadeModule },

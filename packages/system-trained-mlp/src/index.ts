@@ -1,0 +1,4 @@
+export * from './width-schedule';
+export * from './observation-times';
+export * from './trained-mlp-system';
+export * from './trained-mlp.module';

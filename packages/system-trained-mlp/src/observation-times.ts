@@ -1,0 +1,27 @@
+import { z } from '@entroscope/core';
+
+/** When the system emits its layer sweep: after chosen epochs, after chosen optimiser steps, or at log-spaced steps. */
+export const observeAtSchema = z
+  .discriminatedUnion('axis', [
+    z.object({ axis: z.literal('epoch'), at: z.array(z.number().int().min(0)).min(1).describe('Completed epochs (0 = at initialisation)') }).strict(),
+    z.object({ axis: z.literal('step'), at: z.array(z.number().int().min(0)).min(1).describe('Completed optimiser steps (0 = at initialisation)') }).strict(),
+    z
+      .object({
+        axis: z.literal('log-step'),
+        count: z.number().int().min(2).max(1000).describe('Distinct steps, log-spaced from 1 to the last step of training (0 is added: the initialisation)'),
+      })
+      .strict(),
+  ])
+  .default({ axis: 'epoch', at: [1] })
+  .describe("Training times of the layer sweeps: { axis: epoch, at: [1, 15] }, { axis: step, at: [...] } or { axis: log-step, count }");
+export type ObserveAt = z.infer<typeof observeAtSchema>;
+
+/** Sorted, distinct step counts at which to observe, plus the time axis to label them with. */
+export function observationSteps(at: ObserveAt, stepsPerEpoch: number, epochs: number): { axis: 'epoch' | 'step'; steps: number[] } {
+  const total = stepsPerEpoch * epochs;
+  if (at.axis === 'epoch') return { axis: 'epoch', steps: [...new Set(at.at)].sort((a, b) => a - b).map((e) => e * stepsPerEpoch) };
+  if (at.axis === 'step') return { axis: 'step', steps: [...new Set(at.at)].sort((a, b) => a - b) };
+  const steps = new Set<number>([0]);
+  for (let i = 0; i < at.count; i++) steps.add(Math.round(Math.exp((Math.log(total) * i) / (at.count - 1))));
+  return { axis: 'step', steps: [...steps].sort((a, b) => a - b) };
+}
