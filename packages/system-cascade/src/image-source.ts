@@ -29,30 +29,41 @@ export interface ImageSource {
  * k×k average pooling of square images (side divisible by k): a cheaper stand-in used by the fast tests and the
  * reduced study grids (pool 1 = the paper's full-resolution images).
  */
+/** k×k average pooling of `count` square images of `pixels` pixels (side divisible by k), into `out`. */
+export function poolImages(raw: Float32Array, count: number, pixels: number, k: number, out: Float32Array, what = 'images'): void {
+  const side = Math.round(Math.sqrt(pixels));
+  if (side * side !== pixels || side % k !== 0) throw new RangeError(`pool: ${k} needs square images whose side is divisible by ${k}; ${what} have ${pixels} pixels`);
+  const o = side / k;
+  const scale = 1 / (k * k);
+  for (let r = 0; r < count; r++) {
+    const base = r * pixels;
+    for (let i = 0; i < o; i++)
+      for (let j = 0; j < o; j++) {
+        let sum = 0;
+        for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) sum += raw[base + (i * k + a) * side + j * k + b]!;
+        out[r * o * o + i * o + j] = sum * scale;
+      }
+  }
+}
+
+/**
+ * k×k average pooling of square images (side divisible by k): a cheaper stand-in used by the fast tests and the
+ * reduced study grids (pool 1 = the paper's full-resolution images).
+ */
 export function poolImageSource(source: ImageSource, k: number): ImageSource {
   if (k === 1) return source;
   const side = Math.round(Math.sqrt(source.pixels));
   if (side * side !== source.pixels || side % k !== 0) throw new RangeError(`pool: ${k} needs square images whose side is divisible by ${k}; ${source.description} has ${source.pixels} pixels`);
-  const out = side / k;
-  const pixels = out * out;
+  const o = side / k;
   let raw = new Float32Array(0);
   return {
-    description: `${source.description}, ${k}×${k} average-pooled to ${out}×${out}`,
+    description: `${source.description}, ${k}×${k} average-pooled to ${o}×${o}`,
     count: source.count,
-    pixels,
+    pixels: o * o,
     gather(indices, target) {
       if (raw.length < indices.length * source.pixels) raw = new Float32Array(indices.length * source.pixels);
       source.gather(indices, raw.subarray(0, indices.length * source.pixels));
-      const scale = 1 / (k * k);
-      for (let r = 0; r < indices.length; r++) {
-        const base = r * source.pixels;
-        for (let i = 0; i < out; i++)
-          for (let j = 0; j < out; j++) {
-            let sum = 0;
-            for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) sum += raw[base + (i * k + a) * side + j * k + b]!;
-            target[r * pixels + i * out + j] = sum * scale;
-          }
-      }
+      poolImages(raw, indices.length, source.pixels, k, target, source.description);
     },
     close: () => source.close(),
   };

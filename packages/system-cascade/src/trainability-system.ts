@@ -4,6 +4,7 @@ import { kernelsFor, type KernelBackend } from '@entroscope/kernels';
 import { imageDatasetSchema, openImageDataset } from '@entroscope/datasets';
 import { Sgd, crossEntropyOnSoftmax, evaluateClassifier, labelledExamples, minibatches, mlp, normal, normalFanIn, trainEpoch, type Examples, type Labels } from '@entroscope/nn';
 import { cascadeWidths } from './cascade-widths';
+import { poolImages } from './image-source';
 
 const trainingSchema = z
   .object({
@@ -22,6 +23,7 @@ export const trainabilityParamsSchema = z
     sigmaB2: z.number().min(0).max(100).default(0.05).describe('Bias variance σ_b²'),
     widths: z.enum(['wide', 'shrinking']).default('shrinking').describe("Width schedule of the cascade paper's Network ('shrinking' in its trainability runs)"),
     data: imageDatasetSchema.default({ source: 'mnist', pixelScale: 'byte/255', colour: 'pil-luma' }).describe('Labelled images'),
+    pool: z.number().int().min(1).max(8).default(1).describe('k×k average pooling of the (square) images: 1 = none (the paper)'),
     training: trainingSchema.default({ lr: 1e-3, batchSize: 64, maxEpochs: 200, threshold: 0.4, trainImages: 'all', testImages: 'all' }),
     protocol: z
       .discriminatedUnion('use', [
@@ -168,7 +170,12 @@ function loadExamples(p: TrainabilityParams, split: 'train' | 'test'): Examples<
     const wanted = split === 'train' ? p.training.trainImages : p.training.testImages;
     const count = wanted === 'all' ? set.count : wanted;
     if (count > set.count) throw new RangeError(`training.${split}Images: ${count} requested, ${set.description} has ${set.count}`);
-    return labelledExamples(set.readImages(0, count), set.pixels, set.readLabels(0, count));
+    const raw = set.readImages(0, count);
+    if (p.pool === 1) return labelledExamples(raw, set.pixels, set.readLabels(0, count));
+    const pixels = set.pixels / (p.pool * p.pool);
+    const pooled = new Float32Array(count * pixels);
+    poolImages(raw, count, set.pixels, p.pool, pooled, set.description);
+    return labelledExamples(pooled, pixels, set.readLabels(0, count));
   } finally {
     set.close();
   }
