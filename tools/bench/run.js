@@ -65,6 +65,16 @@ const scriptWorkloads = [
     reps: 3,
   },
   {
+    id: 'score-network-epoch',
+    what: "Neural Entropy score network ([512, 256], 256 Fourier features, LayerNorm, sigmoid): one DSM training epoch on a D = 6 mixture, N = 2048, batch 32 × 10 throws, Adam (scripts by system-diffusion)",
+    ts: ['node', [path.join(__dirname, 'score-network-epoch.js'), '2048', '1']],
+    numpy: ['python3', [path.join(__dirname, 'score_network_epoch_numpy.py'), '2048', '1']],
+    build: 'packages/system-diffusion/tsconfig.lib.json',
+    reps: 3,
+    unit: 'ms per epoch',
+    target: 2,
+  },
+  {
     id: 'cascade-epoch',
     what: 'one epoch of cascade training over 60 000 MNIST images, wide depth 20 (width 784), batch 64: forward, auxiliary map, ∂V and Adam per block (ms per epoch; scripts by the cascade package)',
     ts: ['node', [path.join(__dirname, 'cascade-bench.js'), '60000', '20']],
@@ -78,9 +88,8 @@ const scriptWorkloads = [
 
 function runScript([cmd, argv]) {
   const out = execFileSync(cmd === 'node' ? process.execPath : cmd, argv, { encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' } });
-  const line = out.trim().split('\n').pop();
-  const reply = JSON.parse(line);
-  return reply.ms ?? 1e9 / reply.flipsPerSecond; // a script's own ms, or ms per 10^6 flips
+  const line = JSON.parse(out.trim().split('\n').pop());
+  return line.ms !== undefined ? line.ms : 1e9 / line.flipsPerSecond; // ms (per run, or per 10^6 flips)
 }
 
 function stats(ms) {

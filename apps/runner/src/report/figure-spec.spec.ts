@@ -11,7 +11,7 @@ function study(extra: Partial<ResolvedStudy> = {}): ResolvedStudy {
   return { file: 'test.yaml', name: 'test', seed: 1, backend: 'cpu', replicates: 1, unit: 'nat', systems: [], probes: [{ name: 'kl', use: 'relative-entropy', params: {} }], sweep: [], report: {}, ...extra } as unknown as ResolvedStudy;
 }
 
-let taskCounter = 0;
+const taskCounter = 0;
 function record(over: Partial<ResultRecord> & { K?: number; construction?: string }): ResultRecord {
   const K = over.K ?? 0.5;
   const construction = over.construction ?? 'A';
@@ -190,6 +190,21 @@ describe('figure specifications', () => {
     const segments = new Set(overlay.data!.values.map((r) => r['line']));
     expect(overlay.data!.values.map((r) => r['x'])).toEqual([1, 2.5]);
     expect(segments.size).toBe(2);
+  });
+
+  it('draws per-layer curves coloured by training time and per-epoch curves coloured by layer', () => {
+    const records = [0, 1, 5].flatMap((epoch) =>
+      [0, 1, 2].map((l) => record({ system: 'net', systemId: 'random-mlp', site: { axis: 'layer', index: l, time: { axis: 'epoch', index: epoch, label: `epoch ${epoch}` } } as never, value: epoch + l, sweep: {}, params: { system: { sigmaW2: 1.5 }, probe: {} } })),
+    );
+    const [byLayer, byEpoch] = buildFigureSpecs(study(), records, [figure({ probes: ['kl'], colourBy: 'time' }), figure({ probes: ['kl'], x: 'time', colourBy: 'site' })], { display });
+    const colour = (f: FigureSpec) => flatLayers(f.spec).find((l) => markOf(l) === 'line' && l.encoding?.['x']?.field === 'x')!.encoding!['color'];
+    expect(colour(byLayer!).scale.domain).toEqual(['epoch 0', 'epoch 1', 'epoch 5']);
+    expect(colour(byLayer!).legend.title).toEqual(['epoch']);
+    expect(rows(byLayer!).filter((r) => r['colour'] === 'epoch 5').map((r) => r['x'])).toEqual([0, 1, 2]);
+    expect(colour(byEpoch!).scale.domain).toEqual(['layer ℓ = 0', 'layer ℓ = 1', 'layer ℓ = 2']);
+    expect(rows(byEpoch!).filter((r) => r['colour'] === 'layer ℓ = 2').map((r) => r['x'])).toEqual([0, 1, 5]);
+    // Numeric encodings get a sequential (viridis) ramp rather than unrelated hues.
+    expect(colour(byEpoch!).scale.range[0]).toBe('#440154');
   });
 
   it('is deterministic: the same records give the same specification text', () => {

@@ -563,8 +563,8 @@ function lineFigure(study: ResolvedStudy, selected: RunRecord[], figure: ReportF
     const markerRows = markers.map((m, k) => ({ x: m.x, overlay: legendLabel(markerName(m)), label: m.label ?? '', dy: k % 2 }));
     refLayers.push({ data: { values: markerRows }, mark: { type: 'rule', color: '#555', strokeWidth: 1.2 }, encoding: { x: { field: 'x', type: 'quantitative' }, strokeDash: overlayDash, tooltip: [{ field: 'overlay', title: 'marker' }] } });
     // Labels alternate in height so that close markers (K_c and a finite-size peak) stay readable.
-    layers.push({ data: { values: markerRows.filter((m) => m.dy === 0) }, mark: { type: 'text', baseline: 'bottom', dy: -2, fontSize: 10, color: '#444' }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { value: 0 }, text: { field: 'label' } } });
-    layers.push({ data: { values: markerRows.filter((m) => m.dy === 1) }, mark: { type: 'text', baseline: 'bottom', dy: -13, fontSize: 10, color: '#444' }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { value: 0 }, text: { field: 'label' } } });
+    layers.push({ data: { values: markerRows.filter((m) => m.dy === 0) }, mark: { type: 'text', baseline: 'bottom', dy: -2, fontSize: 10, color: '#444', clip: false }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { value: 0 }, text: { field: 'label' } } });
+    layers.push({ data: { values: markerRows.filter((m) => m.dy === 1) }, mark: { type: 'text', baseline: 'bottom', dy: -13, fontSize: 10, color: '#444', clip: false }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { value: 0 }, text: { field: 'label' } } });
   }
   if (referenceLines.length > 0) {
     const rows = referenceLines.map((r) => ({ y: r.y, overlay: legendLabel(r.label), value: formatNumber(r.y) }));
@@ -746,7 +746,7 @@ function heatMaps(study: ResolvedStudy, selected: RunRecord[], figure: ReportFig
     if (overlayRows.length > 0) layers.push({ data: { values: overlayRows }, mark: { type: 'line', strokeWidth: 2.2, clip: true }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' }, detail: { field: 'line' }, ...overlayEnc, tooltip: [{ field: 'overlay' }, { field: 'x', title: xLabel, format: '.6~g' }, { field: 'value' }] } });
     if (markers.length > 0) {
       layers.push({ data: { values: markers }, mark: { type: 'rule', strokeWidth: 1.4 }, encoding: { x: { field: 'x', type: 'quantitative' }, ...overlayEnc } });
-      layers.push({ data: { values: markers }, mark: { type: 'text', baseline: 'bottom', dy: -2, fontSize: 10, color: '#333' }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { value: 0 }, text: { field: 'label' } } });
+      layers.push({ data: { values: markers }, mark: { type: 'text', baseline: 'bottom', dy: -2, fontSize: 10, color: '#333', clip: false }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { value: 0 }, text: { field: 'label' } } });
     }
     const figureTitle = series.length > 1 ? `${title} — ${group.label}` : title;
     const nonFinite = cells.filter((c) => c.v === null).length;

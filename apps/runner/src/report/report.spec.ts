@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { resolveBackend } from '../backend';
+import { EXIT, main } from '../cli';
 import { createRegistries } from '../container';
 import type { ResultRecord } from '../results-store';
 import { loadStudy, runStudy } from '../run-study';
@@ -109,6 +110,14 @@ describe('entroscope compare', () => {
     expect(comparison.unmatched).toEqual([{ run: 'b', onlyInFirst: 0, onlyInThis: 0 }]);
     expect(files).toContain('report.html');
     expect(fs.readFileSync(path.join(out, 'report.html'), 'utf8')).toContain('Differences from a');
+  });
+
+  it('refuses a folder without results, naming the missing file (exit 2)', async () => {
+    let stderr = '';
+    const code = await main(['compare', runA, path.join(tmp, 'missing'), '-o', path.join(tmp, 'never')], { stdout: () => undefined, stderr: (t) => (stderr += t), isTty: false }, registries);
+    expect(code).toBe(EXIT.invalid);
+    expect(stderr).toContain(path.join(tmp, 'missing', 'study.resolved.json'));
+    expect(fs.existsSync(path.join(tmp, 'never'))).toBe(false);
   });
 
   it('expresses differences in units of their combined uncertainty and averages replicates first', () => {
