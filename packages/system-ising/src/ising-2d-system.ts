@@ -158,8 +158,9 @@ export class Ising2dSystem implements System {
     // Samples at K (decimation / block-spin maps): one chain, mapped step by step.
     let base: MonteCarloResult | undefined;
     let current: { data: Int8Array; L: number } | undefined;
-    const runChain = (coupling: number, label: string) =>
+    const runChain = (coupling: number, label: string, step = 0) =>
       runIsing2dMonteCarlo({
+        onProgress: (f) => this.context.progress?.((step + f) / (steps + 1), `${label}: ${Math.round(100 * f)}% of the sweeps`),
         L: mc!.L,
         K: coupling,
         rule: updateRules[mc!.algorithm],
@@ -229,7 +230,7 @@ export class Ising2dSystem implements System {
         let side: number;
         let run: MonteCarloResult | undefined;
         if (mc.map === 'flow') {
-          run = runChain(Kn, `monte-carlo:rg-step:${n}`);
+          run = runChain(Kn, `monte-carlo:rg-step:${n}`, n);
           configurations = run.configurations;
           side = mc.L;
         } else {
@@ -301,4 +302,8 @@ export const ising2dDescriptor: SystemDescriptor<Ising2dParams> = {
   paramsSchema: ising2dParamsSchema,
   provides: (params) => ({ axes: ['rg-step'], kinds: params.monteCarlo ? ['spins'] : [], exact: ['exponential-family'] }),
   create: (params, context) => new Ising2dSystem(params, context),
+  // Monte Carlo configurations are stored as one byte per spin; the coarse-grained copies of every RG step and a
+  // patch layout add at most as much again.
+  estimate: (params) =>
+    params.monteCarlo ? { bytes: 2 * params.monteCarlo.configurations * params.monteCarlo.L ** 2, what: `${params.monteCarlo.configurations} configurations of ${params.monteCarlo.L} × ${params.monteCarlo.L} spins, one byte each, plus their coarse-grained copies` } : {},
 };
