@@ -74,6 +74,16 @@ const scriptWorkloads = [
     unit: 'ms per epoch',
     target: 2,
   },
+  {
+    id: 'cascade-epoch',
+    what: 'one epoch of cascade training over 60 000 MNIST images, wide depth 20 (width 784), batch 64: forward, auxiliary map, ∂V and Adam per block (ms per epoch; scripts by the cascade package)',
+    ts: ['node', [path.join(__dirname, 'cascade-bench.js'), '60000', '20']],
+    numpy: ['env', ['-u', 'OPENBLAS_CORETYPE', '-u', 'OPENBLAS_L2_SIZE', 'python3', path.join(__dirname, 'cascade_numpy.py'), '60000', '20']],
+    build: 'packages/system-cascade/tsconfig.lib.json',
+    unit: 'ms per epoch',
+    target: 2,
+    reps: 2,
+  },
 ].filter((w) => only.length === 0 || only.includes(w.id));
 
 /**
