@@ -9,6 +9,7 @@ import { trainedMlpModule } from '@entroscope/system-trained-mlp';
 import { diffusionModule } from '@entroscope/system-diffusion';
 import { reconstructionModule } from '@entroscope/probe-reconstruction';
 import { samplesModule } from '@entroscope/system-samples';
+import { cascadeModule } from '@entroscope/system-cascade';
 
 /**
  * Every plugin the runner loads. Adding a plugin = adding its package as a dependency of apps/runner and
@@ -25,4 +26,5 @@ export const pluginModules: readonly { readonly name: string; readonly module: C
   { name: '@entroscope/system-diffusion', module: diffusionModule },
   { name: '@entroscope/probe-reconstruction', module: reconstructionModule },
   { name: '@entroscope/system-samples', module: samplesModule },
+  { name: '@entroscope/system-cascade', module: cascadeModule },
 ];
