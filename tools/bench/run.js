@@ -73,6 +73,7 @@ const scriptWorkloads = [
     reps: 3,
     unit: 'ms per epoch',
     target: 2,
+  },
   // KSG mutual information (algorithm 1, k = 4, max-norm): @entroscope/estimators (k-d tree, worker threads from
   // 2·10⁴ rows) beside SciPy's cKDTree implementation (tools/bench/ksg_scipy.py). Scripts print {"ms": …}.
   {

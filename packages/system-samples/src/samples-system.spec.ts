@@ -18,7 +18,8 @@ export function npy(descr: string, shape: number[], values: ArrayLike<number>, f
   const body = Buffer.alloc(values.length * bytes);
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
-    if (kind === 'f8') little ? body.writeDoubleLE(v, i * 8) : body.writeDoubleBE(v, i * 8);
+    if (kind === 'f8' && little) body.writeDoubleLE(v, i * 8);
+    else if (kind === 'f8') body.writeDoubleBE(v, i * 8);
     else if (kind === 'f4') body.writeFloatLE(v, i * 4);
     else if (kind === 'i4') body.writeInt32LE(v, i * 4);
     else if (kind === 'i1') body.writeInt8(v, i);
