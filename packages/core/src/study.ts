@@ -30,6 +30,17 @@ export const reportFigureSchema = z
       .array(z.object({ x: z.number(), label: z.string().optional() }).strict())
       .default([])
       .describe('Vertical reference lines, e.g. K_c'),
+    references: z
+      .array(
+        z
+          .object({
+            label: z.string().describe("Legend text, e.g. 'published, after 1 epoch (arXiv:2107.06898)'"),
+            points: z.array(z.object({ x: z.number(), y: z.number() }).strict()).min(1).describe('Points in the figure’s x and y (y in nats where the probe reports nats)'),
+          })
+          .strict(),
+      )
+      .default([])
+      .describe("Reference data drawn as series of their own, e.g. a paper's published values"),
     overlays: z
       .array(z.string())
       .default(['asymptote'])

@@ -142,3 +142,16 @@ describe('trained-mlp', () => {
     expect(last.find((m) => m.name === 'train-loss')!.value).toBeLessThan(metrics(obs)[0]!.metrics!.find((m) => m.name === 'validation-loss')!.value);
   });
 });
+
+describe('trained-mlp parameters', () => {
+  it("defaults to the authors' data ranges, optimiser, loss and batching", () => {
+    const p = trainedMlpDescriptor.paramsSchema.parse({ sigmaW2: 2, depth: 30, epochs: 15 });
+    expect(p.train).toEqual({ split: 'train', offset: 0, count: 50_000 });
+    expect(p.validation).toEqual({ split: 'train', offset: 50_000, count: 10_000, batchSize: 128 });
+    expect(p.evaluation).toEqual({ split: 'train', offset: 59_984, count: 16 });
+    expect(p.optimiser).toEqual({ use: 'sgd', lr: 0.005, momentum: 0.8, dampening: 0, weightDecay: 0, nesterov: false });
+    expect([p.loss, p.batchSize, p.shuffle, p.dropLast, p.outputActivation, p.sigmaB2]).toEqual(['cross-entropy', 64, false, false, 'same', 0.05]);
+    expect(p.widths).toEqual({ schedule: 'wide', penultimate: 400, output: 10 });
+    expect(p.data).toEqual({ source: 'mnist', pixelScale: 'byte/255', colour: 'pil-luma' });
+  });
+});

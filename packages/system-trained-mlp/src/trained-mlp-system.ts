@@ -14,7 +14,8 @@ const range = (what: string, split: 'train' | 'test', offset: number, count: num
       offset: z.number().int().min(0).default(offset).describe('Index of the first image'),
       count: z.number().int().min(1).max(1_000_000).default(count).describe('Number of images'),
     })
-    .strict();
+    .strict()
+    .default({ split, offset, count });
 
 export const trainedMlpParamsSchema = z
   .object({
@@ -26,12 +27,17 @@ export const trainedMlpParamsSchema = z
     widths: trainedWidthsSchema,
     data: imageDatasetSchema.default({ source: 'mnist', pixelScale: 'byte/255', colour: 'pil-luma' }),
     train: range('training', 'train', 0, 50_000).describe("Training images (default: MNIST train 0…49 999, the authors' mnist.pkl.gz training set)"),
-    validation: range('validation', 'train', 50_000, 10_000)
-      .extend({ batchSize: z.number().int().min(1).default(128).describe('Evaluation batch size (only affects speed)') })
-      .optional()
-      .describe("Held-out images for validation-loss/-accuracy after every epoch (default: MNIST train 50 000…59 999, the authors' validation set); omit with `validation: null`")
+    validation: z
+      .object({
+        split: z.enum(['train', 'test']).default('train').describe('Split the validation images come from'),
+        offset: z.number().int().min(0).default(50_000).describe('Index of the first image'),
+        count: z.number().int().min(1).max(1_000_000).default(10_000).describe('Number of images'),
+        batchSize: z.number().int().min(1).default(128).describe('Evaluation batch size (only affects speed)'),
+      })
+      .strict()
       .nullable()
-      .default({ split: 'train', offset: 50_000, count: 10_000, batchSize: 128 }),
+      .default({ split: 'train', offset: 50_000, count: 10_000, batchSize: 128 })
+      .describe("Held-out images for validation-loss/-accuracy after every epoch (default: MNIST train 50 000…59 999, the authors' validation set); `null`: none"),
     test: range('test', 'test', 0, 10_000).optional().describe('Further held-out images for test-loss/-accuracy after every epoch (default: none)'),
     evaluation: range('evaluation', 'train', 59_984, 16).describe("The fixed batch whose layers are emitted (default: the authors' stored tensor, the last batch of 16 of their validation pass)"),
     record: z.enum(['pre-activations', 'activations']).default('pre-activations').describe('What each layer site carries: z^ℓ (the authors’ hooks) or φ(z^ℓ)'),

@@ -9,7 +9,7 @@ export interface RenderedFigure {
   readonly svg: string;
 }
 
-const defaults: Omit<ReportFigure, 'title' | 'probes'> = { where: {}, type: 'line', x: 'site', y: 'value', logY: false, markers: [], overlays: ['asymptote'] };
+const defaults: Omit<ReportFigure, 'title' | 'probes'> = { where: {}, type: 'line', x: 'site', y: 'value', logY: false, markers: [], overlays: ['asymptote'], references: [] };
 
 /** Converts a value to the study's display unit (results.jsonl always keeps nats). */
 function display(value: number, unit: string, target: 'nat' | 'bit'): { value: number; unit: string } {
@@ -44,7 +44,8 @@ function groupSeries(records: readonly ResultRecord[], xPath: string | undefined
   };
   const groups = new Map<string, Group>();
   for (const r of records) {
-    const key = canonicalJson({ system: r.system, probe: r.probe, estimator: r.estimator, params: stripX(r), axis: xPath ? undefined : r.site.axis });
+    // A trained system's sites at different training times are different curves (one per epoch or step).
+    const key = canonicalJson({ system: r.system, probe: r.probe, estimator: r.estimator, params: stripX(r), axis: xPath ? undefined : r.site.axis, time: r.site.time ? [r.site.time.axis, r.site.time.index] : undefined });
     let g = groups.get(key);
     if (!g) groups.set(key, (g = { key, records: [], label: '' }));
     g.records.push(r);
@@ -75,6 +76,8 @@ function groupSeries(records: readonly ResultRecord[], xPath: string | undefined
       const value = flat[i]![k];
       if (value !== undefined) parts.push(`${short}=${value.replace(/^"|"$/g, '')}`);
     }
+    const timed = first.site.axis !== first.site.time?.axis && first.site.time;
+    if (timed) parts.push(`${timed.axis} ${timed.index}`);
     g.label = parts.join(' ') || first.system;
   });
   return list;
@@ -202,6 +205,8 @@ export function buildFigures(study: ResolvedStudy, records: readonly ResultRecor
       }
       return { label: group.label, points, references, curves };
     });
+    // Reference data given in the study (e.g. a paper's published values), drawn as series of their own.
+    for (const reference of figure.references) series.push({ label: reference.label, points: reference.points.map((p) => ({ x: p.x, y: display(p.y, units[0] ?? 'nat', study.unit).value })) });
     const svg = lineChart({ title, xLabel, yLabel, series, markers: figure.markers, logY: figure.logY, integerX: !xPath });
     const overlayNote = series.some((s) => (s.references?.length ?? 0) > 0) ? ` Dashed lines: ${figure.overlays.join(', ')} (same colour as the series).` : '';
     const errorNote = series.some((s) => s.points.some((p) => p.error !== undefined)) ? ' Error bars: one standard error.' : '';
