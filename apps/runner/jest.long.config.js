@@ -1,1 +1,1 @@
-module.exports = require('../../jest.preset.js').long(__dirname);
+module.exports = require('./jest.esm.js')(require('../../jest.preset.js').long(__dirname));

@@ -5,6 +5,8 @@ import { MultiBar, Presets } from 'cli-progress';
 import { EntroscopeError, StudySyntaxError, StudyValidationError, UnknownIdError, RequirementError, z, type Registries } from '@entroscope/core';
 import { resolveBackend } from './backend';
 import { createRegistries } from './container';
+import { rewriteReport, writeComparison } from './report/compare';
+import { displayLookup } from './report/labels';
 import { loadStudy, runStudy } from './run-study';
 import { studyJsonSchema } from './study-json-schema';
 
@@ -137,6 +139,27 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo, regis
       const study = loadStudy(file, registries);
       const points = study.sweep.reduce((n, a) => n * a.values.length, 1);
       io.stdout(`${file}: valid — ${study.systems.length} system(s), ${study.probes.length} probe(s), ${points} sweep point(s), seed ${study.seed}, backend ${study.backend}\n`);
+    });
+
+  program
+    .command('compare')
+    .description('overlay the results of several runs in one report, with differences in units of their uncertainty')
+    .argument('<dirs...>', 'result folders written by `entroscope run` (the first is the reference)')
+    .option('-o, --out <dir>', 'output folder', path.join('results', 'compare'))
+    .action(async (dirs: string[], opts: { out: string }) => {
+      const { comparison } = await writeComparison(dirs, opts.out, displayLookup(registries));
+      const worst = comparison.differences.filter((d) => Number.isFinite(d.z)).reduce((m, d) => Math.max(m, Math.abs(d.z)), 0);
+      io.stdout(`compared ${dirs.length} runs: ${comparison.differences.length} matched measurements, max |z| = ${Number(worst.toPrecision(4))}\n`);
+      io.stdout(`report: ${path.join(opts.out, 'report.html')}\n`);
+    });
+
+  program
+    .command('report')
+    .description('re-draw the figures and report.html of a result folder (nothing is recomputed)')
+    .argument('<dir>', 'result folder written by `entroscope run`')
+    .action(async (dir: string) => {
+      const { files, seconds } = await rewriteReport(dir, displayLookup(registries));
+      io.stdout(`wrote ${files.length} files in ${seconds.toFixed(1)} s\nreport: ${path.join(dir, 'report.html')}\n`);
     });
 
   program

@@ -62,7 +62,7 @@ describe('runner: training-time sites and metrics', () => {
     const registries = createRegistries([fakes, metricsModule]);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'entroscope-time-'));
     const file = path.join(dir, 'study.yaml');
-    fs.writeFileSync(file, 'name: timed\nbackend: cpu\nsystems: [{ name: net, use: timed-fake }]\nprobes: [{ name: d, use: minus-reference }, { name: m, use: training-metrics }]\nreport: { figures: [{ title: by epoch, probes: [d], references: [{ label: published values, points: [{ x: 1, y: 1.5 }] }] }] }\n');
+    fs.writeFileSync(file, 'name: timed\nbackend: cpu\nsystems: [{ name: net, use: timed-fake }]\nprobes: [{ name: d, use: minus-reference }, { name: m, use: training-metrics }]\nreport: { figures: [{ title: by epoch, probes: [d], references: [{ label: published values, x: 1, y: 1.5 }] }] }\n');
     await runStudy(loadStudy(file, registries), registries, { out: path.join(dir, 'out'), resolveBackend: async () => ({ handle: { id: 'cpu' }, record: { id: 'cpu' } }) });
     const records = fs.readFileSync(path.join(dir, 'out', 'results.jsonl'), 'utf8').trim().split('\n').map(parseRecord);
     const d = records.filter((r) => r.probe === 'd');

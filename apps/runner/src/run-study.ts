@@ -21,7 +21,8 @@ import {
 } from '@entroscope/core';
 import { gitCommit, packageVersions } from './provenance';
 import { ResultsStore, taskId, writeAtomically, type ResultRecord } from './results-store';
-import { writeReport } from './report/write-report';
+import { displayLookup } from './report/labels';
+import { hostInfo, writeReport } from './report/write-report';
 
 /** Reads and validates a study file (nothing is written). */
 export function loadStudy(file: string, registries: Registries, overrides: { seed?: number; backend?: string } = {}): ResolvedStudy {
@@ -184,6 +185,7 @@ export async function runStudy(study: ResolvedStudy, registries: Registries, opt
         backend: backend.record,
         versions: packageVersions(),
         gitCommit: gitCommit(),
+        host: hostInfo(),
         startedAt: started,
         finishedAt: new Date().toISOString(),
       },
@@ -191,7 +193,7 @@ export async function runStudy(study: ResolvedStudy, registries: Registries, opt
       2,
     ) + '\n',
   );
-  const reportFiles = writeReport(outDir, study, records, study.report.figures, { backend: backend.record, status: failure ? 'failed' : interrupted ? 'interrupted' : 'complete', tasks: tasks.length, complete });
+  const reportFiles = await writeReport(outDir, study, records, study.report.figures, { display: displayLookup(registries), backend: backend.record, status: failure ? 'failed' : interrupted ? 'interrupted' : 'complete', tasks: tasks.length, complete });
   if (failure) throw failure;
   return {
     outDir,

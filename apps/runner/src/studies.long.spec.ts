@@ -2,6 +2,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from './cli';
+import { createRegistries } from './container';
+import { rewriteReport } from './report/compare';
+import { displayLookup } from './report/labels';
 
 // Runs every study end to end (minutes): `npm run test:long`.
 const studiesDir = path.resolve(__dirname, '..', '..', '..', 'studies');
@@ -23,6 +26,19 @@ describe('every study runs end to end, reproducibly', () => {
     const backendOf = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'study.resolved.json'), 'utf8')).backend.id;
     if (backendOf(again) === backendOf(out)) {
       expect(fs.readFileSync(path.join(again, 'results.jsonl'), 'utf8')).toBe(fs.readFileSync(path.join(out, 'results.jsonl'), 'utf8'));
+      // ... and byte-identical figures (Vega-Lite specs and SVGs).
+      for (const f of fs.readdirSync(path.join(out, 'plots')).filter((x) => !x.endsWith('.png'))) {
+        expect(fs.readFileSync(path.join(again, 'plots', f), 'utf8')).toBe(fs.readFileSync(path.join(out, 'plots', f), 'utf8'));
+      }
     }
+    // Every figure of the study is drawn, as spec, SVG and PNG; drawing them all takes less time than the run.
+    const plots = fs.readdirSync(path.join(out, 'plots'));
+    const figures = plots.filter((x) => x.endsWith('.vl.json'));
+    expect(figures.length).toBeGreaterThanOrEqual(resolved.study.report.figures?.length ?? 1);
+    for (const f of figures) for (const ext of ['.svg', '.png']) expect(fs.statSync(path.join(out, 'plots', f.replace(/\.vl\.json$/, ext))).size).toBeGreaterThan(1000);
+    const run = (Date.parse(resolved.finishedAt) - Date.parse(resolved.startedAt)) / 1000;
+    const { seconds } = await rewriteReport(out, displayLookup(createRegistries()));
+    process.stdout.write(`${file}: run ${run.toFixed(1)} s, drawing ${figures.length} figures and the report ${seconds.toFixed(1)} s\n`);
+    if (run > 60) expect(seconds).toBeLessThan(run);
   }, 1_200_000);
 });

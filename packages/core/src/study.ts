@@ -22,7 +22,7 @@ export const reportFigureSchema = z
       .default({})
       .describe("Keep only runs whose swept parameters have these values: { 'systems.lattice.params.flow': kadanoff } (a list keeps any of its values; runs the path does not apply to are kept)"),
     type: z.enum(['line', 'heatmap']).default('line').describe("'line': value against x; 'heatmap': x = a sweep path, y = site index, colour = value"),
-    x: z.string().default('site').describe("'site' (site index; several axes share it) or a sweep path such as 'systems.lattice.params.K'"),
+    x: z.string().default('site').describe("'site' (site index; several axes share it), 'time' (training time of trained systems) or a sweep path such as 'systems.lattice.params.K'"),
     at: z.number().int().min(0).optional().describe('With x = a sweep path: the site index to take (default: the last site of each run)'),
     y: z.enum(['value', 'normalised']).default('value').describe("'normalised': each series divided by its last value (compares shapes across systems)"),
     logY: z.boolean().default(false).describe('Logarithmic y axis'),
@@ -30,21 +30,28 @@ export const reportFigureSchema = z
       .array(z.object({ x: z.number(), label: z.string().optional() }).strict())
       .default([])
       .describe('Vertical reference lines, e.g. K_c'),
-    references: z
-      .array(
-        z
-          .object({
-            label: z.string().describe("Legend text, e.g. 'published, after 1 epoch (arXiv:2107.06898)'"),
-            points: z.array(z.object({ x: z.number(), y: z.number() }).strict()).min(1).describe('Points in the figure’s x and y (y in nats where the probe reports nats)'),
-          })
-          .strict(),
-      )
-      .default([])
-      .describe("Reference data drawn as series of their own, e.g. a paper's published values"),
     overlays: z
       .array(z.string())
       .default(['asymptote'])
       .describe("Measurement meta fields drawn as reference lines/curves (numbers, or objects of numbers under 'overlays')"),
+    overlayLabels: z.record(z.string(), z.string()).optional().describe("Legend words for overlay keys, e.g. { xi_c: 'ξ_c' } (default: the report's words for known keys)"),
+    references: z
+      .array(z.object({ label: z.string(), y: z.number(), x: z.number().optional(), error: z.number().min(0).optional() }).strict())
+      .default([])
+      .describe('Published or known values, named in the legend: a horizontal line (no x) or a point with an optional error bar'),
+    colourBy: z.string().optional().describe("Colour encodes this: 'series' (default: every series its own colour), 'system', 'probe', 'estimator', 'time' (training time), 'site', or a sweep path"),
+    lineStyleBy: z.string().optional().describe('Line style (dash pattern) encodes this (same choices as colourBy)'),
+    shapeBy: z.string().optional().describe('Marker shape encodes this (same choices as colourBy)'),
+    facet: z.string().optional().describe("Panels side by side, one per value of this (same choices as colourBy)"),
+    logX: z.boolean().default(false).describe('Logarithmic x axis'),
+    xRange: z.tuple([z.number(), z.number()]).optional().describe('x axis limits [min, max]'),
+    yRange: z.tuple([z.number(), z.number()]).optional().describe('y axis limits [min, max]: curves are broken where they leave them'),
+    breaks: z.array(z.number()).default([]).describe('x values where the drawn quantities diverge (e.g. σ_w²_c): curves are never joined across them'),
+    spread: z.enum(['sd', 'se', 'none']).default('sd').describe("With replicates: band of ± one standard deviation over replicates ('sd', the network-to-network spread), of the standard error of the mean ('se'), or none"),
+    colourScale: z.enum(['auto', 'sequential', 'diverging']).default('auto').describe("Heat maps: 'auto' is diverging around 0 for signed values, sequential otherwise"),
+    width: z.number().int().min(120).max(2400).optional().describe('Plot width in px (each panel)'),
+    height: z.number().int().min(80).max(2400).optional().describe('Plot height in px (each panel)'),
+    caption: z.string().optional().describe('Text added to the generated caption'),
   })
   .strict();
 export type ReportFigure = z.infer<typeof reportFigureSchema>;
@@ -295,8 +302,13 @@ export function resolveStudy(source: StudySource, registries: Registries): Resol
     for (const key of Object.keys(figure.where)) {
       if (!swept.includes(key)) issues.push(issue(at('where'), `sweep paths of this study as keys (${swept.join(', ') || 'none'})`, `'${key}'`));
     }
-    if (figure.x !== 'site' && !swept.includes(figure.x)) {
-      issues.push(issue(at('x'), `'site' or a sweep path of this study (${swept.join(', ') || 'none'})`, `'${figure.x}'`));
+    if (figure.x !== 'site' && figure.x !== 'time' && !swept.includes(figure.x)) {
+      issues.push(issue(at('x'), `'site', 'time' or a sweep path of this study (${swept.join(', ') || 'none'})`, `'${figure.x}'`));
+    }
+    const encodable = ['series', 'system', 'probe', 'estimator', 'time', 'site', ...swept];
+    for (const key of ['colourBy', 'lineStyleBy', 'shapeBy', 'facet'] as const) {
+      const v = figure[key];
+      if (v !== undefined && !encodable.includes(v)) issues.push(issue(at(key), `one of ${encodable.join(', ')}`, `'${v}'`));
     }
     if (figure.type === 'heatmap' && figure.x === 'site') issues.push(issue(at('x'), 'a sweep path (a heat map has the swept parameter on x and the site on y)', "'site'"));
   });

@@ -12,3 +12,6 @@ export * from './minibatches';
 export * from './training';
 export * from './snapshot';
 export * from './mlp';
+export * from './random-fourier-features';
+export * from './layer-norm';
+export * from './time-embedding';

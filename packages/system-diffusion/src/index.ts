@@ -4,4 +4,8 @@ export * from './quadrature';
 export * from './entropy-production';
 export * from './data-source';
 export * from './diffusion-system';
+export * from './neural-entropy-system';
 export * from './diffusion.module';
+export * from './score-network';
+export * from './neural-entropy';
+export * from './sample-checks';

@@ -1,77 +1,93 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ReportFigure, ResolvedStudy } from '@entroscope/core';
 import { writeAtomically, type ResultRecord } from '../results-store';
-import { buildFigures } from './figures';
-import { escapeXml } from './svg-chart';
+import { buildFigureSpecs, type FigureSpec } from './figure-spec';
+import { reportPage, type PageFigure, type Provenance } from './html';
+import { noDisplay, type DisplayLookup } from './labels';
+import { renderPng, renderSvg } from './render';
+
+/** A non-finite value or uncertainty with where it was measured (the runner finds them; the report lists them). */
+export interface NonFiniteEntry {
+  readonly system: string;
+  readonly probe: string;
+  readonly estimator: string;
+  readonly site: ResultRecord['site'];
+  readonly field: 'value' | 'uncertainty';
+  readonly value: string;
+  readonly sweep: Record<string, unknown>;
+  readonly replicate: number;
+}
+
+/** A task that failed while the others ran. */
+export interface FailureEntry {
+  readonly label: string;
+  readonly message: string;
+}
 
 export interface ReportContext {
   readonly backend: Record<string, unknown>;
   readonly status: 'complete' | 'interrupted' | 'failed';
   readonly tasks: number;
   readonly complete: number;
+  /** Descriptors' words and symbols (from the registries); without it labels fall back to ids. */
+  readonly display?: DisplayLookup;
+  /** Non-finite values (NaN, ±Infinity) with their site and swept parameters. */
+  readonly nonFinite?: readonly NonFiniteEntry[];
+  /** Tasks that failed, with their error message. */
+  readonly failures?: readonly FailureEntry[];
 }
 
-const MAX_TABLE_ROWS = 400;
+/** The host a run ran on (recorded in study.resolved.json; shown in the report's provenance). */
+export function hostInfo(): Record<string, unknown> {
+  const cpus = os.cpus();
+  return { cores: cpus.length, cpu: cpus[0]?.model.trim() ?? 'unknown', platform: `${os.type()} ${os.release()} ${os.arch()}`, memoryGiB: Math.round(os.totalmem() / 2 ** 30) };
+}
 
-function cell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'number') return Number.isFinite(value) ? Number(value.toPrecision(10)).toString() : String(value);
-  return escapeXml(typeof value === 'string' ? value : JSON.stringify(value));
+/** Renders figures to plots/<file>.vl.json, .svg and .png; returns them with their SVG for the page. */
+export async function writeFigures(plotsDir: string, specs: readonly FigureSpec[]): Promise<PageFigure[]> {
+  fs.rmSync(plotsDir, { recursive: true, force: true });
+  fs.mkdirSync(plotsDir, { recursive: true });
+  const out: PageFigure[] = [];
+  for (const figure of specs) {
+    const svg = await renderSvg(figure.spec);
+    writeAtomically(path.join(plotsDir, `${figure.file}.vl.json`), JSON.stringify(figure.spec, null, 1) + '\n');
+    writeAtomically(path.join(plotsDir, `${figure.file}.svg`), svg);
+    fs.writeFileSync(path.join(plotsDir, `${figure.file}.png`), renderPng(svg, 2));
+    out.push({ ...figure, svg });
+  }
+  return out;
+}
+
+function readProvenance(outDir: string): Provenance {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(outDir, 'study.resolved.json'), 'utf8')) as Provenance;
+  } catch {
+    return {};
+  }
 }
 
 /**
- * Writes plots/*.svg and a self-contained report.html (inline SVG and CSS, no network) into `outDir`.
- * Returns the written paths relative to `outDir`.
+ * Writes plots/* (Vega-Lite spec, SVG, PNG per figure) and a self-contained interactive report.html into `outDir`
+ * (provenance from the study.resolved.json written beside it). Returns the written paths relative to `outDir`.
  */
-export function writeReport(outDir: string, study: ResolvedStudy, records: readonly ResultRecord[], figures: readonly ReportFigure[] | undefined, context: ReportContext): string[] {
-  const plotsDir = path.join(outDir, 'plots');
-  fs.rmSync(plotsDir, { recursive: true, force: true });
-  fs.mkdirSync(plotsDir, { recursive: true });
-  const rendered = buildFigures(study, records, figures);
-  for (const figure of rendered) writeAtomically(path.join(plotsDir, figure.file), figure.svg);
-
-  const swept = study.sweep.map((a) => a.path);
-  const rows = records.slice(0, MAX_TABLE_ROWS).map(
-    (r) =>
-      `<tr><td>${cell(r.system)}</td><td>${cell(r.probe)}</td><td>${cell(r.estimator)}</td><td>${cell(r.site.axis)}</td><td class="n">${cell(r.site.index)}</td>` +
-      swept.map((p) => `<td class="n">${cell(r.sweep[p])}</td>`).join('') +
-      `<td class="n">${cell(r.value)}</td><td class="n">${cell(r.uncertainty)}</td><td>${cell(r.unit)}</td><td class="n">${cell(r.n)}</td></tr>`,
-  );
-  const statusBanner =
-    context.status === 'complete'
-      ? ''
-      : `<p class="warn">Run ${context.status}: ${context.complete} of ${context.tasks} tasks complete. Re-run the same command to resume.</p>`;
-  const html = `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>${escapeXml(study.name)} — Entroscope report</title>
-<style>
-body{font-family:Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
-h1{margin-bottom:.2em} .sub{color:#666;margin-top:0} figure{margin:1.5em 0} figcaption{color:#444;font-size:.92em;margin-top:.3em}
-table{border-collapse:collapse;font-size:.85em} td,th{border:1px solid #ddd;padding:3px 6px;white-space:nowrap} figure svg{max-width:100%;height:auto} th{background:#f3f3f3} td.n{text-align:right;font-variant-numeric:tabular-nums}
-.warn{background:#fff3cd;border:1px solid #e0c36b;padding:.6em} dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em} dt{font-weight:bold}
-</style></head><body>
-<h1>${escapeXml(study.name)}</h1>
-<p class="sub">${escapeXml(study.description ?? '')}</p>
-${statusBanner}
-<h2>Provenance</h2>
-<dl>
-<dt>study file</dt><dd>${escapeXml(study.file)}</dd>
-<dt>seed</dt><dd>${study.seed} (replicates: ${study.replicates})</dd>
-<dt>backend</dt><dd>${escapeXml(String(context.backend['id'] ?? ''))}</dd>
-<dt>tasks</dt><dd>${context.complete} of ${context.tasks} complete</dd>
-<dt>units</dt><dd>${study.unit === 'bit' ? 'plots in bits (results.jsonl stores nats)' : 'nats'}</dd>
-<dt>full record</dt><dd><a href="study.resolved.json">study.resolved.json</a> (resolved study, seeds, backend, package versions) · <a href="results.jsonl">results.jsonl</a> · <a href="results.csv">results.csv</a></dd>
-</dl>
-<h2>Figures</h2>
-${rendered.map((f) => `<figure id="${escapeXml(f.file)}">\n${f.svg.replace(/^<svg /, '<svg role="img" ')}<figcaption>${escapeXml(f.title)}. ${escapeXml(f.caption)} <a href="plots/${escapeXml(f.file)}">SVG</a></figcaption></figure>`).join('\n')}
-<h2>Results</h2>
-<p>${records.length} measurements${records.length > MAX_TABLE_ROWS ? ` (first ${MAX_TABLE_ROWS} shown; all in results.csv)` : ''}.</p>
-<table><thead><tr><th>system</th><th>probe</th><th>estimator</th><th>axis</th><th>site</th>${swept.map((p) => `<th>${escapeXml(p)}</th>`).join('')}<th>value</th><th>± (1 s.e.)</th><th>unit</th><th>n</th></tr></thead>
-<tbody>
-${rows.join('\n')}
-</tbody></table>
-</body></html>
-`;
+export async function writeReport(outDir: string, study: ResolvedStudy, records: readonly ResultRecord[], figures: readonly ReportFigure[] | undefined, context: ReportContext): Promise<string[]> {
+  const display = context.display ?? noDisplay;
+  const specs = buildFigureSpecs(study, records, figures, { display });
+  const rendered = await writeFigures(path.join(outDir, 'plots'), specs);
+  const html = reportPage({
+    title: study.name,
+    description: study.description ?? '',
+    study,
+    records,
+    figures: rendered,
+    provenance: { ...readProvenance(outDir), backend: context.backend },
+    status: context,
+    nonFinite: context.nonFinite ?? [],
+    failures: context.failures ?? [],
+    display,
+  });
   writeAtomically(path.join(outDir, 'report.html'), html);
-  return ['report.html', ...rendered.map((f) => path.join('plots', f.file))];
+  return ['report.html', ...rendered.flatMap((f) => ['.vl.json', '.svg', '.png'].map((ext) => path.join('plots', f.file + ext)))];
 }
