@@ -78,7 +78,7 @@ describe('runner: training-time sites and metrics', () => {
     ]);
     // The report draws one curve per training time, plus the study's reference data.
     const plots = path.join(dir, 'out', 'plots');
-    const svg = fs.readFileSync(path.join(plots, fs.readdirSync(plots).find((f) => f.startsWith('figure-1-'))!), 'utf8');
+    const svg = fs.readFileSync(path.join(plots, fs.readdirSync(plots).find((f) => f.startsWith('figure-1-') && f.endsWith('.svg'))!), 'utf8');
     for (const label of ['epoch 0', 'epoch 1', 'epoch 2', 'published values']) expect(svg).toContain(label);
     const csv = fs.readFileSync(path.join(dir, 'out', 'results.csv'), 'utf8').split('\n');
     expect(csv[0]).toContain('time.axis');
