@@ -144,11 +144,11 @@ describe('entroscope run', () => {
     const code = await new Promise<number | null>((resolve) => {
       child.stderr.on('data', (chunk: Buffer) => {
         stderr += chunk.toString();
-        if (stderr.includes('[task 2/8]') && !child.killed) child.kill('SIGINT');
+        if (stderr.includes('[task 2/8 ') && !child.killed) child.kill('SIGINT');
       });
       child.on('exit', (c) => resolve(c));
     });
-    expect(stderr).toMatch(/Interrupted: stopping after the running task/);
+    expect(stderr).toMatch(/Interrupted: the running task is stopped/);
     expect(code).toBe(EXIT.interrupted);
     const resolved = JSON.parse(fs.readFileSync(path.join(out, 'study.resolved.json'), 'utf8'));
     expect(resolved.status).toBe('interrupted');

@@ -2,19 +2,38 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { MultiBar, Presets } from 'cli-progress';
-import { EntroscopeError, StudySyntaxError, StudyValidationError, UnknownIdError, RequirementError, z, type Registries } from '@entroscope/core';
+import { ArgumentError, EntroscopeError, StudySyntaxError, StudyValidationError, UnknownIdError, RequirementError, z, type Registries } from '@entroscope/core';
 import { resolveBackend } from './backend';
 import { createRegistries } from './container';
+import { ProgressClock, ProgressLog, formatDuration, formatRate } from './progress-output';
 import { rewriteReport, writeComparison } from './report/compare';
 import { displayLookup } from './report/labels';
-import { loadStudy, runStudy } from './run-study';
+import { loadStudy, runStudy, type NonFiniteValue } from './run-study';
 import { studyJsonSchema } from './study-json-schema';
 
 /** Exit codes: 0 ok, 1 the run failed, 2 invalid input (study, arguments), 130 interrupted. */
 export const EXIT = { ok: 0, failed: 1, invalid: 2, interrupted: 130 } as const;
 
 const isInputError = (e: unknown) =>
-  e instanceof StudyValidationError || e instanceof StudySyntaxError || e instanceof UnknownIdError || e instanceof RequirementError || (e instanceof EntroscopeError && ['STUDY_MISSING', 'OUTPUT_CONFLICT', 'BACKEND_UNAVAILABLE'].includes(e.code));
+  e instanceof StudyValidationError ||
+  e instanceof StudySyntaxError ||
+  e instanceof UnknownIdError ||
+  e instanceof RequirementError ||
+  e instanceof ArgumentError ||
+  (e instanceof EntroscopeError && ['STUDY_MISSING', 'OUTPUT_CONFLICT', 'OUTPUT_DAMAGED', 'OUTPUT_PATH', 'OUTPUT_FOREIGN', 'OUTPUT_LOCKED', 'BACKEND_UNAVAILABLE', 'BACKEND_UNKNOWN'].includes(e.code));
+
+/** A summary line for the non-finite values of a run (each is listed in study.resolved.json and the report). */
+export function describeNonFinite(values: readonly NonFiniteValue[]): string {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v.value, (counts.get(v.value) ?? 0) + 1);
+  const where = (v: NonFiniteValue) => {
+    const swept = Object.entries(v.sweep).map(([k, x]) => `${k}=${JSON.stringify(x)}`);
+    return `${v.probe} on ${v.system} at ${v.site.axis} ${v.site.index}${swept.length ? ` (${swept.join(', ')})` : ''}${v.replicate ? ` replicate ${v.replicate}` : ''}: ${v.field} ${v.value}`;
+  };
+  const shown = values.slice(0, 5).map((v) => `  - ${where(v)}`);
+  if (values.length > 5) shown.push(`  - … ${values.length - 5} more`);
+  return `${values.length} non-finite value(s) (${[...counts].map(([k, n]) => `${k}: ${n}`).join(', ')}); listed with site and parameters in study.resolved.json and the report:\n${shown.join('\n')}\n`;
+}
 
 function parseSeed(value: string): number {
   const n = Number(value);
@@ -76,8 +95,17 @@ const defaultIo: CliIo = {
   isTty: Boolean(process.stderr.isTTY),
 };
 
+/** Seconds between progress lines of a long task in a log (ENTROSCOPE_PROGRESS_INTERVAL, default 10). */
+function progressInterval(): number {
+  const seconds = Number(process.env['ENTROSCOPE_PROGRESS_INTERVAL'] ?? 10);
+  return (Number.isFinite(seconds) && seconds > 0 ? seconds : 10) * 1000;
+}
+
 /** Runs the CLI; resolves to the exit code (never calls process.exit itself). */
-export async function main(argv: readonly string[], io: CliIo = defaultIo, registries: Registries = createRegistries()): Promise<number> {
+export async function main(argv: readonly string[], io: CliIo = defaultIo, given?: Registries): Promise<number> {
+  // With the plugins of plugins.ts, tasks run in a worker thread (which loads the same plugins); registries given
+  // by the caller (tests with extra plugins) run tasks in this thread.
+  const registries = given ?? createRegistries();
   let code: number = EXIT.ok;
   const program = new Command('entroscope')
     .description('Measure how information flows through physical and neural systems.')
@@ -97,14 +125,16 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo, regis
       const study = loadStudy(file, registries, { ...(opts.seed !== undefined && { seed: opts.seed }), ...(opts.backend !== undefined && { backend: opts.backend }) });
       const controller = new AbortController();
       const onSigint = () => {
-        io.stderr('\nInterrupted: stopping after the running task and writing the files for what is complete (Ctrl-C again to quit at once; a re-run resumes)…\n');
+        io.stderr('\nInterrupted: the running task is stopped (it runs again on resume); writing the files for the tasks that are complete. Ctrl-C again quits at once; a re-run resumes.\n');
         controller.abort(new EntroscopeError('INTERRUPTED', 'interrupted by the user'));
         process.once('SIGINT', () => process.exit(EXIT.interrupted));
       };
       process.once('SIGINT', onSigint);
-      const bars = io.isTty ? new MultiBar({ format: ' {bar} {percentage}% | task {task}/{total} | {message}', hideCursor: true, clearOnComplete: true, stream: process.stderr }, Presets.shades_classic) : undefined;
-      const bar = bars?.create(1000, 0, { task: 0, total: 0, message: '' });
-      let lastLogged = -1;
+      const bars = io.isTty ? new MultiBar({ format: ' {bar} {percentage}% | task {task}/{tasks} | {rate} | ETA {eta} | {message}', hideCursor: true, clearOnComplete: true, stream: process.stderr }, Presets.shades_classic) : undefined;
+      const bar = bars?.create(1000, 0, { task: 0, tasks: 0, rate: '', eta: '?', message: '' });
+      const clock = new ProgressClock();
+      const log = bars ? undefined : new ProgressLog((line) => io.stderr(line), progressInterval());
+      log?.start();
       try {
         const summary = await runStudy(study, registries, {
           ...(opts.out !== undefined && { out: opts.out }),
@@ -112,21 +142,26 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo, regis
           signal: controller.signal,
           logger: { info: (m) => (bars ? bars.log(`${m}\n`) : io.stderr(`${m}\n`)), warn: (m) => (bars ? bars.log(`warning: ${m}\n`) : io.stderr(`warning: ${m}\n`)) },
           resolveBackend,
+          isolation: given ? 'inline' : 'thread',
           onProgress: (done, total, message) => {
-            if (bar) bar.update(Math.round((1000 * done) / Math.max(total, 1)), { task: Math.min(Math.floor(done) + 1, total), total, message });
-            else if (Number.isInteger(done) && done < total && done !== lastLogged) {
-              lastLogged = done;
-              io.stderr(`[task ${done + 1}/${total}] ${message}\n`);
-            }
+            if (bar) {
+              const timing = clock.update({ done, total, message });
+              bar.update(Math.round((1000 * done) / Math.max(total, 1)), { task: Math.min(Math.floor(done) + 1, total), tasks: total, rate: formatRate(timing.rate), eta: timing.eta !== undefined ? formatDuration(timing.eta) : '?', message });
+            } else log!.update({ done, total, message });
           },
         });
         bars?.stop();
-        const status = summary.interrupted ? 'interrupted' : 'done';
-        io.stdout(`${status}: ${summary.records} measurements from ${summary.tasks} task(s)${summary.resumed ? ` (${summary.resumed} resumed from an earlier run)` : ''}\n`);
+        log?.stop();
+        if (summary.nonFinite.length > 0) io.stderr(`warning: ${describeNonFinite(summary.nonFinite)}`);
+        const status = summary.failures.length > 0 ? 'failed' : summary.interrupted ? 'interrupted' : 'done';
+        io.stdout(`${status}: ${summary.records} measurements from ${summary.tasks} task(s)${summary.resumed ? ` (${summary.resumed} resumed from an earlier run)` : ''}${summary.failures.length ? `; ${summary.failures.length} task(s) failed` : ''}\n`);
         io.stdout(`report: ${path.join(summary.outDir, 'report.html')}\n`);
-        code = summary.interrupted ? EXIT.interrupted : EXIT.ok;
+        for (const failure of summary.failures) io.stderr(`error: ${failure.message}\n`);
+        if (summary.failures.length > 0) io.stderr(`${summary.failures.length} task(s) failed; the others are in the results. A re-run retries only what is missing.\n`);
+        code = summary.failures.length > 0 ? EXIT.failed : summary.interrupted ? EXIT.interrupted : EXIT.ok;
       } finally {
         bars?.stop();
+        log?.stop();
         process.removeListener('SIGINT', onSigint);
       }
     });

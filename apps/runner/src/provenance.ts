@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pluginModules } from './plugins';
@@ -41,4 +42,26 @@ export function gitCommit(): string | undefined {
     return undefined;
   }
   return undefined;
+}
+
+/**
+ * The git commit of the workspace and whether its working tree differs from it (`dirty`: tracked files modified
+ * or untracked files present, as `git status --porcelain` lists them), when run from a checkout with git.
+ */
+export function gitState(): { commit?: string; dirty?: boolean } {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: __dirname, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 }).trim();
+  let commit: string | undefined;
+  try {
+    // Only the Entroscope checkout itself (not a repository the package happens to be installed in).
+    if (!fs.existsSync(path.join(git('rev-parse', '--show-toplevel'), 'apps', 'runner', 'package.json'))) return {};
+    commit = git('rev-parse', 'HEAD');
+  } catch {
+    commit = gitCommit(); // no git program: read .git directly (no dirty flag then)
+    return commit === undefined ? {} : { commit };
+  }
+  try {
+    return { commit, dirty: git('status', '--porcelain') !== '' };
+  } catch {
+    return { commit };
+  }
 }

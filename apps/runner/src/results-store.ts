@@ -40,47 +40,123 @@ export function parseRecord(line: string): ResultRecord {
   return typeof record.value === 'string' ? { ...record, value: Number(record.value) } : record;
 }
 
-const STATE_DIR = '.entroscope';
+export const STATE_DIR = '.entroscope';
+
+/** The results folder cannot be resumed as it is: a file was damaged, removed or edited since the run wrote it. */
+export class OutputDamagedError extends EntroscopeError {
+  constructor(outDir: string, problems: readonly string[]) {
+    const listed = problems.slice(0, 5).map((p) => `  - ${p}`);
+    if (problems.length > 5) listed.push(`  - … and ${problems.length - 5} more`);
+    super(
+      'OUTPUT_DAMAGED',
+      `${outDir} cannot be resumed: its files do not match the record of the run that wrote them:\n${listed.join('\n')}\n` +
+        `Restore the files, or re-run with --fresh to recompute everything (it replaces only the files Entroscope wrote there).`,
+      { outDir, problems: [...problems] },
+    );
+  }
+}
+
+/** What .entroscope/state.json holds. */
+export interface RunState {
+  readonly fingerprint: string;
+  readonly backendFamilies?: Record<string, string>;
+  /** Output files (relative to the folder) written by runs with this state, so that --fresh removes only those. */
+  readonly files?: readonly string[];
+}
+
+/** One line of .entroscope/progress.jsonl: a completed task, with the count and digest of its result lines. */
+interface ProgressEntry {
+  readonly task: string;
+  readonly records?: number;
+  readonly sha256?: string;
+}
+
+/** Order-independent digest of a task's result lines (finalise re-sorts lines within a task). */
+export function digestLines(lines: readonly string[]): string {
+  return createHash('sha256').update([...lines].sort().join('\n')).digest('hex');
+}
+
+/** Outputs every run writes, removed by --fresh in a folder whose state predates the `files` list. */
+const STANDARD_OUTPUTS = ['results.jsonl', 'results.csv', 'study.resolved.json', 'report.html'];
+
+/** Reads state.json; a damaged one is an OutputDamagedError, a missing one `undefined`. */
+export function readRunState(outDir: string): RunState | undefined {
+  const stateFile = path.join(outDir, STATE_DIR, 'state.json');
+  if (!fs.existsSync(stateFile)) return undefined;
+  let state: unknown;
+  try {
+    state = JSON.parse(fs.readFileSync(stateFile, 'utf8'));
+  } catch (error) {
+    throw new OutputDamagedError(outDir, [`${STATE_DIR}/state.json is not valid JSON (${error instanceof Error ? error.message : String(error)})`]);
+  }
+  if (state === null || typeof state !== 'object' || typeof (state as RunState).fingerprint !== 'string') {
+    throw new OutputDamagedError(outDir, [`${STATE_DIR}/state.json has no study fingerprint`]);
+  }
+  return state as RunState;
+}
+
+/** Splits a JSON-lines text into complete lines and a torn last line (text after the last newline), if any. */
+function splitLines(text: string): { lines: string[]; torn?: string } {
+  const parts = text.split('\n');
+  const last = parts.pop()!;
+  return { lines: parts, ...(last !== '' && { torn: last }) };
+}
 
 /**
- * Results on disk, crash-safe: every measurement is appended to results.jsonl as it arrives, and a task
- * is marked complete in .entroscope/progress.jsonl when it ends. A re-run with the same fingerprint keeps
- * complete tasks, drops lines of incomplete ones and runs only what is missing. `finalise` rewrites
- * results.jsonl in task order, so a resumed run and an uninterrupted run give byte-identical files.
+ * Results on disk, crash-safe: every measurement is appended to results.jsonl as it arrives, and a task is
+ * marked complete in .entroscope/progress.jsonl when it ends, with the count and digest of its lines. A re-run
+ * with the same fingerprint checks the folder against that record (a torn last line, left by a crash in the
+ * middle of a write, is repaired; any other difference is refused with OutputDamagedError), keeps complete
+ * tasks, drops lines of incomplete ones and runs only what is missing. `finalise` rewrites results.jsonl in
+ * task order, so a resumed run and an uninterrupted run give byte-identical files. Every rewrite is atomic.
  */
 export class ResultsStore {
   readonly resultsFile: string;
   private readonly progressFile: string;
   readonly completed: Set<string>;
+  /** Result lines of the running tasks (task id → lines), for their digest when they complete. */
+  private readonly pending = new Map<string, string[]>();
+  /** What open() repaired (a torn last line), for the run's log. */
+  readonly repairs: string[];
 
   private constructor(
     readonly outDir: string,
     completed: Set<string>,
+    repairs: string[],
+    private readonly state: RunState,
   ) {
     this.resultsFile = path.join(outDir, 'results.jsonl');
     this.progressFile = path.join(outDir, STATE_DIR, 'progress.jsonl');
     this.completed = completed;
+    this.repairs = repairs;
+  }
+
+  /** The per-family backend choice recorded by an earlier run with the same fingerprint (to resume with it). */
+  static previousBackendFamilies(outDir: string, fingerprint: string): Record<string, string> | undefined {
+    const previous = readRunState(outDir);
+    return previous?.fingerprint === fingerprint ? previous.backendFamilies : undefined;
   }
 
   /**
-   * Opens `outDir` for a run with `fingerprint`. An existing run with another fingerprint is an error
-   * unless `fresh` is set (then its results are removed).
+   * Opens `outDir` (already checked and locked by the caller) for a run with `fingerprint`. An earlier run with
+   * another fingerprint is an error unless `fresh` is set: then the files it wrote (and only those) are removed.
    */
-  /** The per-family backend choice recorded by an earlier run with the same fingerprint (to resume with it). */
-  static previousBackendFamilies(outDir: string, fingerprint: string): Record<string, string> | undefined {
-    const stateFile = path.join(outDir, STATE_DIR, 'state.json');
-    if (!fs.existsSync(stateFile)) return undefined;
-    const previous = JSON.parse(fs.readFileSync(stateFile, 'utf8')) as { fingerprint: string; backendFamilies?: Record<string, string> };
-    return previous.fingerprint === fingerprint ? previous.backendFamilies : undefined;
-  }
-
   static open(outDir: string, fingerprint: string, fresh: boolean, backendFamilies?: Record<string, string>): ResultsStore {
     const stateDir = path.join(outDir, STATE_DIR);
     const stateFile = path.join(stateDir, 'state.json');
+    const progressFile = path.join(stateDir, 'progress.jsonl');
+    const resultsFile = path.join(outDir, 'results.jsonl');
     fs.mkdirSync(stateDir, { recursive: true });
+    let previous: RunState | undefined;
+    try {
+      previous = readRunState(outDir);
+    } catch (error) {
+      if (!fresh) throw error;
+    }
     let completed = new Set<string>();
-    if (fs.existsSync(stateFile) && !fresh) {
-      const previous = JSON.parse(fs.readFileSync(stateFile, 'utf8')) as { fingerprint: string };
+    let kept: string[] = [];
+    const repairs: string[] = [];
+    if (previous && !fresh) {
       if (previous.fingerprint !== fingerprint) {
         throw new EntroscopeError(
           'OUTPUT_CONFLICT',
@@ -88,33 +164,124 @@ export class ResultsStore {
           { outDir },
         );
       }
-      const progress = path.join(stateDir, 'progress.jsonl');
-      if (fs.existsSync(progress)) {
-        completed = new Set(fs.readFileSync(progress, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { task: string }).task));
-      }
+      const checked = ResultsStore.verify(outDir);
+      completed = checked.completed;
+      kept = checked.kept;
+      repairs.push(...checked.repairs);
+      if (checked.progressRewrite !== undefined) writeAtomically(progressFile, checked.progressRewrite);
     } else {
-      for (const file of ['results.jsonl', path.join(STATE_DIR, 'progress.jsonl')]) fs.rmSync(path.join(outDir, file), { force: true });
+      // A fresh start: remove what earlier runs wrote here (listed in their state), nothing else.
+      const written = previous?.files ?? STANDARD_OUTPUTS;
+      for (const file of new Set([...written, ...STANDARD_OUTPUTS])) {
+        const target = path.resolve(outDir, file);
+        if (target.startsWith(path.resolve(outDir) + path.sep)) fs.rmSync(target, { force: true });
+      }
+      fs.rmSync(progressFile, { force: true });
     }
-    fs.writeFileSync(stateFile, JSON.stringify({ fingerprint, ...(backendFamilies && { backendFamilies }) }, null, 2) + '\n');
-    const store = new ResultsStore(outDir, completed);
-    // Drop lines of tasks that never completed (a crash or Ctrl-C in the middle of a task).
-    const kept = store.readAll().filter((r) => completed.has(r.task));
-    fs.writeFileSync(store.resultsFile, kept.map((r) => stringifyRecord(r) + '\n').join(''));
-    return store;
+    const state: RunState = { fingerprint, ...(backendFamilies && { backendFamilies }), files: fresh ? [] : (previous?.files ?? []) };
+    writeAtomically(stateFile, JSON.stringify(state, null, 2) + '\n');
+    // Keep only lines of complete tasks (a crash or Ctrl-C in the middle of a task leaves some of its lines).
+    writeAtomically(resultsFile, kept.map((line) => line + '\n').join(''));
+    return new ResultsStore(outDir, completed, repairs, state);
+  }
+
+  /** Checks results.jsonl against progress.jsonl: counts and digests of every completed task. */
+  private static verify(outDir: string): { completed: Set<string>; kept: string[]; repairs: string[]; progressRewrite?: string } {
+    const problems: string[] = [];
+    const repairs: string[] = [];
+    const progressFile = path.join(outDir, STATE_DIR, 'progress.jsonl');
+    const resultsFile = path.join(outDir, 'results.jsonl');
+    const entries = new Map<string, ProgressEntry>();
+    let progressRewrite: string | undefined;
+    if (fs.existsSync(progressFile)) {
+      const { lines, torn } = splitLines(fs.readFileSync(progressFile, 'utf8'));
+      const parsed: string[] = [];
+      lines.forEach((line, i) => {
+        let entry: ProgressEntry | undefined;
+        try {
+          entry = JSON.parse(line) as ProgressEntry;
+        } catch {
+          entry = undefined;
+        }
+        if (!entry || typeof entry.task !== 'string') {
+          problems.push(`${STATE_DIR}/progress.jsonl line ${i + 1} is not a task record`);
+          return;
+        }
+        if (entries.has(entry.task)) problems.push(`${STATE_DIR}/progress.jsonl records task ${entry.task} twice`);
+        entries.set(entry.task, entry);
+        parsed.push(line);
+      });
+      if (torn !== undefined) {
+        repairs.push(`${STATE_DIR}/progress.jsonl: dropped a torn last line (that task runs again)`);
+        progressRewrite = parsed.map((line) => line + '\n').join('');
+      }
+    }
+    const byTask = new Map<string, string[]>();
+    if (fs.existsSync(resultsFile)) {
+      const { lines, torn } = splitLines(fs.readFileSync(resultsFile, 'utf8'));
+      if (torn !== undefined) repairs.push('results.jsonl: dropped a torn last line (a write cut short by a crash)');
+      lines.forEach((line, i) => {
+        let task: unknown;
+        try {
+          task = (JSON.parse(line) as { task?: unknown }).task;
+        } catch {
+          task = undefined;
+        }
+        if (typeof task !== 'string') {
+          problems.push(`results.jsonl line ${i + 1} is not a measurement record`);
+          return;
+        }
+        const list = byTask.get(task) ?? [];
+        list.push(line);
+        byTask.set(task, list);
+      });
+    } else if (entries.size > 0) {
+      problems.push(`results.jsonl is missing, but ${entries.size} task(s) are recorded complete`);
+    }
+    if (fs.existsSync(resultsFile)) {
+      for (const [task, entry] of entries) {
+        const lines = byTask.get(task) ?? [];
+        if (entry.records === undefined) continue; // written before counts were recorded: nothing to check against
+        if (lines.length !== entry.records) problems.push(`task ${task} has ${lines.length} measurement line(s) in results.jsonl; the run wrote ${entry.records}`);
+        else if (entry.sha256 !== undefined && digestLines(lines) !== entry.sha256) problems.push(`task ${task}: its ${lines.length} line(s) in results.jsonl were changed since the run wrote them`);
+      }
+    }
+    if (problems.length > 0) throw new OutputDamagedError(outDir, problems);
+    const completed = new Set(entries.keys());
+    const kept = [...byTask.entries()].filter(([task]) => completed.has(task)).flatMap(([, lines]) => lines);
+    return { completed, kept, repairs, ...(progressRewrite !== undefined && { progressRewrite }) };
   }
 
   append(record: ResultRecord): void {
-    fs.appendFileSync(this.resultsFile, stringifyRecord(record) + '\n');
+    const line = stringifyRecord(record);
+    fs.appendFileSync(this.resultsFile, line + '\n');
+    const lines = this.pending.get(record.task) ?? [];
+    lines.push(line);
+    this.pending.set(record.task, lines);
   }
 
   markComplete(task: string): void {
+    const lines = this.pending.get(task) ?? [];
+    this.pending.delete(task);
     this.completed.add(task);
-    fs.appendFileSync(this.progressFile, JSON.stringify({ task }) + '\n');
+    fs.appendFileSync(this.progressFile, JSON.stringify({ task, records: lines.length, sha256: digestLines(lines) }) + '\n');
+  }
+
+  /** Forgets the lines of a task that did not complete (they stay in results.jsonl until finalise drops them). */
+  abandon(task: string): void {
+    this.pending.delete(task);
   }
 
   readAll(): ResultRecord[] {
     if (!fs.existsSync(this.resultsFile)) return [];
-    return fs.readFileSync(this.resultsFile, 'utf8').split('\n').filter(Boolean).map(parseRecord);
+    return splitLines(fs.readFileSync(this.resultsFile, 'utf8')).lines.filter(Boolean).map(parseRecord);
+  }
+
+  /** Records the output files a run wrote (relative paths), so that --fresh can remove exactly those later. */
+  recordOutputs(files: readonly string[]): void {
+    const merged = [...new Set([...(this.state.files ?? []), ...files])].sort();
+    const state: RunState = { ...this.state, files: merged };
+    writeAtomically(path.join(this.outDir, STATE_DIR, 'state.json'), JSON.stringify(state, null, 2) + '\n');
   }
 
   /** Rewrites results.jsonl in canonical order and writes results.csv. Returns the records. */
@@ -141,9 +308,16 @@ function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** Writes through a temporary file, flushed to disk, then renamed over `file`: readers see the old or the new text. */
 export function writeAtomically(file: string, text: string): void {
   const temporary = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(temporary, text);
+  const fd = fs.openSync(temporary, 'w');
+  try {
+    fs.writeSync(fd, text);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
   fs.renameSync(temporary, file);
 }
 

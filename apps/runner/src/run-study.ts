@@ -1,32 +1,34 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Observable, Subject, connectable, filter, groupBy, merge, mergeMap } from 'rxjs';
 import {
+  ArgumentError,
   EntroscopeError,
-  RandomStream,
+  backendIdPattern,
   canonicalJson,
   expandTasks,
   parseStudyText,
-  probeReceives,
   resolveStudy,
-  siteTimeKey,
   type BackendHandle,
   type Logger,
-  type Measurement,
   type Registries,
   type ResolvedStudy,
-  type RunContext,
-  type Task,
 } from '@entroscope/core';
-import { gitCommit, packageVersions } from './provenance';
+import { checkFolderIsOurs, checkOutputPath, lockOutputFolder } from './output-folder';
+import { gitState, packageVersions } from './provenance';
 import { ResultsStore, taskId, writeAtomically, type ResultRecord } from './results-store';
+import { InlineTaskExecutor, ThreadTaskExecutor, type TaskExecutor } from './task-executor';
+import { TaskFailedError, describeTasks } from './task-runner';
 import { displayLookup } from './report/labels';
 import { hostInfo, writeReport } from './report/write-report';
 
 /** Reads and validates a study file (nothing is written). */
 export function loadStudy(file: string, registries: Registries, overrides: { seed?: number; backend?: string } = {}): ResolvedStudy {
+  if (overrides.backend !== undefined && !backendIdPattern.test(overrides.backend)) {
+    throw new ArgumentError('--backend (command line)', 'one of auto, cpu, gpujs:cpu, gpujs:webasm, gpujs:headlessgl, gpujs:webgpu', overrides.backend);
+  }
   if (!fs.existsSync(file)) throw new EntroscopeError('STUDY_MISSING', `${file}: no such study file`, { file });
+  if (!fs.statSync(file).isFile()) throw new EntroscopeError('STUDY_MISSING', `${file}: not a file`, { file });
   const source = parseStudyText(fs.readFileSync(file, 'utf8'), file);
   if (source.raw && typeof source.raw === 'object' && !Array.isArray(source.raw)) {
     const raw = source.raw as Record<string, unknown>;
@@ -45,6 +47,35 @@ export interface RunOptions {
   readonly onProgress?: (done: number, total: number, message: string) => void;
   /** Chooses the compute backend once for the run. */
   readonly resolveBackend: (requested: string, pinned?: Readonly<Record<string, string>>) => Promise<{ handle: BackendHandle; record: Record<string, unknown> }>;
+  /**
+   * Where tasks run: 'thread' in a worker thread, so that Ctrl-C stops a long task at once (the thread loads the
+   * plugins of plugins.ts and resolves the backend itself: only for the default registries); 'inline' (default) in
+   * the calling thread, with the given registries and backend (an abort is seen between tasks only).
+   */
+  readonly isolation?: 'thread' | 'inline';
+}
+
+/** A measured value or uncertainty that is NaN or ±Infinity, with where it was measured. */
+export interface NonFiniteValue {
+  readonly task: string;
+  readonly taskIndex: number;
+  readonly system: string;
+  readonly probe: string;
+  readonly estimator: string;
+  readonly site: ResultRecord['site'];
+  readonly field: 'value' | 'uncertainty';
+  readonly value: 'NaN' | 'Infinity' | '-Infinity';
+  /** The swept parameters of this measurement (path → value), and the replicate. */
+  readonly sweep: Record<string, unknown>;
+  readonly replicate: number;
+}
+
+/** A task that threw; the others ran. */
+export interface TaskFailure {
+  readonly task: string;
+  readonly index: number;
+  readonly label: string;
+  readonly message: string;
 }
 
 export interface RunSummary {
@@ -54,54 +85,26 @@ export interface RunSummary {
   readonly records: number;
   readonly files: string[];
   readonly interrupted: boolean;
+  /** Tasks that failed this run (their error names the task and its swept parameters). */
+  readonly failures: readonly TaskFailure[];
+  /** Every non-finite value or uncertainty among the records. */
+  readonly nonFinite: readonly NonFiniteValue[];
+  /** What opening the folder repaired (a torn last line left by a crash). */
+  readonly repairs: readonly string[];
 }
 
-/** Streams of one task: the system runs once, multicast to every probe attached to it. */
-function runTask(task: Task, study: ResolvedStudy, registries: Registries, backend: BackendHandle, signal: AbortSignal, logger: Logger, progress: (f: number, m?: string) => void): Observable<{ probeIndex: number; measurement: Measurement }> {
-  const root = RandomStream.fromSeed(study.seed);
-  const systemDescriptor = registries.systems.get(task.system.use);
-  const systemKey = canonicalJson(task.system.params);
-  const systemContext: RunContext = {
-    name: task.system.name,
-    random: root.split(`system:${task.system.name}`).split(systemKey).split(`replicate:${task.replicate}`),
-    backend,
-    logger,
-    signal,
-    progress,
-  };
-  const system = systemDescriptor.create(task.system.params, systemContext);
-  const shared = connectable(system.observe(), { connector: () => new Subject(), resetOnDisconnect: false });
-  const streams = task.probes.map((probe, probeIndex) => {
-    const descriptor = registries.probes.get(probe.use);
-    const context: RunContext = {
-      name: probe.name,
-      random: root.split(`probe:${probe.name}`).split(canonicalJson(probe.params)).split(`system:${task.system.name}`).split(systemKey).split(`replicate:${task.replicate}`),
-      backend,
-      logger,
-      signal,
-    };
-    const requirements = descriptor.requires(probe.params);
-    // Each training time of a trained system is one sweep of its sites: it gets its own probe instance (fresh
-    // reference layer, own random stream split by the time); observations without a time form one group, with
-    // the probe's context unchanged. Metrics observations reach only probes that ask for them.
-    const measurements = shared.pipe(
-      filter((o) => probeReceives(requirements, o)),
-      groupBy((o) => siteTimeKey(o.site)),
-      mergeMap((group) => descriptor.create(probe.params, group.key === '' ? context : { ...context, random: context.random.split(`time:${group.key}`) }).apply(group)),
-    );
-    return new Observable<{ probeIndex: number; measurement: Measurement }>((subscriber) =>
-      measurements.subscribe({
-        next: (measurement) => subscriber.next({ probeIndex, measurement }),
-        error: (e) => subscriber.error(e),
-        complete: () => subscriber.complete(),
-      }),
-    );
-  });
-  return new Observable((subscriber) => {
-    const subscription = merge(...streams).subscribe(subscriber);
-    subscription.add(shared.connect());
-    return subscription;
-  });
+/** Non-finite values and uncertainties of the records, with site and parameters. */
+export function nonFiniteValues(records: readonly ResultRecord[]): NonFiniteValue[] {
+  const found: NonFiniteValue[] = [];
+  for (const r of records) {
+    for (const field of ['value', 'uncertainty'] as const) {
+      const v = r[field];
+      if (typeof v === 'number' && !Number.isFinite(v)) {
+        found.push({ task: r.task, taskIndex: r.taskIndex, system: r.system, probe: r.probe, estimator: r.estimator, site: r.site, field, value: String(v) as NonFiniteValue['value'], sweep: r.sweep, replicate: r.replicate });
+      }
+    }
+  }
+  return found;
 }
 
 /**
@@ -114,122 +117,134 @@ export function fingerprintOf(study: ResolvedStudy): string {
 }
 
 /**
- * Runs a validated study: chooses the backend, expands tasks, runs them (resuming a previous partial run),
- * appends results as they arrive, then writes results.jsonl/csv, study.resolved.json, plots and report.html.
+ * Runs a validated study: checks and locks the output folder, chooses the backend, expands tasks, runs them
+ * (resuming a previous partial run; a task that throws is recorded and the others go on), appends results as they
+ * arrive, then writes results.jsonl/csv, study.resolved.json, plots and report.html.
  */
 export async function runStudy(study: ResolvedStudy, registries: Registries, options: RunOptions): Promise<RunSummary> {
   const logger = options.logger ?? { info: () => undefined, warn: () => undefined };
   const signal = options.signal ?? new AbortController().signal;
   const tasks = expandTasks(study, registries);
-  const outDir = options.out ?? study.output ?? path.join('results', study.name);
+  const origin = options.out !== undefined ? '--out' : study.output !== undefined ? `output: (${study.file})` : 'the default output folder';
+  const outDir = checkOutputPath(options.out ?? study.output ?? path.join('results', study.name), origin);
+  checkFolderIsOurs(outDir, origin);
+  const release = lockOutputFolder(outDir, (holder) => logger.warn(`taking over a stale lock of ${outDir}: process ${holder.pid} (started ${holder.startedAt}) no longer runs`));
+  try {
+    return await runLocked(study, registries, options, tasks, outDir, logger, signal);
+  } finally {
+    release();
+  }
+}
+
+async function runLocked(
+  study: ResolvedStudy,
+  registries: Registries,
+  options: RunOptions,
+  tasks: ReturnType<typeof expandTasks>,
+  outDir: string,
+  logger: Logger,
+  signal: AbortSignal,
+): Promise<RunSummary> {
   const fingerprint = fingerprintOf(study);
   const pinned = options.fresh ? undefined : ResultsStore.previousBackendFamilies(outDir, fingerprint);
   const backend = await options.resolveBackend(study.backend, pinned);
   const families = backend.record['families'] as Record<string, string> | undefined;
   const store = ResultsStore.open(outDir, fingerprint, options.fresh ?? false, families);
+  for (const repair of store.repairs) logger.warn(`${outDir}: ${repair}`);
   const started = new Date().toISOString();
   const resumed = tasks.filter((t) => store.completed.has(taskId(t.key))).length;
+  const descriptions = describeTasks(tasks, study);
+  const executor: TaskExecutor =
+    options.isolation === 'thread'
+      ? new ThreadTaskExecutor({ requested: study.backend, ...(families && { families }) })
+      : new InlineTaskExecutor(registries, backend.handle);
   let interrupted = false;
-  let failure: unknown;
+  const failures: TaskFailure[] = [];
 
-  for (const task of tasks) {
-    const id = taskId(task.key);
-    if (store.completed.has(id)) continue;
-    // Let the event loop run between tasks: a Ctrl-C (SIGINT handler) is only delivered when it does.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    if (signal.aborted) {
-      interrupted = true;
-      break;
-    }
-    const label = [task.system.name, describeParams(task, study)].filter(Boolean).join(" ");
-    options.onProgress?.(task.index, tasks.length, label);
-    try {
-      await new Promise<void>((resolve, reject) => {
-        const onAbort = () => reject(new EntroscopeError('INTERRUPTED', 'interrupted'));
-        signal.addEventListener('abort', onAbort, { once: true });
-        runTask(task, study, registries, backend.handle, signal, logger, (f, m) => options.onProgress?.(task.index + Math.min(Math.max(f, 0), 0.999), tasks.length, m ? `${label} · ${m}` : label)).subscribe({
-          next: ({ probeIndex, measurement }) => store.append(toRecord(task, id, probeIndex, measurement)),
-          error: (e) => {
-            signal.removeEventListener('abort', onAbort);
-            reject(e);
+  try {
+    for (const description of descriptions) {
+      const { task, label } = description;
+      const id = taskId(task.key);
+      if (store.completed.has(id)) continue;
+      // Let the event loop run between tasks (signals, timers, progress output).
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (signal.aborted) {
+        interrupted = true;
+        break;
+      }
+      options.onProgress?.(task.index, tasks.length, label);
+      try {
+        await executor.run(
+          description,
+          {
+            onRecord: (record) => store.append(record),
+            onProgress: (f, m) => options.onProgress?.(task.index + Math.min(Math.max(f, 0), 0.999), tasks.length, m ? `${label} · ${m}` : label),
+            logger,
           },
-          complete: () => {
-            signal.removeEventListener('abort', onAbort);
-            resolve();
-          },
-        });
-      });
-      store.markComplete(id);
-    } catch (error) {
-      if (signal.aborted) interrupted = true;
-      else failure = error;
-      break;
+          signal,
+        );
+        store.markComplete(id);
+      } catch (error) {
+        store.abandon(id);
+        if (signal.aborted || (error instanceof EntroscopeError && error.code === 'INTERRUPTED')) {
+          interrupted = true;
+          break;
+        }
+        const failed = error instanceof TaskFailedError ? error : new TaskFailedError(description, { message: error instanceof Error ? error.message : String(error) });
+        failures.push({ task: id, index: task.index, label, message: failed.message });
+        logger.warn(failed.message);
+      }
     }
+  } finally {
+    await executor.close();
   }
   options.onProgress?.(tasks.length, tasks.length, 'writing report');
 
   // Whatever happened, write everything computed so far.
   const records = store.finalise(study.probes.map((p) => p.name));
   const complete = tasks.filter((t) => store.completed.has(taskId(t.key))).length;
+  const status = failures.length > 0 ? 'failed' : interrupted ? 'interrupted' : 'complete';
+  const nonFinite = nonFiniteValues(records);
+  const git = gitState();
   const resolvedFile = path.join(outDir, 'study.resolved.json');
   writeAtomically(
     resolvedFile,
     JSON.stringify(
       {
         study: { ...study },
-        status: failure ? 'failed' : interrupted ? 'interrupted' : 'complete',
-        ...(failure ? { error: failure instanceof Error ? failure.message : String(failure) } : {}),
+        status,
+        ...(failures.length > 0 && { error: failures.map((f) => f.message).join('\n'), failures }),
         tasks: { total: tasks.length, complete, resumedFromPreviousRun: resumed },
-        seeds: { root: study.seed, derivation: 'RandomStream.fromSeed(seed).split(`system:<name>`).split(<canonical params>).split(`replicate:<r>`); probes: .split(`probe:<name>`).split(<canonical probe params>).split(`system:<name>`)...' },
+        nonFinite: { count: nonFinite.length, values: nonFinite },
+        seeds: {
+          root: study.seed,
+          derivation: 'RandomStream.fromSeed(seed).split(`system:<name>`).split(<canonical params>).split(`replicate:<r>`); probes: .split(`probe:<name>`).split(<canonical probe params>).split(`system:<name>`)...',
+        },
         taskList: tasks.map((t) => ({ id: taskId(t.key), index: t.index, system: t.system, replicate: t.replicate, probes: t.probes.map((p) => ({ name: p.name, use: p.use, params: p.params })) })),
         backend: backend.record,
         versions: packageVersions(),
-        gitCommit: gitCommit(),
+        gitCommit: git.commit,
+        gitDirty: git.dirty,
         host: hostInfo(),
         startedAt: started,
         finishedAt: new Date().toISOString(),
       },
-      null,
+      (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? String(value) : value),
       2,
     ) + '\n',
   );
-  const reportFiles = await writeReport(outDir, study, records, study.report.figures, { display: displayLookup(registries), backend: backend.record, status: failure ? 'failed' : interrupted ? 'interrupted' : 'complete', tasks: tasks.length, complete });
-  if (failure) throw failure;
+  const reportFiles = await writeReport(outDir, study, records, study.report.figures, { display: displayLookup(registries), backend: backend.record, status, tasks: tasks.length, complete, nonFinite, failures });
+  const files = ['results.jsonl', 'results.csv', 'study.resolved.json', ...reportFiles];
+  store.recordOutputs(files);
   return {
     outDir,
     tasks: tasks.length,
     resumed,
     records: records.length,
-    files: ['results.jsonl', 'results.csv', 'study.resolved.json', ...reportFiles].map((f) => path.join(outDir, f)),
+    files: files.map((f) => path.join(outDir, f)),
     interrupted,
-  };
-}
-
-function describeParams(task: Task, study: ResolvedStudy): string {
-  const swept = study.sweep.filter((a) => a.target.kind === 'system' && a.target.name === task.system.name);
-  const parts = swept.map((a) => `${a.target.paramPath.join('.')}=${JSON.stringify(a.target.paramPath.reduce<unknown>((v, k) => (v as Record<string, unknown>)?.[k as string], task.system.params))}`);
-  if (study.replicates > 1) parts.push(`replicate ${task.replicate}`);
-  return parts.join(' ');
-}
-
-function toRecord(task: Task, id: string, probeIndex: number, m: Measurement): ResultRecord {
-  const probe = task.probes[probeIndex]!;
-  return {
-    task: id,
-    taskIndex: task.index,
-    replicate: task.replicate,
-    system: task.system.name,
-    systemId: task.system.use,
-    probe: probe.name,
-    probeId: m.probe,
-    estimator: m.estimator,
-    site: { axis: m.site.axis, index: m.site.index, ...(m.site.label !== undefined && { label: m.site.label }), ...(m.site.time !== undefined && { time: { ...m.site.time } }) },
-    value: m.value,
-    unit: m.unit,
-    uncertainty: m.uncertainty ?? null,
-    n: m.n,
-    sweep: Object.assign({}, ...probe.points.slice(0, 1)),
-    params: { system: task.system.params, probe: probe.params },
-    meta: { ...m.meta },
+    failures,
+    nonFinite,
+    repairs: store.repairs,
   };
 }

@@ -95,6 +95,12 @@ export interface ExponentialFamilyExact {
   logPartition(theta: readonly number[]): number;
   /** ∇A(θ): mean sufficient statistics per site. */
   meanStatistics(theta: readonly number[]): number[];
+  /**
+   * Optional ∇²A(θ): the Fisher information matrix per site, F_ij/N = ∂²A/∂θ_i∂θ_j = Cov(T_i, T_j)/N, in closed
+   * form. Families that have it should provide it: probes then use it instead of differencing `meanStatistics`
+   * (which loses accuracy where A is nearly singular, e.g. at a critical point).
+   */
+  fisherInformation?(theta: readonly number[]): number[][];
   /** Number of states of one lattice variable (2 for Ising spins). */
   readonly statesPerSite: number;
   /** Fraction of the original lattice's sites carried at this site (2^−n after n decimations by b = 2). */

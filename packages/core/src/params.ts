@@ -30,18 +30,21 @@ export function parsePath(text: string): PathSegment[] | null {
 export function getAt(value: unknown, path: readonly PathSegment[]): unknown {
   let current: unknown = value;
   for (const segment of path) {
-    if (current === null || typeof current !== 'object') return undefined;
+    if (current === null || typeof current !== 'object' || !Object.hasOwn(current, segment)) return undefined;
     current = (current as Record<string | number, unknown>)[segment];
   }
   return current;
 }
 
-/** Returns a deep copy of `value` with `path` set to `replacement` (creating objects on the way). */
+/**
+ * Returns a copy of `value` with `path` set to `replacement` (creating objects on the way). Own properties only:
+ * a segment such as `__proto__` becomes a plain own key, never the prototype.
+ */
 export function setAt(value: unknown, path: readonly PathSegment[], replacement: unknown): unknown {
   if (path.length === 0) return replacement;
   const [head, ...rest] = path;
-  const base: Record<string | number, unknown> = Array.isArray(value) ? [...value] as never : { ...(value as object) };
-  base[head!] = setAt(base[head!], rest, replacement);
+  const base: Record<string | number, unknown> = Array.isArray(value) ? ([...value] as never) : value !== null && typeof value === 'object' ? { ...(value as object) } : {};
+  Object.defineProperty(base, head!, { value: setAt(getAt(base, [head!]), rest, replacement), enumerable: true, writable: true, configurable: true });
   return base;
 }
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { DuplicateIdError, RequirementError, StudySyntaxError, StudyValidationError, UnknownIdError } from './errors';
 import type { ProbeDescriptor } from './probe';
 import { DescriptorRegistry } from './registry';
-import { expandTasks, parseStudyText, resolveStudy, type Registries } from './study';
+import { STUDY_LIMITS, expandTasks, parseStudyText, resolveStudy, type Registries } from './study';
 import type { SystemDescriptor } from './system';
 
 const chain: SystemDescriptor<{ K: number; samples?: number }> = {
@@ -28,8 +28,21 @@ const counter: ProbeDescriptor<{ estimator: { use: 'exact' } | { use: 'plug-in';
   requires: (p) => (p.estimator.use === 'exact' ? { exact: ['exponential-family'] } : { kinds: ['spins'] }),
   create: () => ({ id: 'counter', estimator: 'exact', apply: () => EMPTY }),
 };
+/** A system with a cross-field rule (size divisible by 2^steps) and a memory estimate (one GiB per site). */
+const ring: SystemDescriptor<{ size: number; steps: number }> = {
+  id: 'ring',
+  version: '1.0.0',
+  summary: 'test ring',
+  paramsSchema: z
+    .object({ size: z.number().int().min(1).default(8), steps: z.number().int().min(0).default(1) })
+    .strict()
+    .refine((p) => p.size % 2 ** p.steps === 0, { message: 'expected size divisible by 2^steps', path: ['size'] }),
+  provides: () => ({ axes: ['rg-step'], kinds: [], exact: ['exponential-family'] }),
+  create: () => ({ observe: () => EMPTY }),
+  estimate: (p) => ({ bytes: p.size * 2 ** 30, what: `${p.size} sites of a GiB` }),
+};
 const registries: Registries = {
-  systems: new DescriptorRegistry<SystemDescriptor>('system', [chain]),
+  systems: new DescriptorRegistry<SystemDescriptor>('system', [chain, ring]),
   probes: new DescriptorRegistry<ProbeDescriptor>('probe', [counter]),
 };
 
@@ -71,7 +84,7 @@ describe('study files', () => {
   it('lists the known ids for an unknown system, with file and position', () => {
     const error = errorOf(valid.replace('use: chain', 'use: chian'));
     expect(error).toBeInstanceOf(UnknownIdError);
-    expect(error.message).toBe("study.yaml:5:10 systems[0].use: unknown system 'chian'. Known systems: chain");
+    expect(error.message).toBe("study.yaml:5:10 systems[0].use: unknown system 'chian'. Known systems: chain, ring");
   });
 
   it('names file, path, line, expected and given for a parameter of the wrong type', () => {
@@ -99,7 +112,7 @@ describe('study files', () => {
     expect(error.message).toContain('sweep["systems.a.params.K"][1]');
     expect(error.message).toContain('expected number to be >=0, got -2');
     const badPath = errorOf(`${valid}sweep:\n  systems.b.params.K: [1]\n`);
-    expect(badPath.message).toMatch(/sweep\.systems\.b\.params\.K.*expected an existing system \(a\), got 'b'/);
+    expect(badPath.message).toMatch(/study\.yaml:10:3 sweep\["systems\.b\.params\.K"\]: expected an existing system \(a\), got 'b'/);
   });
 
   it('refuses a probe whose requirements the system cannot meet', () => {
@@ -112,6 +125,83 @@ describe('study files', () => {
     expect(errorOf(`${valid}colour: blue\n`).message).toMatch(/unknown key 'colour'/);
     const duplicate = errorOf(valid.replace('probes:', '  - name: a\n    use: chain\n    params: { K: 1 }\nprobes:'));
     expect(duplicate.message).toMatch(/systems\[1\]\.name.*unique system name/);
+  });
+});
+
+const ringStudy = (params: string, sweep: string) => `name: ring
+systems:
+  - name: r
+    use: ring
+    params: ${params}
+probes:
+  - use: counter
+sweep:
+${sweep}`;
+
+describe('bad input: limits, locations, prototype keys', () => {
+  it('refuses a YAML alias bomb with the alias limit in the message', () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 8; i++) levels.push(`l${i}: &l${i} [${Array(9).fill(i === 1 ? '*a' : `*l${i - 1}`).join(', ')}]`);
+    const started = Date.now();
+    const error = errorOf(`${levels.join('\n')}\n${valid}`);
+    expect(error).toBeInstanceOf(StudySyntaxError);
+    expect(error.message).toMatch(/^study\.yaml:\d+:\d+: malformed study file: YAML aliases expand too far .*at most 100 alias/);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('names a duplicate key, at its second occurrence', () => {
+    const error = errorOf(valid.replace('seed: 3\n', 'seed: 3\nseed: 4\n'));
+    expect(error).toBeInstanceOf(StudySyntaxError);
+    expect(error.message).toBe("study.yaml:3:1: malformed study file: duplicate key 'seed' (first at line 2)");
+  });
+
+  it('refuses nesting deeper than the limit and texts longer than the limit, stating them', () => {
+    expect(errorOf(`${valid}report: ${'['.repeat(100)}${']'.repeat(100)}\n`).message).toMatch(/nest deeper than 64 levels/);
+    expect(errorOf(`${valid}description: "${'x'.repeat(STUDY_LIMITS.maxTextLength)}"\n`).message).toMatch(/a study file may have at most 1000000/);
+  });
+
+  it('refuses __proto__ keys and sweep paths through constructor or __proto__ at the sweep entry', () => {
+    expect(errorOf(valid.replace('params: { K: 0.5 }', 'params: { K: 0.5, __proto__: { K: 1 } }')).message).toMatch(/study\.yaml:6:23: malformed study file: the key '__proto__' is not allowed/);
+    for (const key of ['constructor', '__proto__', 'prototype']) {
+      const error = errorOf(`${valid}sweep:\n  "systems.a.params.${key}": [1, 2]\n`) as StudyValidationError;
+      expect(error).toBeInstanceOf(StudyValidationError);
+      expect(error.message).toContain(`study.yaml:10:3 sweep["systems.a.params.${key}"]`);
+      expect(error.message).toContain(`the key '${key}' is not allowed`);
+    }
+    expect(({} as Record<string, unknown>)['K']).toBeUndefined();
+  });
+
+  it('points a misspelled sweep key at its sweep entry, listing the known parameters', () => {
+    const error = errorOf(`${valid}sweep:\n  systems.a.params.KK:\n    - 1\n    - 2\n`);
+    expect(error.message).toContain("study.yaml:10:3 sweep[\"systems.a.params.KK\"]: expected a parameter path of system 'a', got 'systems.a.params.KK': 'KK' is not a parameter of system chain (known: K, samples)");
+  });
+
+  it('fails validation (not expansion) when a swept value breaks a cross-field rule, at that value', () => {
+    const error = errorOf(ringStudy('{ size: 8 }', '  systems.r.params.steps: [1, 2, 4]\n')) as StudyValidationError;
+    expect(error).toBeInstanceOf(StudyValidationError);
+    expect(error.issues).toHaveLength(1);
+    expect(error.message).toContain('study.yaml:9:34 sweep["systems.r.params.steps"][2] (system ring): expected size divisible by 2^steps (systems[0].params.size), got 8 with systems[0].params.steps = 4');
+  });
+
+  it('checks every point of the grid: a combination of values each valid alone is an error', () => {
+    const error = errorOf(ringStudy('{ size: 4, steps: 0 }', '  systems.r.params.size: [4, 6]\n  systems.r.params.steps: [0, 2]\n')) as StudyValidationError;
+    expect(error).toBeInstanceOf(StudyValidationError);
+    expect(error.message).toContain('sweep (point systems.r.params.size = 6, systems.r.params.steps = 2) (system ring): expected size divisible by 2^steps (systems[0].params.size), got this combination of sweep values');
+    expect(error.message).toMatch(/study\.yaml:9:3 sweep/);
+  });
+
+  it('refuses a grid beyond the task limit before expanding it, stating the limit', () => {
+    const axis = `[${Array.from({ length: 30 }, (_, i) => i + 1).join(', ')}]`;
+    const text = `${valid}sweep:\n${['K', 'samples'].map((k) => `  systems.a.params.${k}: ${axis}`).join('\n')}\n  probes.counter.params.estimator.k: ${axis}\n  probes.counter.params.estimator.use: [plug-in]\nreplicates: 200\n`;
+    const started = Date.now();
+    const error = errorOf(text);
+    expect(error.message).toContain('sweep: expected at most 100,000 sweep points and 100,000 tasks per study, got 30 × 30 × 30 × 1 = 27,000 points, 180,000 tasks (with 200 replicate(s))');
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it("refuses a configuration whose descriptor's memory estimate exceeds the limit, stating both", () => {
+    const error = errorOf(ringStudy('{ size: 2, steps: 1 }', '  systems.r.params.size: [2, 8]\n')) as StudyValidationError;
+    expect(error.message).toContain('study.yaml:5:13 systems[0].params (system ring): expected a configuration that needs at most 4 GiB of memory per task, got about 8 GiB (8 sites of a GiB) at systems.r.params.size = 8');
   });
 });
 

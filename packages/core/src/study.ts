@@ -1,14 +1,15 @@
 import { z } from 'zod';
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { LineCounter, parseDocument, isMap, isNode, isScalar, isSeq, type Document } from 'yaml';
 import { unmetRequirements } from './capabilities';
-import { RequirementError, StudySyntaxError, StudyValidationError, UnknownIdError, type StudyIssue } from './errors';
-import { canonicalJson, formatPath, getAt, parsePath, setAt, validateParams, type PathSegment } from './params';
+import { RequirementError, StudySyntaxError, StudyValidationError, UnknownIdError, renderValue, type StudyIssue } from './errors';
+import { canonicalJson, formatPath, getAt, knownKeysAt, parsePath, setAt, validateParams, type PathSegment } from './params';
 import type { ProbeDescriptor } from './probe';
 import type { DescriptorRegistry } from './registry';
 import type { SystemDescriptor } from './system';
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, 'a name of letters, digits, ".", "_" or "-"');
-const backendPattern = /^(auto|cpu|gpujs:(cpu|webasm|headlessgl|webgpu))$/;
+/** Backend ids a study (or `--backend`) may request. */
+export const backendIdPattern = /^(auto|cpu|gpujs:(cpu|webasm|headlessgl|webgpu))$/;
 
 /** The study envelope. Plugin parameters are validated separately against each descriptor's schema. */
 /** A figure of the report. Without `report.figures`, the runner draws one line plot per probe × site axis. */
@@ -63,7 +64,7 @@ export const studyEnvelopeSchema = z
     seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(1).describe('Root seed: every random stream is split from it'),
     backend: z
       .string()
-      .regex(backendPattern, 'one of auto, cpu, gpujs:cpu, gpujs:webasm, gpujs:headlessgl, gpujs:webgpu')
+      .regex(backendIdPattern, 'one of auto, cpu, gpujs:cpu, gpujs:webasm, gpujs:headlessgl, gpujs:webgpu')
       .default('auto')
       .describe('Compute backend, chosen once per run'),
     replicates: z.number().int().min(1).max(10000).default(1).describe('Independent repetitions of every stochastic task'),
@@ -112,18 +113,65 @@ export interface StudySource {
   readonly raw: unknown;
   /** Line and column (1-based) of the value at `path`, or of its nearest existing parent. */
   locate(path: readonly PathSegment[]): { line: number; column: number } | undefined;
+  /** Line and column of the key of the entry at `path` (its value when the key is not found). */
+  locateKey?(path: readonly PathSegment[]): { line: number; column: number } | undefined;
 }
+
+/**
+ * Limits on what a study may ask for, checked while parsing and validating (before anything runs). They keep a
+ * hostile or mistaken file from exhausting time or memory: every limit is stated in the error that enforces it.
+ */
+export const STUDY_LIMITS = {
+  /** Characters of study text. */
+  maxTextLength: 1_000_000,
+  /** YAML aliases resolved (yaml's `maxAliasCount`; a billion-laughs file stops here). */
+  maxAliasCount: 100,
+  /** Nesting depth of maps and lists. */
+  maxDepth: 64,
+  /** Tasks (distinct system configurations × replicates) one study may expand into. */
+  maxTasks: 100_000,
+  /** Sweep grid points (the product of the axes' lengths) before equal configurations are merged. */
+  maxSweepPoints: 100_000,
+  /** Estimated memory one task may need (descriptors that declare `estimate`). */
+  maxTaskBytes: 4 * 2 ** 30,
+} as const;
+
+/** Keys that would reach an object's prototype when set by path; never valid in a study. */
+const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** Parses YAML or JSON text (JSON is valid YAML), keeping positions for error messages. */
 export function parseStudyText(text: string, file: string): StudySource {
+  if (text.length > STUDY_LIMITS.maxTextLength) {
+    throw new StudySyntaxError(file, 1, 1, `the file has ${text.length} characters; a study file may have at most ${STUDY_LIMITS.maxTextLength}`);
+  }
   const lineCounter = new LineCounter();
-  const document: Document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number | undefined) => {
+    const position = lineCounter.linePos(offset ?? 0);
+    return { line: position.line, col: position.col };
+  };
+  let document: Document;
+  try {
+    // Duplicate keys are found below (to name the key); the parser's own check only says "must be unique".
+    document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+  } catch (error) {
+    throw new StudySyntaxError(file, 1, 1, `cannot be parsed (${error instanceof Error ? error.message : String(error)})`);
+  }
   if (document.errors.length > 0) {
     const error = document.errors[0]!;
-    const position = error.linePos?.[0] ?? { line: 1, col: 1 };
+    const position = at(error.pos[0]);
     throw new StudySyntaxError(file, position.line, position.col, error.message.split('\n')[0]!);
   }
-  const raw = document.toJS();
+  checkNodes(document.contents, 1, file, at);
+  let raw: unknown;
+  try {
+    raw = document.toJS({ maxAliasCount: STUDY_LIMITS.maxAliasCount });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    if (/alias/i.test(reason)) {
+      throw new StudySyntaxError(file, 1, 1, `YAML aliases expand too far (${reason}; at most ${STUDY_LIMITS.maxAliasCount} alias resolutions are allowed)`);
+    }
+    throw new StudySyntaxError(file, 1, 1, reason);
+  }
   return {
     file,
     raw,
@@ -137,7 +185,45 @@ export function parseStudyText(text: string, file: string): StudySource {
       }
       return undefined;
     },
+    locateKey(path) {
+      const parent = path.length > 1 ? document.getIn(path.slice(0, -1), true) : document.contents;
+      if (isMap(parent)) {
+        const pair = parent.items.find((item) => (isScalar(item.key) ? item.key.value : item.key) === path[path.length - 1]);
+        if (pair && isNode(pair.key) && pair.key.range) {
+          const position = lineCounter.linePos(pair.key.range[0]);
+          return { line: position.line, column: position.col };
+        }
+      }
+      return this.locate(path);
+    },
   };
+}
+
+/** Depth limit, duplicate keys (named, at the second one) and keys that reach a prototype. */
+function checkNodes(node: unknown, depth: number, file: string, at: (offset: number | undefined) => { line: number; col: number }): void {
+  if (!isMap(node) && !isSeq(node)) return;
+  if (depth > STUDY_LIMITS.maxDepth) {
+    const position = at(node.range?.[0]);
+    throw new StudySyntaxError(file, position.line, position.col, `maps and lists nest deeper than ${STUDY_LIMITS.maxDepth} levels`);
+  }
+  if (isMap(node)) {
+    const seen = new Map<unknown, number | undefined>();
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? pair.key.value : pair.key;
+      const offset = isNode(pair.key) ? pair.key.range?.[0] : undefined;
+      if (typeof key === 'string' && FORBIDDEN_KEYS.has(key) && key !== 'constructor' && key !== 'prototype') {
+        const position = at(offset);
+        throw new StudySyntaxError(file, position.line, position.col, `the key '${key}' is not allowed`);
+      }
+      if (seen.has(key)) {
+        const position = at(offset);
+        const first = seen.get(key);
+        throw new StudySyntaxError(file, position.line, position.col, `duplicate key '${String(key)}'${first !== undefined ? ` (first at line ${at(first).line})` : ''}`);
+      }
+      seen.set(key, offset);
+      checkNodes(pair.value, depth + 1, file, at);
+    }
+  } else for (const item of node.items) checkNodes(item, depth + 1, file, at);
 }
 
 export interface ResolvedInstance {
@@ -250,25 +336,70 @@ export function resolveStudy(source: StudySource, registries: Registries): Resol
 
   // Sweep axes.
   const sweep: SweepAxis[] = [];
+  const seenTargets = new Map<string, string>();
   for (const [path, values] of Object.entries(study.sweep)) {
     const where: PathSegment[] = ['sweep', path];
+    const atKey = (expected: string, given: string): StudyIssue => ({ ...issue(where, expected, given), path: `sweep["${path}"]`, ...source.locateKey?.(where) });
     const segments = parsePath(path);
     const kind = segments?.[0];
     const ref = segments?.[1];
     if (!segments || (kind !== 'systems' && kind !== 'probes') || segments[2] !== 'params' || segments.length < 4 || ref === undefined) {
-      issues.push(issue(where, "a path 'systems.<name>.params.<key>' or 'probes.<name>.params.<key>' (or systems[<i>]...)", `'${path}'`));
+      issues.push(atKey("a path 'systems.<name>.params.<key>' or 'probes.<name>.params.<key>' (or systems[<i>]...)", `'${path}'`));
+      continue;
+    }
+    const forbidden = segments.find((segment) => typeof segment === 'string' && FORBIDDEN_KEYS.has(segment));
+    if (forbidden !== undefined) {
+      issues.push(atKey('a parameter path of plain keys', `'${path}' (the key '${forbidden}' is not allowed)`));
       continue;
     }
     const names = kind === 'systems' ? systemNames : probeNames;
     const instanceName = typeof ref === 'number' ? names[ref] : ref;
     if (instanceName === undefined || !names.includes(instanceName)) {
-      issues.push(issue(where, `an existing ${kind.slice(0, -1)} (${names.join(', ')})`, `'${ref}'`));
+      issues.push(atKey(`an existing ${kind.slice(0, -1)} (${names.join(', ')})`, `'${ref}'`));
       continue;
     }
-    sweep.push({ path, target: { kind: kind === 'systems' ? 'system' : 'probe', name: instanceName, paramPath: segments.slice(3) }, values });
+    const instanceIndex = names.indexOf(instanceName);
+    const descriptor = kind === 'systems' ? systemDescriptors[instanceIndex]! : probeDescriptors[instanceIndex]!;
+    const given = (kind === 'systems' ? study.systems : study.probes)[instanceIndex]!.params;
+    const paramPath = segments.slice(3);
+    // Every named key must be a parameter the descriptor knows (found here, so the error points at the sweep entry).
+    let unknownKey: string | undefined;
+    for (let depth = 0; depth < paramPath.length && unknownKey === undefined; depth++) {
+      const segment = paramPath[depth]!;
+      if (typeof segment !== 'string') break;
+      const known = knownKeysAt(descriptor.paramsSchema, paramPath.slice(0, depth), setAt(given, paramPath, values[0]));
+      if (known === undefined) break;
+      if (!known.includes(segment)) unknownKey = `'${segment}' is not a parameter of ${kind.slice(0, -1)} ${descriptor.id} (known: ${known.join(', ')})`;
+    }
+    if (unknownKey !== undefined) {
+      issues.push({ ...atKey(`a parameter path of ${kind.slice(0, -1)} '${instanceName}'`, `'${path}': ${unknownKey}`), hint: 'see `entroscope list`' });
+      continue;
+    }
+    const target = `${kind}:${instanceName}:${canonicalJson(paramPath)}`;
+    if (seenTargets.has(target)) {
+      issues.push(atKey(`one sweep axis per parameter`, `'${path}' sweeps the same parameter as '${seenTargets.get(target)}'`));
+      continue;
+    }
+    seenTargets.set(target, path);
+    sweep.push({ path, target: { kind: kind === 'systems' ? 'system' : 'probe', name: instanceName, paramPath }, values });
+  }
+
+  // Size of the grid, before anything is expanded (a few short axes multiply into millions of tasks).
+  const points = sweep.reduce((n, a) => n * a.values.length, 1);
+  const taskCount = study.replicates * systemNames.reduce((n, name) => n + sweep.filter((a) => a.target.kind === 'system' && a.target.name === name).reduce((m, a) => m * a.values.length, 1), 0);
+  if (points > STUDY_LIMITS.maxSweepPoints || taskCount > STUDY_LIMITS.maxTasks) {
+    const shape = sweep.map((a) => a.values.length).join(' × ') || '1';
+    issues.push({
+      ...issue(['sweep'], `at most ${count(STUDY_LIMITS.maxSweepPoints)} sweep points and ${count(STUDY_LIMITS.maxTasks)} tasks per study`, `${shape} = ${count(points)} points, ${count(taskCount)} tasks (with ${study.replicates} replicate(s))`),
+      ...source.locateKey?.(['sweep']),
+      hint: 'shorten the sweep or split it into several studies',
+    });
+    throw new StudyValidationError(issues);
   }
 
   // Validate every instance's parameters, once as written and once per swept value.
+  /** Sweep values (axis path → value indices) already reported as invalid on their own. */
+  const badValues = new Set<string>();
   const check = (kind: 'system' | 'probe', index: number, descriptor: { id: string; paramsSchema: z.ZodType }, given: Record<string, unknown>, instanceName: string) => {
     const prefix: PathSegment[] = [kind === 'system' ? 'systems' : 'probes', index, 'params'];
     const context = `${kind} ${descriptor.id}`;
@@ -277,13 +408,16 @@ export function resolveStudy(source: StudySource, registries: Registries): Resol
     const result = validateParams(descriptor.paramsSchema, base, prefix, context);
     if (!result.ok) for (const i of result.issues) issues.push({ ...i, file, ...source.locate(parsePath(i.path) ?? prefix) });
     for (const axis of axes) {
+      const axisPath = formatPath([...prefix, ...axis.target.paramPath]);
       axis.values.forEach((value, k) => {
         const swept = validateParams(descriptor.paramsSchema, setAt(base, axis.target.paramPath, value), prefix, context);
-        if (!swept.ok) {
-          for (const i of swept.issues) {
-            if (i.path !== formatPath([...prefix, ...axis.target.paramPath])) continue;
-            issues.push({ ...i, file, path: `sweep["${axis.path}"][${k}]`, ...source.locate(['sweep', axis.path, k]) });
-          }
+        if (swept.ok) return;
+        badValues.add(`${axis.path}#${k}`);
+        for (const i of swept.issues) {
+          // An issue elsewhere that the base passes is a cross-field rule this value breaks: report it here too.
+          if (i.path !== axisPath && !result.ok && result.issues.some((r) => r.path === i.path)) continue;
+          const rule = i.path === axisPath ? {} : { expected: `${i.expected} (${i.path})`, given: `${i.given} with ${axisPath} = ${renderValue(value)}` };
+          issues.push({ ...i, ...rule, file, path: `sweep["${axis.path}"][${k}]`, ...source.locate(['sweep', axis.path, k]) });
         }
       });
     }
@@ -329,8 +463,59 @@ export function resolveStudy(source: StudySource, registries: Registries): Resol
     report: study.report,
   };
 
+  // Every task's concrete parameters (combinations of sweep values can break a rule each value passes alone).
+  const gridIssues: StudyIssue[] = [];
+  let unreported = 0;
+  const tasks = expandTasksWith(resolved, registries, (kind, instanceIndex, point, zodIssues) => {
+    const instanceName = kind === 'system' ? systemNames[instanceIndex]! : probeNames[instanceIndex]!;
+    const own = sweep.filter((a) => a.target.kind === kind && a.target.name === instanceName);
+    if (own.some((a) => badValues.has(`${a.path}#${a.values.indexOf(point[a.path])}`))) return;
+    if (gridIssues.length >= 10) {
+      unreported++;
+      return;
+    }
+    const prefix: PathSegment[] = [kind === 'system' ? 'systems' : 'probes', instanceIndex, 'params'];
+    const where: PathSegment[] = own.length > 0 ? ['sweep', own[0]!.path] : prefix;
+    const at = own.map((a) => `${a.path} = ${renderValue(point[a.path])}`).join(', ');
+    for (const z of zodIssues.slice(0, 3)) {
+      gridIssues.push({
+        file,
+        path: own.length > 0 ? `sweep (point ${at})` : formatPath(prefix),
+        ...(own.length > 0 ? source.locateKey?.(where) : source.locate(where)),
+        expected: `${z.message.replace(/^expected /i, '')} (${formatPath([...prefix, ...(z.path as PathSegment[])])})`,
+        given: `this combination of sweep values`,
+        context: `${kind} ${kind === 'system' ? systemDescriptors[instanceIndex]!.id : probeDescriptors[instanceIndex]!.id}`,
+      });
+    }
+  });
+  if (gridIssues.length > 0) {
+    if (unreported > 0) gridIssues.push({ file, path: 'sweep', expected: 'valid parameters at every sweep point', given: `${unreported} more invalid point(s) not listed` });
+    throw new StudyValidationError(gridIssues);
+  }
+
+  // Resource estimates that descriptors declare, per task (before anything runs).
+  const estimateIssues = new Map<string, StudyIssue>();
+  for (const task of tasks) {
+    const index = systemNames.indexOf(task.system.name);
+    const estimate = systemDescriptors[index]!.estimate?.(task.system.params);
+    if (estimate?.bytes === undefined || estimate.bytes <= STUDY_LIMITS.maxTaskBytes || estimateIssues.has(task.system.name)) continue;
+    const own = sweep.filter((a) => a.target.kind === 'system' && a.target.name === task.system.name);
+    const point = own.map((a) => `${a.path} = ${renderValue(getAt(task.system.params, a.target.paramPath))}`).join(', ');
+    const path: PathSegment[] = ['systems', index, 'params'];
+    estimateIssues.set(task.system.name, {
+      file,
+      path: formatPath(path),
+      ...source.locate(path),
+      context: `system ${task.system.use}`,
+      expected: `a configuration that needs at most ${formatBytes(STUDY_LIMITS.maxTaskBytes)} of memory per task`,
+      given: `about ${formatBytes(estimate.bytes)}${estimate.what ? ` (${estimate.what})` : ''}${point ? ` at ${point}` : ''}`,
+      hint: 'use a smaller lattice, fewer samples or fewer stored configurations',
+    });
+  }
+  if (estimateIssues.size > 0) throw new StudyValidationError([...estimateIssues.values()]);
+
   // Requirements, for every task's concrete configurations.
-  for (const task of expandTasks(resolved, registries)) {
+  for (const task of tasks) {
     const system = registries.systems.get(task.system.use);
     const capabilities = system.provides(task.system.params);
     for (const probe of task.probes) {
@@ -354,12 +539,43 @@ export function sweepPoints(study: ResolvedStudy): Record<string, unknown>[] {
   return points;
 }
 
+const count = (n: number) => n.toLocaleString('en-US');
+
+/** Bytes in binary units for messages (`4 GiB`, `1.6 TiB`). */
+export function formatBytes(bytes: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${unit === 0 ? value : Number(value.toPrecision(value >= 100 ? 3 : 2))} ${units[unit]}`;
+}
+
 /**
  * Expands sweeps and replicates into tasks. Points that give a system the same parameters share one
- * task (the system runs once; every probe configuration is attached to it).
+ * task (the system runs once; every probe configuration is attached to it). A point whose parameters fail
+ * their schema throws a StudyValidationError (resolveStudy reports every such point with its location first).
  */
 export function expandTasks(study: ResolvedStudy, registries: Registries): Task[] {
-  const parse = <T>(descriptor: { paramsSchema: z.ZodType<T> }, value: unknown): T => descriptor.paramsSchema.parse(value ?? {});
+  return expandTasksWith(study, registries, (kind, index, point, zodIssues) => {
+    const prefix: PathSegment[] = [kind === 'system' ? 'systems' : 'probes', index, 'params'];
+    throw new StudyValidationError(
+      zodIssues.map((z) => ({ file: study.file, path: formatPath([...prefix, ...(z.path as PathSegment[])]), expected: z.message.replace(/^expected /i, ''), given: `sweep point ${renderValue(point)}` })),
+    );
+  });
+}
+
+type InvalidPoint = (kind: 'system' | 'probe', instanceIndex: number, point: Record<string, unknown>, issues: readonly z.core.$ZodIssue[]) => void;
+
+function expandTasksWith(study: ResolvedStudy, registries: Registries, onInvalid: InvalidPoint): Task[] {
+  const parse = <T>(descriptor: { paramsSchema: z.ZodType<T> }, value: unknown, kind: 'system' | 'probe', index: number, point: Record<string, unknown>): T | undefined => {
+    const result = descriptor.paramsSchema.safeParse(value ?? {});
+    if (result.success) return result.data;
+    onInvalid(kind, index, point, result.error.issues);
+    return undefined;
+  };
   const apply = (kind: 'system' | 'probe', instance: ResolvedInstance, point: Record<string, unknown>) =>
     study.sweep
       .filter((a) => a.target.kind === kind && a.target.name === instance.name)
@@ -369,8 +585,9 @@ export function expandTasks(study: ResolvedStudy, registries: Registries): Task[
   const byKey = new Map<string, { system: Task['system']; probes: Map<string, TaskProbe & { points: Record<string, unknown>[] }> }>();
   const order: string[] = [];
   for (const point of sweepPoints(study)) {
-    for (const system of study.systems) {
-      const params = parse(registries.systems.get(system.use), apply('system', system, point)) as Record<string, unknown>;
+    for (const [systemIndex, system] of study.systems.entries()) {
+      const params = parse(registries.systems.get(system.use), apply('system', system, point), 'system', systemIndex, point) as Record<string, unknown> | undefined;
+      if (params === undefined) continue;
       const key = `${system.name}:${canonicalJson(params)}`;
       let entry = byKey.get(key);
       if (!entry) {
@@ -378,9 +595,10 @@ export function expandTasks(study: ResolvedStudy, registries: Registries): Task[
         byKey.set(key, entry);
         order.push(key);
       }
-      for (const probe of study.probes) {
+      for (const [probeIndex, probe] of study.probes.entries()) {
         if (!probe.systems.includes(system.name)) continue;
-        const probeParams = parse(registries.probes.get(probe.use), apply('probe', probe, point)) as Record<string, unknown>;
+        const probeParams = parse(registries.probes.get(probe.use), apply('probe', probe, point), 'probe', probeIndex, point) as Record<string, unknown> | undefined;
+        if (probeParams === undefined) continue;
         const probeKey = `${probe.name}:${canonicalJson(probeParams)}`;
         const relevant = Object.fromEntries(Object.entries(point).filter(([path]) => {
           const axis = study.sweep.find((a) => a.path === path)!;

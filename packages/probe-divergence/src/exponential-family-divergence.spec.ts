@@ -4,7 +4,7 @@ import { testContext } from '@entroscope/testing';
 import type { ExponentialFamilyExact, Observation } from '@entroscope/core';
 import { exponentialFamilyDivergenceFinite, exponentialFamilyDivergencePerSite, type Construction } from './exponential-family-divergence';
 
-// Reference tables: shared/science/rg-ising.md §1.4 (class E: 1e-12, or ±1 in the last quoted digit).
+// Reference tables: docs/science/rg-ising.md §1.4 (class E: 1e-12, or ±1 in the last quoted digit).
 const tolerance = (quoted: string) => Math.max(1e-12, 10 ** -(quoted.split('.')[1]!.length));
 
 async function chain(params: Record<string, unknown>): Promise<ExponentialFamilyExact[]> {

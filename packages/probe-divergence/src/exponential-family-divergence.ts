@@ -7,7 +7,7 @@ const minus = (a: readonly number[], b: readonly number[]) => a.map((x, i) => x 
 
 /**
  * Per-site relative entropies between the site-0 model p = p_θ₀ and the model at an RG site θₙ of the same
- * exponential family, in the thermodynamic limit (rg-ising.md §1.3, §2.4), nats per original site:
+ * exponential family, in the thermodynamic limit (docs/science/rg-ising.md §1.3, §2.4), nats per original site:
  *  A: D(p_θ₀ ‖ p_θₙ)/N = A(θₙ) − A(θ₀) − (θₙ − θ₀)·∇A(θ₀)         (same lattice, renormalised couplings)
  *  B: D(p ‖ qₙ)/N = ln k − s(θ₀) − fₙ [ln k − s(θₙ)]                  (qₙ = p_θₙ on kept sites × uniform on removed;
  *     needs exactMarginal; fₙ = kept fraction, k = states per site, s = A − θ·∇A)
@@ -38,7 +38,7 @@ export function exponentialFamilyDivergencePerSite(
 
 /**
  * The same constructions on the finite lattice of `finite.sites` = N original sites, totals in nats
- * (rg-ising.md §1.3 "on a ring"): with ln Z_M and H_M(θ) = ln Z_M(θ) − θ·∇ln Z_M(θ),
+ * (docs/science/rg-ising.md §1.3 "on a ring"): with ln Z_M and H_M(θ) = ln Z_M(θ) − θ·∇ln Z_M(θ),
  *  A: ln Z_N(θₙ) − ln Z_N(θ₀) − (θₙ − θ₀)·∇ln Z_N(θ₀);  C: its reverse;
  *  B: −H_N(θ₀) + H_{fₙN}(θₙ) + (N − fₙN) ln k.
  */

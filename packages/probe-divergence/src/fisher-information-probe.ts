@@ -1,6 +1,6 @@
 import { map, type Observable } from 'rxjs';
 import { ProbeDataError, z, type ExponentialFamilyExact, type Measurement, type Observation, type Probe, type ProbeDescriptor, type RunContext } from '@entroscope/core';
-import { bootstrapStandardError } from '@entroscope/estimators';
+import { sampleUnits, unitStandardError } from './sample-units';
 
 export const fisherInformationParamsSchema = z
   .object({
@@ -26,26 +26,47 @@ export const fisherInformationParamsSchema = z
 export type FisherInformationParams = z.infer<typeof fisherInformationParamsSchema>;
 
 /**
- * Diagonal Fisher information per site F_ii/N = ∂²A/∂θ_i² of an exponential family, from five-point central
- * differences of the exact mean statistics ∇A (step 1e-4·max(1, |θ_i|); error ~1e-10 relative away from
- * singularities). For the 2D Ising model this is ∂²f/∂K² = 2 du/dK, which diverges logarithmically at K_c.
+ * Diagonal Fisher information per site F_ii/N = ∂²A/∂θ_i² of an exponential family. When the family gives ∇²A in
+ * closed form (`exact.fisherInformation`) that value is returned (method 'closed-form'). Otherwise ∂(∇A)_i/∂θ_i
+ * is differenced (method 'difference'): five-point central differences at steps h_k = 1e-2·2^−k·max(1, |θ_i|),
+ * k = 0…22, and the estimate at the step where two successive estimates agree best (truncation error falls
+ * like h⁴, rounding grows like 1/h; near a singularity at distance δ the best step is ≪ δ, which a fixed step
+ * cannot know). `errorEstimate` is that disagreement. Tested against the closed form of the 2D Ising model at
+ * K = K_c ± 7e-4 (docs/science/rg-ising.md §2.5): ≤ 1e-8 relative. For the 2D Ising model F/N = ∂²f/∂K² = 2 du/dK,
+ * which diverges logarithmically at K_c.
  */
-export function exponentialFamilyFisher(exact: ExponentialFamilyExact, parameter: number): { value: number; step: number } {
+export function exponentialFamilyFisher(
+  exact: ExponentialFamilyExact,
+  parameter: number,
+  options: { method?: 'closed-form' | 'difference' } = {},
+): { value: number; method: 'closed-form' | 'difference'; step?: number; errorEstimate?: number } {
   const theta = [...exact.natural];
-  const step = 1e-4 * Math.max(1, Math.abs(theta[parameter]!));
+  if (exact.fisherInformation && options.method !== 'difference') {
+    return { value: exact.fisherInformation(theta)[parameter]![parameter]!, method: 'closed-form' };
+  }
   const at = (offset: number) => {
     const shifted = [...theta];
     shifted[parameter] = theta[parameter]! + offset;
     return exact.meanStatistics(shifted)[parameter]!;
   };
-  const value = (at(-2 * step) - 8 * at(-step) + 8 * at(step) - at(2 * step)) / (12 * step);
-  return { value, step };
+  const fivePoint = (h: number) => (at(-2 * h) - 8 * at(-h) + 8 * at(h) - at(2 * h)) / (12 * h);
+  const scale = Math.max(1, Math.abs(theta[parameter]!));
+  let previous = fivePoint(1e-2 * scale);
+  let best = { value: previous, step: 1e-2 * scale, errorEstimate: Infinity };
+  for (let k = 1; k <= 22; k++) {
+    const step = 1e-2 * scale * 2 ** -k;
+    const value = fivePoint(step);
+    const change = Math.abs(value - previous);
+    if (Number.isFinite(value) && change < best.errorEstimate) best = { value, step, errorEstimate: change };
+    previous = value;
+  }
+  return { ...best, method: 'difference' };
 }
 
 /**
  * Var(B)/N with B = Σ_bonds s_i s_j over the 2N nearest-neighbour bonds of each L × L periodic configuration
  * (rows of `data`, shape [count, L, L]). For configurations drawn from the nearest-neighbour model at K this
- * estimates the Fisher information per site ∂²f/∂K² (rg-ising.md §2.5) on the L × L torus; the 1/(n − 1)
+ * estimates the Fisher information per site ∂²f/∂K² (docs/science/rg-ising.md §2.5) on the L × L torus; the 1/(n − 1)
  * variance is unbiased for independent configurations.
  */
 export function bondSums(data: ArrayLike<number>, count: number, L: number): Float64Array {
@@ -74,7 +95,7 @@ function varianceOfSelection(values: Float64Array, selection?: Uint32Array): num
 }
 
 /**
- * Fisher information per site, the infinitesimal relative entropy D(p_θ ‖ p_{θ+δ}) ≈ ½ F δ² (rg-ising.md §2.5).
+ * Fisher information per site, the infinitesimal relative entropy D(p_θ ‖ p_{θ+δ}) ≈ ½ F δ² (docs/science/rg-ising.md §2.5).
  * Unlike the finite relative entropies A and C along an RG flow, it sees the 2D critical point.
  * Unit: nats per site per unit squared natural parameter ('nat/site').
  */
@@ -101,7 +122,7 @@ export class FisherInformationProbe implements Probe {
   private exact(o: Observation, parameter: number): Measurement {
     if (o.exact?.type !== 'exponential-family') throw new ProbeDataError(this.id, `${this.where(o)}: the exact estimator needs an exponential-family description, got ${o.exact?.type ?? 'none'}`);
     if (parameter >= o.exact.natural.length) throw new ProbeDataError(this.id, `${this.where(o)}: parameter index ${parameter} out of range for [${o.exact.parameterNames.join(', ')}]`);
-    const { value, step } = exponentialFamilyFisher(o.exact, parameter);
+    const { value, method, step, errorEstimate } = exponentialFamilyFisher(o.exact, parameter);
     return {
       probe: this.id,
       estimator: 'exact',
@@ -109,7 +130,7 @@ export class FisherInformationProbe implements Probe {
       value,
       unit: 'nat/site',
       n: null,
-      meta: { family: o.exact.family, parameter: o.exact.parameterNames[parameter], natural: [...o.exact.natural], differenceStep: step },
+      meta: { family: o.exact.family, parameter: o.exact.parameterNames[parameter], natural: [...o.exact.natural], method, ...(step !== undefined && { differenceStep: step, differenceError: errorEstimate }) },
     };
   }
 
@@ -123,20 +144,17 @@ export class FisherInformationProbe implements Probe {
     const N = L * L;
     const value = varianceOfSelection(sums) / N;
     const random = this.context.random.split(`${o.site.axis}:${o.site.index}`);
-    const se = bootstrapStandardError([count], bootstrap, random, ([selection]) => varianceOfSelection(sums, selection) / N);
-    // Configurations from a Markov chain may be correlated: scale the i.i.d. error by sqrt(count / ESS) when the
-    // system reports an effective sample size (meta.samples.effectiveSampleSize).
-    const ess = (o.meta['samples'] as { effectiveSampleSize?: unknown } | undefined)?.effectiveSampleSize;
-    const inflation = typeof ess === 'number' && ess > 0 && ess < count ? Math.sqrt(count / ess) : 1;
+    // Units are configurations, resampled in moving blocks when the chain's configurations are correlated.
+    const { standardError, meta: uncertainty } = unitStandardError([sampleUnits(o, count)], bootstrap, random, ([selection]) => varianceOfSelection(sums, selection) / N);
     return {
       probe: this.id,
       estimator: 'bond-variance',
       site: o.site,
       value,
       unit: 'nat/site',
-      ...(se !== undefined && { uncertainty: se * inflation }),
+      ...(standardError !== undefined && { uncertainty: standardError }),
       n: count,
-      meta: { latticeSide: L, bootstrap, ...(inflation !== 1 && { effectiveSampleSize: ess, errorInflation: inflation }) },
+      meta: { latticeSide: L, bootstrap, uncertainty },
     };
   }
 }
@@ -153,7 +171,7 @@ export const fisherInformationDescriptor: ProbeDescriptor<FisherInformationParam
     parameters: { 'estimator.use': { name: 'estimator' }, 'estimator.parameter': { symbol: 'θ index' } },
     values: { 'bond-variance': 'Monte Carlo Var(Σ bonds)/N', exact: 'exact' },
   },
-  citation: 'rg-ising.md §2.5',
+  citation: 'docs/science/rg-ising.md §2.5',
   paramsSchema: fisherInformationParamsSchema,
   requires: (params) => (params.estimator.use === 'exact' ? { exact: ['exponential-family'] } : { kinds: ['spins'] }),
   create: (params, context) => new FisherInformationProbe(params, context),

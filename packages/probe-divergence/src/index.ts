@@ -6,3 +6,4 @@ export * from './divergence.module';
 export * from './fisher-information-probe';
 export * from './information-loss-probe';
 export * from './mlp-relative-entropy-probe';
+export * from './sample-units';

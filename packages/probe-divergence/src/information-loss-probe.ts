@@ -1,6 +1,7 @@
 import { map, type Observable } from 'rxjs';
 import { ProbeDataError, z, type Measurement, type Observation, type Probe, type ProbeDescriptor, type RunContext } from '@entroscope/core';
-import { bootstrapStandardError, millerMadowEntropy, plugInEntropy } from '@entroscope/estimators';
+import { millerMadowEntropy, plugInEntropy } from '@entroscope/estimators';
+import { sampleUnits, unitStandardError } from './sample-units';
 
 export const informationLossParamsSchema = z
   .object({
@@ -97,11 +98,12 @@ export function localFieldInformationLoss(counts: Float64Array, K: number): numb
 
 /**
  * Information lost per checkerboard decimation step: the conditional entropy of a decimated spin given the kept
- * spins, H(decimated | kept) per decimated spin (rg-ising.md §2.6), 0 ≤ h ≤ ln 2. Decimated spins are
+ * spins, H(decimated | kept) per decimated spin (docs/science/rg-ising.md §2.6), 0 ≤ h ≤ ln 2. Decimated spins are
  * conditionally independent given the kept ones, and for a nearest-neighbour model the condition reduces to the
  * four neighbours; for other distributions (block spins, decimated lattices) the plug-in value is an upper bound
  * on H(decimated | all kept). Its K-derivative involves energy fluctuations, so it reacts to the transition.
- * The bootstrap resamples whole configurations (assumed independent: use spaced Monte Carlo samples).
+ * The bootstrap resamples whole configurations, in moving blocks when the system reports an effective sample size
+ * below their number (a correlated chain).
  */
 export class InformationLossProbe implements Probe {
   readonly id = 'information-loss';
@@ -138,7 +140,9 @@ export class InformationLossProbe implements Probe {
     }
     const value = statistic();
     const random = this.context.random.split(`${o.site.axis}:${o.site.index}`);
-    const uncertainty = count >= 2 ? bootstrapStandardError([count], estimator.bootstrap, random, ([selection]) => statistic(selection)) : undefined;
+    // Units are configurations (resampled whole, in moving blocks when the chain's configurations are correlated).
+    const { standardError: uncertainty, meta: resampling } = unitStandardError([sampleUnits(o, count)], estimator.bootstrap, random, ([selection]) => statistic(selection));
+    meta['uncertainty'] = resampling;
     return {
       probe: this.id,
       estimator: estimator.use,
@@ -180,7 +184,7 @@ export const informationLossDescriptor: ProbeDescriptor<InformationLossParams> =
     parameters: { 'estimator.use': { name: 'estimator' }, 'estimator.correction': { name: 'correction' } },
     values: { 'plug-in': 'plug-in', 'local-field': 'model-based local field' },
   },
-  citation: 'rg-ising.md §2.6; Heckman et al., arXiv:2108.02772',
+  citation: 'docs/science/rg-ising.md §2.6; Heckman et al., arXiv:2108.02772',
   paramsSchema: informationLossParamsSchema,
   requires: () => ({ kinds: ['spins'] }),
   create: (params, context) => new InformationLossProbe(params, context),

@@ -65,7 +65,7 @@ export function gaussianKlPerNeuron(m0: number, s0: number, m1: number, s1: numb
 }
 
 /**
- * Relative entropy across the depth of a random MLP (arXiv:2107.06898; random-mlp-mean-field.md §2), reference
+ * Relative entropy across the depth of a random MLP (arXiv:2107.06898; docs/science/random-mlp-mean-field.md §2), reference
  * layer = the first site of the stream (ℓ = 0, the first pre-activations).
  *
  * 'authors-monte-carlo' reproduces the authors' Relative_Entropy.ipynb (v2, after the fix of commit 30a2768):
@@ -201,7 +201,7 @@ export const mlpRelativeEntropyDescriptor: ProbeDescriptor<MlpRelativeEntropyPar
     parameters: { 'estimator.use': { name: 'estimator' }, 'estimator.construction': { name: 'construction' }, 'estimator.normalise': { name: 'normalisation' }, 'estimator.fit': { name: 'fit' } },
     values: { 'authors-monte-carlo': "authors' Monte Carlo", 'gaussian-fit': 'Gaussian fit', perNeuron: 'per neuron' },
   },
-  citation: 'Erdmenger, Grosvenor, Jefferson arXiv:2107.06898 (ro-jefferson/entropy_dnn Relative_Entropy.ipynb); random-mlp-mean-field.md §2',
+  citation: 'Erdmenger, Grosvenor, Jefferson arXiv:2107.06898 (ro-jefferson/entropy_dnn Relative_Entropy.ipynb); docs/science/random-mlp-mean-field.md §2',
   paramsSchema: mlpRelativeEntropyParamsSchema,
   requires: (params) => ({ kinds: params.estimator.use === 'authors-monte-carlo' ? ['pre-activations'] : ['pre-activations', 'activations'] }),
   create: (params, _context: RunContext) => new MlpRelativeEntropyProbe(params),

@@ -8,15 +8,16 @@ import {
   type ProbeDescriptor,
   type RunContext,
 } from '@entroscope/core';
-import { DISCRETE_KINDS, alphabetOf, blockPatterns, bootstrapStandardError, patternCounts, plugInBlocksSchema, type BlockPatterns } from '@entroscope/estimators';
+import { DISCRETE_KINDS, alphabetOf, blockPatterns, patternCounts, plugInBlocksSchema, type BlockPatterns } from '@entroscope/estimators';
 import { plugInDivergence } from './discrete-divergence';
+import { sampleUnits, unitStandardError } from './sample-units';
 import { exponentialFamilyDivergenceFinite, exponentialFamilyDivergencePerSite, type Construction } from './exponential-family-divergence';
 import { gaussianDivergence } from './gaussian-divergence';
 
 const construction = z
   .enum(['A', 'B', 'C'])
   .default('A')
-  .describe("A: D(p₀‖pₙ) same lattice; B: D(p₀‖pₙ on kept sites × uniform on removed); C: D(pₙ‖p₀) (rg-ising.md §1.3)");
+  .describe("A: D(p₀‖pₙ) same lattice; B: D(p₀‖pₙ on kept sites × uniform on removed); C: D(pₙ‖p₀) (docs/science/rg-ising.md §1.3)");
 
 export const relativeEntropyParamsSchema = z
   .object({
@@ -132,6 +133,7 @@ export class RelativeEntropyProbe implements Probe {
       return fresh;
     });
     const curPatterns = lengths.map((l) => blockPatterns(current.data!, rows, length, l, alphabet));
+    const [pObs, qObs] = estimator.construction === 'A' ? [reference, current] : [current, reference];
     const [pPatterns, qPatterns, pRows, qRows] = estimator.construction === 'A' ? [refPatterns, curPatterns, refRows, rows] : [curPatterns, refPatterns, rows, refRows];
     const statistic = (pSelection?: Uint32Array, qSelection?: Uint32Array) => {
       const d = lengths.map((_, i) => {
@@ -144,7 +146,21 @@ export class RelativeEntropyProbe implements Probe {
     // The reference compared with itself is 0 by definition (the bias corrections would make it slightly negative).
     const value = current === reference ? 0 : statistic();
     const random = this.context.random.split(`${current.site.axis}:${current.site.index}`);
-    const uncertainty = current === reference ? undefined : bootstrapStandardError([pRows, qRows], estimator.bootstrap, random, ([a, b]) => statistic(a, b));
+    // Error bars resample independent units (configurations), not rows (patches of one configuration); the two sample
+    // sets are resampled together (one selection) when they are maps of the same units (same meta.samples.unitSource),
+    // otherwise independently; correlated chains in moving blocks.
+    const pUnits = sampleUnits(pObs, pRows);
+    const qUnits = sampleUnits(qObs, qRows);
+    const paired = pUnits.source !== undefined && pUnits.source === qUnits.source && pUnits.units === qUnits.units && pUnits.rowsPerUnit === qUnits.rowsPerUnit;
+    let uncertainty: number | undefined;
+    let resampling: Record<string, unknown> | undefined;
+    if (current !== reference) {
+      const result = paired
+        ? unitStandardError([pUnits], estimator.bootstrap, random, ([rows]) => statistic(rows, rows))
+        : unitStandardError([pUnits, qUnits], estimator.bootstrap, random, ([rowsP, rowsQ]) => statistic(rowsP, rowsQ));
+      uncertainty = result.standardError;
+      resampling = { ...result.meta, paired };
+    }
     const { use: _use, ...settings } = estimator;
     return {
       probe: this.id,
@@ -154,7 +170,12 @@ export class RelativeEntropyProbe implements Probe {
       unit: 'nat/site',
       ...(uncertainty !== undefined && { uncertainty }),
       n: Math.min(pRows, qRows) * pPatterns[0]!.blocksPerRow,
-      meta: { ...settings, ...(Number.isFinite(value) ? {} : { note: 'a block pattern seen in p never occurs in q: increase samples or reduce blockLength' }) },
+      meta: {
+        ...settings,
+        measures: estimator.rate === 'block' ? `D(p_block ‖ q_block)/${estimator.blockLength}: the divergence between the distributions of one block of ${estimator.blockLength} consecutive sites, per site (a block-marginal divergence; correlations between blocks are not seen)` : 'per-site KL rate D(ℓ) − D(ℓ−1) between block distributions',
+        ...(resampling && { uncertainty: resampling }),
+        ...(Number.isFinite(value) ? {} : { note: 'a block pattern seen in p never occurs in q: increase samples or reduce blockLength' }),
+      },
     };
   }
 }
@@ -170,7 +191,7 @@ export const relativeEntropyDescriptor: ProbeDescriptor<RelativeEntropyParams> =
     parameters: { 'estimator.construction': { name: 'construction' }, 'estimator.use': { name: 'estimator' }, 'estimator.blockLength': { name: 'block length' }, 'estimator.limit': { name: 'limit' } },
     values: { 'plug-in-blocks': 'plug-in (block patterns)' },
   },
-  citation: 'Erdmenger, Grosvenor, Jefferson, arXiv:2107.06898; rg-ising.md §1.3, §2.4; estimators.md §1–2',
+  citation: 'Erdmenger, Grosvenor, Jefferson, arXiv:2107.06898; docs/science/rg-ising.md §1.3, §2.4; estimators.md §1–2',
   paramsSchema: relativeEntropyParamsSchema,
   requires: (params) => (params.estimator.use === 'exact' ? { exact: ['exponential-family', 'gaussian'] } : { kinds: DISCRETE_KINDS }),
   create: (params, context) => new RelativeEntropyProbe(params, context),

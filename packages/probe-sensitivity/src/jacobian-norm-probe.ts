@@ -24,7 +24,7 @@ function logMeanExp(values: readonly number[]): number {
 }
 
 /**
- * Input–output Jacobian growth across depth (random-mlp-mean-field.md §4.3). J_ℓ = ∂z^ℓ/∂x; for u ~ N(0, I),
+ * Input–output Jacobian growth across depth (docs/science/random-mlp-mean-field.md §4.3). J_ℓ = ∂z^ℓ/∂x; for u ~ N(0, I),
  * E‖J_ℓ u‖² = ‖J_ℓ‖_F², so ‖J_ℓ‖_F²/N_ℓ is estimated from the forward-mode products J_ℓ u the system computed
  * (random-mlp's `jacobian` option: ln‖J_ℓ u‖² per input row and direction, exact up to float32 rounding). In mean
  * field it grows like χ₁ per layer: it decays in the ordered phase (χ₁ < 1), stays flat at criticality and grows
@@ -103,7 +103,7 @@ export const jacobianNormDescriptor: ProbeDescriptor<JacobianNormParams> = {
     parameters: { output: { name: 'output' } },
     values: { 'log-norm': 'log norm', 'log-slope': 'log slope' },
   },
-  citation: 'Poole et al. arXiv:1606.05340; Schoenholz et al. arXiv:1611.01232; random-mlp-mean-field.md §4.3',
+  citation: 'Poole et al. arXiv:1606.05340; Schoenholz et al. arXiv:1611.01232; docs/science/random-mlp-mean-field.md §4.3',
   paramsSchema: jacobianNormParamsSchema,
   requires: () => ({ axes: ['layer'] }),
   create: (params, _context: RunContext) => new JacobianNormProbe(params),

@@ -11,7 +11,7 @@ import {
   nearestNeighbourCorrelation1d,
 } from './ising-1d-exact';
 
-// Reference values: shared/science/rg-ising.md §1.4. Class E (exact): 1e-12 absolute, or ±1 in the last
+// Reference values: docs/science/rg-ising.md §1.4. Class E (exact): 1e-12 absolute, or ±1 in the last
 // quoted digit when fewer digits are quoted.
 const lastDigit = (quoted: string) => 10 ** -(quoted.split('.')[1]!.replace(/e.*/, '').length) * (quoted.includes('e-') ? 10 ** Number(quoted.split('e')[1]) : 1);
 

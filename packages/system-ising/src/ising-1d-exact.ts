@@ -2,7 +2,7 @@ import { logCosh } from './log-cosh';
 
 /**
  * Exact results for the 1D Ising chain p(s) ∝ exp(K Σ s_i s_{i+1} + h Σ s_i), s_i = ±1, K = βJ, h = βH.
- * Conventions of shared/science/rg-ising.md §1: f = lim (1/N) ln Z in nats per site (positive).
+ * Conventions of docs/science/rg-ising.md §1: f = lim (1/N) ln Z in nats per site (positive).
  * Transfer matrix T = [[e^{K+h}, e^{−K}], [e^{−K}, e^{K−h}]], eigenvalues λ± = e^K (cosh h ± q),
  * q = sqrt(sinh²h + e^{−4K}). All functions are written in the scaled form (factor e^K taken out) so they
  * stay finite for |K|, |h| up to ~350.
@@ -33,6 +33,25 @@ export function nearestNeighbourCorrelation1d(K: number, h: number): number {
   const qq = q(K, h);
   const sh = Math.sinh(h);
   return (a + (sh * sh - Math.exp(-4 * K)) / qq) / (a + qq);
+}
+
+/**
+ * Fisher information matrix per site ∇²f(K, h) = [[∂ε/∂K, ∂ε/∂h], [∂m/∂K, ∂m/∂h]] in closed form (the covariance
+ * of (Σ s_i s_{i+1}, Σ s_i) per site). With e = e^{−4K}, a = cosh h, q as above, ε = 1 − 2e/(q(a + q)) and:
+ *   ∂ε/∂K = 8e/(q(a + q)) − 4e²(a + 2q)/(q³(a + q)²),  ∂ε/∂h = ∂m/∂K = 2 sinh h · e/q³,  ∂m/∂h = cosh h · e/q³.
+ * At h = 0 this is [[sech²K, 0], [0, e^{2K}]].
+ */
+export function fisherInformation1d(K: number, h: number): number[][] {
+  const e = Math.exp(-4 * K);
+  const a = Math.cosh(h);
+  const qq = q(K, h);
+  const q3 = qq * qq * qq;
+  const kk = (8 * e) / (qq * (a + qq)) - (4 * e * e * (a + 2 * qq)) / (q3 * (a + qq) * (a + qq));
+  const kh = (2 * Math.sinh(h) * e) / q3;
+  return [
+    [kk, kh],
+    [kh, (a * e) / q3],
+  ];
 }
 
 /** Entropy per site s = f − K ε − h m (nats per site). */

@@ -2,6 +2,7 @@ import { Observable } from 'rxjs';
 import { z, type ExponentialFamilyExact, type Observation, type RunContext, type System, type SystemDescriptor } from '@entroscope/core';
 import {
   correlationLength1d,
+  fisherInformation1d,
   decimationFlow1d,
   entropy1d,
   flowLimit1d,
@@ -47,6 +48,7 @@ export type Ising1dParams = z.infer<typeof ising1dParamsSchema>;
 const family = {
   logPartition: ([K, h]: readonly number[]) => freeEnergy1d(K!, h!),
   meanStatistics: ([K, h]: readonly number[]) => [nearestNeighbourCorrelation1d(K!, h!), magnetisation1d(K!, h!)],
+  fisherInformation: ([K, h]: readonly number[]) => fisherInformation1d(K!, h!),
 };
 
 /**
@@ -54,7 +56,7 @@ const family = {
  * couplings (K_n, h_n) as an exponential family (natural parameters [K, h], A = f, ∇A = [ε, m]), whose
  * distribution on the kept sites is exactly the marginal of the original chain, and — when `samples` is set —
  * exact samples of p_{K_n,h_n} on a lattice of the original size (windows or rings), so sample-based
- * estimators compare distributions on the same lattice. Reference: rg-ising.md §1.
+ * estimators compare distributions on the same lattice. Reference: docs/science/rg-ising.md §1.
  */
 export class Ising1dSystem implements System {
   constructor(
@@ -135,7 +137,7 @@ export const ising1dDescriptor: SystemDescriptor<Ising1dParams> = {
     parameters: { K: { name: 'coupling', symbol: 'K' }, h: { name: 'field', symbol: 'h' }, steps: { name: 'RG steps' }, 'samples.count': { name: 'samples' }, 'samples.length': { name: 'chain length' } },
     axes: { 'rg-step': { name: 'RG step', symbol: 'n' } },
   },
-  citation: 'Erdmenger, Grosvenor, Jefferson, arXiv:2107.06898; rg-ising.md §1',
+  citation: 'Erdmenger, Grosvenor, Jefferson, arXiv:2107.06898; docs/science/rg-ising.md §1',
   paramsSchema: ising1dParamsSchema,
   provides: (params) => ({ axes: ['rg-step'], kinds: params.samples ? ['spins'] : [], exact: ['exponential-family'] }),
   create: (params, context) => new Ising1dSystem(params, context),

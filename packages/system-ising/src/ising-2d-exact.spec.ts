@@ -9,14 +9,14 @@ import {
   spontaneousMagnetisation2d,
 } from './ising-2d-exact';
 
-// Class Q (quadrature / elliptic integrals): 1e-9 relative, or ±1 in the last quoted digit of rg-ising.md §2.1.
+// Class Q (quadrature / elliptic integrals): 1e-9 relative, or ±1 in the last quoted digit of docs/science/rg-ising.md §2.1.
 const lastDigit = (quoted: string) => (quoted.includes('.') ? 10 ** -quoted.split('.')[1]!.length : 0);
 const close = (actual: number, quoted: string) => {
   const expected = Number(quoted);
   expect(Math.abs(actual - expected)).toBeLessThanOrEqual(Math.max(1e-9 * Math.abs(expected), lastDigit(quoted)));
 };
 
-describe('Onsager solution of the square lattice (rg-ising.md §2.1)', () => {
+describe('Onsager solution of the square lattice (docs/science/rg-ising.md §2.1)', () => {
   it('K_c = ½ ln(1+√2) satisfies sinh 2K_c = 1', () => {
     expect(Math.abs(Kc - 0.44068679350977151)).toBeLessThan(1e-16);
     expect(Math.abs(Math.sinh(2 * Kc) - 1)).toBeLessThan(1e-15);

@@ -3,7 +3,7 @@ import { logCosh } from './log-cosh';
 
 /**
  * Exact results for the ferromagnetic square-lattice Ising model in the thermodynamic limit (Onsager 1944,
- * Yang 1952), p(s) ∝ exp(K Σ_⟨ij⟩ s_i s_j), K = βJ ≥ 0, no field. Conventions of rg-ising.md §2.1:
+ * Yang 1952), p(s) ∝ exp(K Σ_⟨ij⟩ s_i s_j), K = βJ ≥ 0, no field. Conventions of docs/science/rg-ising.md §2.1:
  * f = lim (1/N) ln Z in nats per site (positive), two bonds per site, u = ⟨s_i s_j⟩ over nearest neighbours.
  *
  * With s = sinh 2K, c = cosh 2K, the elliptic modulus is κ = 2s/c² and its complement κ' = |1 − s²|/c², both

@@ -1,7 +1,7 @@
 import { CRITICAL_COUPLING_2D as Kc, fisherInformation2d, freeEnergy2d, nearestNeighbourCorrelation2d } from './ising-2d-exact';
 import { Ising2dDensityOfStates, fisherPeakFinite, kaufmanAverages } from './ising-2d-finite';
 
-// rg-ising.md §2.7: exact 4×4 periodic values (enumeration of 2^16 states). Class E: ±1 in the last quoted digit.
+// docs/science/rg-ising.md §2.7: exact 4×4 periodic values (enumeration of 2^16 states). Class E: ±1 in the last quoted digit.
 const close = (actual: number, quoted: string) => expect(Math.abs(actual - Number(quoted))).toBeLessThanOrEqual(Math.max(1e-12, 10 ** -quoted.split('.')[1]!.length));
 
 /** Brute force without Gray code or tables: sums over all states directly (independent of the class under test). */

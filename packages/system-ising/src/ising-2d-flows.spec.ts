@@ -13,7 +13,7 @@ import {
   twoCouplingFlow,
 } from './ising-2d-flows';
 
-// rg-ising.md §2.2–2.4. Tolerances: class Q (1e-9 relative) or ±1 in the last quoted digit.
+// docs/science/rg-ising.md §2.2–2.4. Tolerances: class Q (1e-9 relative) or ±1 in the last quoted digit.
 const digits = (quoted: string) => {
   const [mantissa, exponent] = quoted.split('e');
   const decimals = mantissa!.includes('.') ? mantissa!.split('.')[1]!.length : 0;

@@ -2,14 +2,14 @@ import { ArgumentError } from '@entroscope/core';
 import { logCosh } from './log-cosh';
 
 /**
- * Real-space RG for the square-lattice Ising model (rg-ising.md §2.2–2.3).
+ * Real-space RG for the square-lattice Ising model (docs/science/rg-ising.md §2.2–2.3).
  *
  * Exact checkerboard decimation is not closed: summing out one sublattice of the nearest-neighbour model at K
  * gives, exactly, nearest (K1), next-nearest (K2) and plaquette (K4) couplings on the kept (45°-rotated, b = √2)
  * lattice. Every practical flow truncates; the truncation is a `CouplingFlow` strategy, named in every result.
  */
 
-/** Couplings produced by summing out one sublattice of the nearest-neighbour model at K (exact, rg-ising.md §2.2). */
+/** Couplings produced by summing out one sublattice of the nearest-neighbour model at K (exact, docs/science/rg-ising.md §2.2). */
 export interface CheckerboardCouplings {
   /** Nearest-neighbour coupling on the kept lattice (¼ ln cosh 4K: two halves per new bond). */
   readonly K1: number;

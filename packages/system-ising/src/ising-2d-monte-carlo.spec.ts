@@ -5,7 +5,7 @@ import { Ising2dDensityOfStates, kaufmanAverages } from './ising-2d-finite';
 import { latticeSums, metropolisRule, runIsing2dMonteCarlo, wolffRule, type UpdateRuleFactory } from './ising-2d-monte-carlo';
 import { WolffUpdater } from './ising-2d-wolff';
 
-// Class S (rg-ising.md §2.7): |MC − exact| ≤ 4 standard errors, with SE from the τ_int measured on the run.
+// Class S (docs/science/rg-ising.md §2.7): |MC − exact| ≤ 4 standard errors, with SE from the τ_int measured on the run.
 const dos = new Ising2dDensityOfStates(4, 4);
 
 /** Metropolis with a deliberately wrong acceptance rule: min(1, e^{−K ΔE/2}) instead of min(1, e^{−2K s Σnn}). */

@@ -104,6 +104,8 @@ export interface MonteCarloOptions {
   readonly random: RandomStream;
   /** Checked between sweeps; an aborted signal throws its reason. */
   readonly signal?: AbortSignal;
+  /** Called every 1024 production sweeps with the fraction of them done (for progress output). */
+  readonly onProgress?: (fraction: number) => void;
 }
 
 export interface MonteCarloResult {
@@ -193,6 +195,7 @@ export function runIsing2dMonteCarlo(options: MonteCarloOptions): MonteCarloResu
   let saved = 0;
   for (let t = 0; t < total; t++) {
     if ((t & 63) === 0) check();
+    if ((t & 1023) === 0) options.onProgress?.(t / total);
     rule.sweep(spins);
     const { bonds, magnetisation } = latticeSums(spins, L);
     bondSeries[t] = bonds;

@@ -1,7 +1,7 @@
 import { collect, describeSystemConformance } from '@entroscope/testing';
 import type { ExponentialFamilyExact } from '@entroscope/core';
 import { CRITICAL_COUPLING_2D as Kc, freeEnergy2d, nearestNeighbourCorrelation2d } from './ising-2d-exact';
-import { flowTrajectory, kadanoffFlow, twoCouplingFlow } from './ising-2d-flows';
+import { flowTrajectory, kadanoffFlow, migdalKadanoffFlow, twoCouplingFlow } from './ising-2d-flows';
 import { ISING_2D_FAMILY, ising2dDescriptor } from './ising-2d-system';
 
 describeSystemConformance(ising2dDescriptor, [
@@ -44,6 +44,39 @@ describe('ising-2d system', () => {
     const [a, b] = [observations[0]!.data!, observations[1]!.data!];
     expect(b[8 * 8 + 3 * 8 + 5]).toBe(a[16 * 16 + 6 * 16 + 10]);
     expect(observations[0]!.meta['monteCarlo']).toMatchObject({ algorithm: 'wolff', L: 16 });
+  });
+
+  it.each([
+    ['decimation', 'kadanoff', 2],
+    ['block-spin', 'kadanoff', 2],
+    ['decimation', 'two-coupling', 2],
+    ['decimation', 'migdal-kadanoff', 1],
+  ] as const)('map %s with flow %s: the exact description at rg-step n is %d·n flow steps, on the same (L/2ⁿ)² lattice as the samples', async (map, flowId, perStep) => {
+    const L = 16;
+    const observations = await collect(ising2dDescriptor, { K: 0.4, steps: 3, flow: flowId, monteCarlo: { L, sweeps: 20, configurations: 2, map } });
+    const flow = { kadanoff: kadanoffFlow, 'two-coupling': twoCouplingFlow, 'migdal-kadanoff': migdalKadanoffFlow }[flowId];
+    const trajectory = flowTrajectory(flow, 0.4, 3 * perStep);
+    observations.forEach((o, n) => {
+      const exact = o.exact as ExponentialFamilyExact;
+      const side = (o.meta['samples'] as { latticeSide: number }).latticeSide;
+      expect(side).toBe(L / 2 ** n);
+      expect(o.shape).toEqual([2, side, side]);
+      // Same lattice: the description's fraction of the original sites is the sampled lattice's.
+      expect(Math.abs(exact.siteFraction * L * L - side * side)).toBeLessThan(1e-9);
+      expect(o.meta['lengthScale']).toBeCloseTo(2 ** n, 12);
+      expect(o.meta['flowStep']).toBe(perStep * n);
+      expect(exact.natural[0]).toBeCloseTo(flow.nearestNeighbour(trajectory[perStep * n]!), 14);
+    });
+  });
+
+  it("map 'flow' and exact-only sites stay one flow step per rg-step (samples on the full lattice at K_n)", async () => {
+    const observations = await collect(ising2dDescriptor, { K: 0.3, steps: 2, monteCarlo: { L: 8, sweeps: 20, configurations: 2, map: 'flow' } });
+    const trajectory = flowTrajectory(kadanoffFlow, 0.3, 2);
+    observations.forEach((o, n) => {
+      expect((o.exact as ExponentialFamilyExact).natural).toEqual([trajectory[n]![0]]);
+      expect(o.meta['flowStep']).toBe(n);
+      expect((o.meta['samples'] as { sampledCoupling: number }).sampledCoupling).toBe(trajectory[n]![0]);
+    });
   });
 
   it('refuses more steps than the simulated lattice can be halved, saying why', () => {

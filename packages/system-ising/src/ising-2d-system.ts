@@ -29,7 +29,7 @@ export const ising2dParamsSchema = z
     flow: z
       .enum(['kadanoff', 'migdal-kadanoff', 'two-coupling'])
       .default('kadanoff')
-      .describe("Truncated recursion for the exact description at each step (rg-ising.md §2.3): 'kadanoff' K' = ⅜ ln cosh 4K (b = √2), 'migdal-kadanoff' K' = ½ ln cosh 4K (b = 2), 'two-coupling' K' = 2K² + L, L' = K² (b = √2)"),
+      .describe("Truncated recursion for the exact description at each step (docs/science/rg-ising.md §2.3): 'kadanoff' K' = ⅜ ln cosh 4K (b = √2), 'migdal-kadanoff' K' = ½ ln cosh 4K (b = 2), 'two-coupling' K' = 2K² + L, L' = K² (b = √2)"),
     lattice: evenSide(2, 1 << 14)
       .optional()
       .describe("Side L of a finite L × L torus: attaches Kaufman's exact finite-lattice ln Z (probe option limit: ring)"),
@@ -44,7 +44,7 @@ export const ising2dParamsSchema = z
         map: z
           .enum(['decimation', 'block-spin', 'flow'])
           .default('decimation')
-          .describe("What rg-step n carries: 'decimation' keeps sites (2i, 2j) n times (exact marginal samples, b = 2 per step); 'block-spin' applies majority rule (b = 2) n times; 'flow' simulates the nearest-neighbour model at the flow's K_n on the same lattice"),
+          .describe("What rg-step n carries: 'decimation' keeps sites (2i, 2j) n times (exact marginal samples, b = 2 per step); 'block-spin' applies majority rule (b = 2) n times; 'flow' simulates the nearest-neighbour model at the flow's K_n on the same lattice. With 'decimation' and 'block-spin' the exact description at rg-step n is the flow taken to the same b = 2ⁿ lattice (2n steps of a b = √2 flow)"),
         layout: z
           .enum(['lattice', 'patches'])
           .default('lattice')
@@ -82,6 +82,8 @@ export const ISING_2D_FAMILY = 'ising-2d-nearest-neighbour';
 const family = {
   logPartition: ([K]: readonly number[]) => freeEnergy2d(Math.abs(K!)),
   meanStatistics: ([K]: readonly number[]) => [2 * Math.sign(K!) * nearestNeighbourCorrelation2d(Math.abs(K!))],
+  /** ∂²f/∂K² in closed form (elliptic integrals), even in K. */
+  fisherInformation: ([K]: readonly number[]) => [[fisherInformation2d(Math.abs(K!))]],
 };
 
 function monteCarloSummary(r: MonteCarloResult): Record<string, unknown> {
@@ -104,11 +106,15 @@ function monteCarloSummary(r: MonteCarloResult): Record<string, unknown> {
 }
 
 /**
- * The square-lattice Ising model under real-space RG (rg-ising.md §2). Site `rg-step` n carries:
+ * The square-lattice Ising model under real-space RG (docs/science/rg-ising.md §2). Site `rg-step` n carries:
  *  - exact: the nearest-neighbour model at the flow's effective coupling K_n, as an exponential family
  *    (natural [K], A = Onsager f, ∇A = [2u], thermodynamic limit; Kaufman's finite torus when `lattice` is set).
  *    The truncated flow is not an exact marginal, so `exactMarginal` is false (construction B is refused);
- *    `siteFraction` = b^{−2n}. The relative-entropy probe then gives the exact 2D constructions A and C of §2.4.
+ *    `siteFraction` = b^{−2k} after k flow steps. The relative-entropy probe then gives the exact 2D constructions A
+ *    and C of §2.4. Without samples, or with map 'flow', rg-step n is flow step k = n. With map 'decimation' or
+ *    'block-spin' each rg-step halves the sampled lattice, and the exact description is the flow taken to the same
+ *    scale, k = n·ln 2/ln b (2n for the b = √2 flows, n for Migdal–Kadanoff): site and description describe the same
+ *    (L/2ⁿ)² lattice (`meta.flowStep`, `meta.lengthScale` = b^k = 2^n).
  *  - samples (with `monteCarlo`): configurations of the model at K (map 'decimation' or 'block-spin', lattice
  *    L/2^n) or of the model at K_n (map 'flow', lattice L), with their effective sample size in meta.
  * Every result names the strategy (`meta.flow`), since every truncation puts K* elsewhere than K_c.
@@ -133,7 +139,13 @@ export class Ising2dSystem implements System {
   private emit(next: (o: Observation) => void, closed: () => boolean): void {
     const { K, steps, lattice, monteCarlo: mc } = this.params;
     const flow = couplingFlow(this.params.flow as CouplingFlowId);
-    const trajectory = flowTrajectory(flow, K, steps);
+    // With a configuration map (decimation, block-spin) every rg-step rescales lengths by 2, so the exact description
+    // at rg-step n is the flow taken to the same lattice: n·ln 2 / ln b flow steps (two per rg-step for b = √2).
+    const flowStepsPerSite = mc && mc.map !== 'flow' ? Math.round(Math.LN2 / Math.log(flow.scaleFactor)) : 1;
+    if (Math.abs(flow.scaleFactor ** flowStepsPerSite - (mc && mc.map !== 'flow' ? 2 : flow.scaleFactor)) > 1e-12) {
+      throw new Error(`ising-2d: flow '${flow.id}' (b = ${flow.scaleFactor}) cannot be matched to the b = 2 lattice of map '${mc!.map}'`);
+    }
+    const trajectory = flowTrajectory(flow, K, steps * flowStepsPerSite);
     const phase = flowPhase(flow, K);
     const exponent = thermalExponent(flow);
     const fixedPoint = flow.fixedPoint();
@@ -146,8 +158,9 @@ export class Ising2dSystem implements System {
     // Samples at K (decimation / block-spin maps): one chain, mapped step by step.
     let base: MonteCarloResult | undefined;
     let current: { data: Int8Array; L: number } | undefined;
-    const runChain = (coupling: number, label: string) =>
+    const runChain = (coupling: number, label: string, step = 0) =>
       runIsing2dMonteCarlo({
+        onProgress: (f) => this.context.progress?.((step + f) / (steps + 1), `${label}: ${Math.round(100 * f)}% of the sweeps`),
         L: mc!.L,
         K: coupling,
         rule: updateRules[mc!.algorithm],
@@ -165,7 +178,8 @@ export class Ising2dSystem implements System {
 
     for (let n = 0; n <= steps && !closed(); n++) {
       check();
-      const couplings = trajectory[n]!;
+      const flowStep = n * flowStepsPerSite;
+      const couplings = trajectory[flowStep]!;
       const Kn = flow.nearestNeighbour(couplings);
       const exact: ExponentialFamilyExact = {
         type: 'exponential-family',
@@ -174,7 +188,7 @@ export class Ising2dSystem implements System {
         natural: [Kn],
         ...family,
         statesPerSite: 2,
-        siteFraction: flow.scaleFactor ** (-2 * n),
+        siteFraction: flow.scaleFactor ** (-2 * flowStep),
         exactMarginal: n === 0,
         ...(phase === 'disordered' && { flowLimit: [0] }),
         ...(lattice !== undefined && {
@@ -192,6 +206,8 @@ export class Ising2dSystem implements System {
         flow: flow.id,
         projection: flow.projection,
         scaleFactor: flow.scaleFactor,
+        flowStep,
+        lengthScale: flow.scaleFactor ** flowStep,
         fixedPoint: fixedPoint,
         thermalEigenvalue: exponent.lambda,
         nu: exponent.nu,
@@ -214,7 +230,7 @@ export class Ising2dSystem implements System {
         let side: number;
         let run: MonteCarloResult | undefined;
         if (mc.map === 'flow') {
-          run = runChain(Kn, `monte-carlo:rg-step:${n}`);
+          run = runChain(Kn, `monte-carlo:rg-step:${n}`, n);
           configurations = run.configurations;
           side = mc.L;
         } else {
@@ -239,7 +255,12 @@ export class Ising2dSystem implements System {
           layout: mc.layout,
           latticeSide: side,
           configurations: mc.configurations,
-          // Effective sample size of the configurations (measured τ of their bond-sum series).
+          // Independent units are configurations: with layout 'patches' each one gives (L_n/P)² consecutive rows.
+          rowsPerUnit: mc.layout === 'patches' ? (side / mc.patch) ** 2 : 1,
+          // Sites with the same unitSource are maps of the same configurations (paired, not independent samples).
+          unitSource: mc.map === 'flow' ? `${this.context.name}:monte-carlo:rg-step:${n}` : `${this.context.name}:monte-carlo`,
+          // Effective number of configurations n/(2τ_int), τ_int measured on their bond-sum series (the chain's
+          // configurations are correlated when their spacing is not ≫ τ_int); error bars scale by √(n/n_eff).
           effectiveSampleSize: (run ?? base)!.configurationEss,
           sampledCoupling: mc.map === 'flow' ? Kn : K,
         };
@@ -277,8 +298,12 @@ export const ising2dDescriptor: SystemDescriptor<Ising2dParams> = {
     axes: { 'rg-step': { name: 'RG step', symbol: 'n' } },
     values: { kadanoff: 'Kadanoff', 'migdal-kadanoff': 'Migdal–Kadanoff', 'two-coupling': 'two-coupling', wolff: 'Wolff', metropolis: 'Metropolis' },
   },
-  citation: 'Onsager 1944; Kaufman 1949; Wolff 1989; Erdmenger, Grosvenor, Jefferson, arXiv:2107.06898; rg-ising.md §2',
+  citation: 'Onsager 1944; Kaufman 1949; Wolff 1989; Erdmenger, Grosvenor, Jefferson, arXiv:2107.06898; docs/science/rg-ising.md §2',
   paramsSchema: ising2dParamsSchema,
   provides: (params) => ({ axes: ['rg-step'], kinds: params.monteCarlo ? ['spins'] : [], exact: ['exponential-family'] }),
   create: (params, context) => new Ising2dSystem(params, context),
+  // Monte Carlo configurations are stored as one byte per spin; the coarse-grained copies of every RG step and a
+  // patch layout add at most as much again.
+  estimate: (params) =>
+    params.monteCarlo ? { bytes: 2 * params.monteCarlo.configurations * params.monteCarlo.L ** 2, what: `${params.monteCarlo.configurations} configurations of ${params.monteCarlo.L} × ${params.monteCarlo.L} spins, one byte each, plus their coarse-grained copies` } : {},
 };

@@ -1,5 +1,6 @@
 import { firstValueFrom, take, toArray } from 'rxjs';
-import { RandomStream, type Observation } from '@entroscope/core';
+import type { Observation } from '@entroscope/core';
+import { MnistDataset } from '@entroscope/datasets';
 import { collect, describeSystemConformance, testContext } from '@entroscope/testing';
 import { fillNormalFast } from '@entroscope/kernels';
 import { MeanField } from './mean-field';
@@ -84,15 +85,23 @@ describe('random-mlp system', () => {
     expect(progressed).toBeLessThanOrEqual(2);
   });
 
-  it('push-forward: layer-0 samples have the fitted mean and variance of the chosen image (4 standard errors)', async () => {
+  it('push-forward: layer-0 samples have the fitted mean and variance of the chosen image (5 standard errors)', async () => {
     const obs = await collect(randomMlpDescriptor, { ...small, widths: { schedule: 'constant', width: 50 }, pushforward: { samples: 400, image: 1 } });
     const pf = metaOf(obs[0]!).pushforward!;
-    const row = obs[0]!.data!.subarray(50, 100);
-    const mean = Float64Array.from(row).reduce((a, b) => a + b, 0) / 50;
+    // The fit: mean and population variance (ddof 0) over the 50 neurons of image 1.
+    const row = Float64Array.from(obs[0]!.data!.subarray(50, 100));
+    const mean = row.reduce((a, b) => a + b, 0) / 50;
+    const variance = row.reduce((a, v) => a + (v - mean) ** 2, 0) / 50;
     expect(Math.abs(pf.referenceMean - mean)).toBeLessThan(1e-6);
-    const sampleMean = pf.rowSums.reduce((a, b) => a + b, 0) / (400 * 50);
-    expect(Math.abs(sampleMean - mean)).toBeLessThan(4 * Math.sqrt(pf.referenceVariance / 20000));
+    expect(Math.abs(pf.referenceVariance / variance - 1)).toBeLessThan(1e-6);
+    // The samples: 400 × 50 i.i.d. N(μ₀, σ₀²) values. Sample mean SE σ₀/√n; sample variance SE σ₀²·√(2/n).
+    const n = 400 * 50;
+    const sampleMean = pf.rowSums.reduce((a, b) => a + b, 0) / n;
+    const sampleVariance = pf.rowSquareSums.reduce((a, b) => a + b, 0) / n - sampleMean * sampleMean;
+    expect(Math.abs(sampleMean - mean)).toBeLessThan(5 * Math.sqrt(variance / n));
+    expect(Math.abs(sampleVariance / variance - 1)).toBeLessThan(5 * Math.sqrt(2 / n));
     expect(pf.rowSums.length).toBe(400);
+    expect(pf.rowSquareSums.length).toBe(400);
   });
 });
 
@@ -113,7 +122,8 @@ describe('sampled q^ℓ and c^ℓ at width 1000 vs mean field', () => {
     const cSum = new Float64Array(8);
     let meanField: { q: number; c: number }[] = [];
     for (let m = 0; m < M; m++) {
-      const obs = await collect(randomMlpDescriptor, params as unknown as RandomMlpParams, testContext(100 + m));
+      // Own networks per σ_w² (no weight draws shared between the two cases).
+      const obs = await collect(randomMlpDescriptor, params as unknown as RandomMlpParams, testContext(Math.round(100 * sigmaW2) * 1000 + m));
       meanField = obs.map((o) => ({ q: metaOf(o).meanField.q, c: metaOf(o).meanField.pairCorrelation }));
       obs.forEach((o, l) => {
         const z = o.data!;
@@ -142,16 +152,51 @@ describe('sampled q^ℓ and c^ℓ at width 1000 vs mean field', () => {
 });
 
 describe('inputs', () => {
-  it("'fixed-point' starts layer 0 at q*", async () => {
-    const obs = await collect(randomMlpDescriptor, { ...small, inputs: { source: 'gaussian', count: 2, dimension: 10, meanSquare: 'fixed-point' }, depth: 1 });
-    const mf = new MeanField('tanh', 1.5, 0.05);
-    // Gaussian rows: ⟨x²⟩ sampled around (q* − σ_b²)/σ_w², so q^0 within its sampling error (20 components: ±4·√(2/20)).
-    expect(Math.abs(metaOf(obs[0]!).meanField.q / mf.qStar() - 1)).toBeLessThan(4 * Math.sqrt(2 / 20));
+  it.each([1.0, 1.5, 2.5])("'fixed-point' sets ⟨x²⟩ = (q* − σ_b²)/σ_w², so that layer 0 starts at q* (σ_w² = %p, σ_b² = 0.3)", async (sigmaW2) => {
+    // Pairs and equicorrelated inputs have their ⟨x²⟩ set exactly (float32), so q⁰ = σ_w²⟨x²⟩ + σ_b² must equal q*
+    // to float32 precision; forgetting σ_b² would put q⁰ at q* + σ_b² (σ_b² = 0.3 is 20–60 % of q* here).
+    const mf = new MeanField('tanh', sigmaW2, 0.3);
+    for (const inputs of [{ source: 'pairs', pairs: 2, dimension: 64, meanSquare: 'fixed-point' }, { source: 'equicorrelated', count: 4, dimension: 64, meanSquare: 'fixed-point' }]) {
+      const obs = await collect(randomMlpDescriptor, { ...small, sigmaW2, sigmaB2: 0.3, inputs, depth: 2 });
+      expect(Math.abs(metaOf(obs[0]!).meanField.q / mf.qStar() - 1)).toBeLessThan(1e-6);
+      // And the layer after it stays there (q* is the q-map's fixed point).
+      expect(Math.abs(metaOf(obs[1]!).meanField.q / mf.qStar() - 1)).toBeLessThan(1e-6);
+    }
+    expect(mf.qStar()).toBeGreaterThan(0.3);
+  });
+
+  it('the critical σ_w² at σ_b² = 0.05 is in every site meta', async () => {
+    const obs = await collect(randomMlpDescriptor, { ...small, depth: 1 });
     expect(metaOf(obs[0]!).meanField.criticalSigmaW2).toBeCloseTo(1.7609546396, 9);
   });
-  it('reads MNIST test images', async () => {
-    const obs = await collect(randomMlpDescriptor, { sigmaW2: 2, depth: 3, widths: { schedule: 'wide', penultimate: 40, output: 10 }, inputs: { source: 'mnist', count: 3, offset: 9997 } });
+
+  it('feeds the MNIST test images themselves: z⁰ = W₀x + b₀ with x the dataset pixels, and q⁰ from their ⟨x²⟩', async () => {
+    const params = { sigmaW2: 2, sigmaB2: 0.05, depth: 3, widths: { schedule: 'wide', penultimate: 40, output: 10 }, inputs: { source: 'mnist', count: 3, offset: 9997 } };
+    const obs = await collect(randomMlpDescriptor, params, testContext(3));
     expect(obs.map((o) => o.shape)).toEqual([[3, 784], [3, 40], [3, 10]]);
-    expect(RandomStream).toBeDefined();
+    // Independent read of the same images, and layer 0 recomputed in float64 from the system's weight splits.
+    const set = MnistDataset.open('test');
+    const x = set.readImages(9997, 3);
+    set.close();
+    let max = 0;
+    let meanSquare = 0;
+    for (let i = 0; i < x.length; i++) {
+      max = Math.max(max, x[i]!);
+      meanSquare += x[i]! ** 2 / x.length;
+    }
+    expect(max).toBeLessThanOrEqual(1);
+    expect(max).toBeGreaterThan(0.9);
+    expect(Math.abs(metaOf(obs[0]!).meanField.q - (2 * meanSquare + 0.05))).toBeLessThan(1e-6);
+    const random = testContext(3).random;
+    const w = fillNormalFast(random.split('weights:0'), new Float32Array(784 * 784), 0, Math.sqrt(2 / 784));
+    const b = fillNormalFast(random.split('biases:0'), new Float32Array(784), 0, Math.sqrt(0.05));
+    for (let r = 0; r < 3; r++) {
+      for (const i of [0, 100, 783]) {
+        let z = b[i]!;
+        for (let j = 0; j < 784; j++) z += w[j * 784 + i]! * x[r * 784 + j]!;
+        expect(Math.abs(obs[0]!.data![r * 784 + i]! - z)).toBeLessThan(1e-4);
+      }
+    }
+    expect(String(obs[0]!.meta['inputs'])).toBe('MNIST test images 9997…9999');
   });
 });

@@ -39,7 +39,7 @@ export const randomMlpParamsSchema = z
       })
       .strict()
       .optional()
-      .describe('Propagate nMC samples of the layer-0 Gaussian fit N(μ_0, σ_0²) of one image through layers 1…L−1 (the authors’ relative entropy, random-mlp-mean-field.md §2); per-sample sums go to meta.pushforward'),
+      .describe('Propagate nMC samples of the layer-0 Gaussian fit N(μ_0, σ_0²) of one image through layers 1…L−1 (the authors’ relative entropy, docs/science/random-mlp-mean-field.md §2); per-sample sums go to meta.pushforward'),
     jacobian: z
       .object({
         directions: z.number().int().min(1).max(4096).default(8).describe('Random input directions u ~ N(0, I) per input row'),
@@ -84,7 +84,7 @@ const criticalCache = new Map<string, number>();
  * the batch's pre-activations (or activations) [B, N_ℓ], float32, computed with the run's dense kernel
  * (`kernelsFor(backend).matmul`); only the current layer is held in memory. Each site's meta carries the
  * mean-field description (q^ℓ, c^ℓ, q*, χ₁, c*, ξ_q, ξ_c, 6ξ_c, σ_w²_c), and optionally the authors' Monte
- * Carlo push-forward sums and forward-mode Jacobian norms. References: random-mlp-mean-field.md §1–§4;
+ * Carlo push-forward sums and forward-mode Jacobian norms. References: docs/science/random-mlp-mean-field.md §1–§4;
  * Poole et al. 2016; Schoenholz et al. 2017; Erdmenger, Grosvenor, Jefferson 2022.
  */
 export class RandomMlpSystem implements System {
@@ -322,7 +322,7 @@ export const randomMlpDescriptor: SystemDescriptor<RandomMlpParams> = {
     },
     axes: { layer: { name: 'layer', symbol: 'ℓ' } },
   },
-  citation: 'Poole et al. arXiv:1606.05340; Schoenholz et al. arXiv:1611.01232; Erdmenger, Grosvenor, Jefferson arXiv:2107.06898; random-mlp-mean-field.md',
+  citation: 'Poole et al. arXiv:1606.05340; Schoenholz et al. arXiv:1611.01232; Erdmenger, Grosvenor, Jefferson arXiv:2107.06898; docs/science/random-mlp-mean-field.md',
   paramsSchema: randomMlpParamsSchema as unknown as z.ZodType<RandomMlpParams>,
   provides: (params) => ({ axes: ['layer'], kinds: [params.record], exact: params.exact === 'mean-field-gaussian' ? ['gaussian'] : [] }),
   create: (params, context) => new RandomMlpSystem(params, context),

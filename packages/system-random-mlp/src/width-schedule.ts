@@ -1,7 +1,7 @@
 import { ArgumentError } from '@entroscope/core';
 
 /**
- * Width schedules of the RG/DNN paper's code (random-mlp-mean-field.md §1), as the widths N_0…N_{L−1} of the
+ * Width schedules of the RG/DNN paper's code (docs/science/random-mlp-mean-field.md §1), as the widths N_0…N_{L−1} of the
  * L pre-activation layers z^ℓ = W_ℓ φ(z^{ℓ−1}) + b_ℓ (z^0 = W_0 x + b_0) for input dimension n_in:
  *  - constant:  N_ℓ = width for every layer;
  *  - wide:      N_ℓ = hidden (default n_in) for ℓ ≤ L−3, then penultimate (400), then output (10); L ≥ 3

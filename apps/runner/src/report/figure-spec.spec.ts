@@ -11,7 +11,7 @@ function study(extra: Partial<ResolvedStudy> = {}): ResolvedStudy {
   return { file: 'test.yaml', name: 'test', seed: 1, backend: 'cpu', replicates: 1, unit: 'nat', systems: [], probes: [{ name: 'kl', use: 'relative-entropy', params: {} }], sweep: [], report: {}, ...extra } as unknown as ResolvedStudy;
 }
 
-let taskCounter = 0;
+const taskCounter = 0;
 function record(over: Partial<ResultRecord> & { K?: number; construction?: string }): ResultRecord {
   const K = over.K ?? 0.5;
   const construction = over.construction ?? 'A';
