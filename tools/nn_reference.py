@@ -9,7 +9,8 @@ The directory holds `run.json`:
    "batchSizes": [..], "optimiser": {"kind": "sgd", "lr", "momentum", "dampening", "weightDecay", "nesterov"}
                                    | {"kind": "adam", "lr", "betas", "eps", "weightDecay"},
    "parameters": [{"name": "0.weight", "shape": [out, in], "file": "<float32 little-endian>"}, ...]}
-and it prints one JSON line {"losses": [...]} (the loss of every minibatch before its update, float64).
+and it prints one JSON line {"losses": [...], "ms": ...} (the loss of every minibatch before its update, float64,
+and the milliseconds of the training loop, data loading excluded).
 
 Written from the definitions (PyTorch's nn.Linear, Tanh, cross_entropy, torch.optim.SGD / Adam update rules),
 not from the TypeScript code: z = h W^T + b; cross-entropy = mean(logsumexp(z) - z_y); backward by hand.
@@ -20,6 +21,7 @@ import json
 import os
 import struct
 import sys
+import time
 
 import numpy as np
 
@@ -167,8 +169,10 @@ def main(directory):
     for size in run['batchSizes']:
         batches.append(flat[start:start + size])
         start += size
+    start = time.perf_counter()
     losses = train(weights, biases, x, y, batches, run.get('hidden', 'tanh'), run.get('output', 'tanh'), run.get('loss', 'cross-entropy'), make_optimiser(run['optimiser']))
-    print(json.dumps({'losses': losses}))
+    ms = (time.perf_counter() - start) * 1e3
+    print(json.dumps({'losses': losses, 'ms': ms}))
 
 
 if __name__ == '__main__':

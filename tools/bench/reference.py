@@ -11,6 +11,7 @@ workload is well-conditioned, so timings do not depend on the particular numbers
 to 1 by run.js (OPENBLAS_NUM_THREADS=1): ratios are against single-thread NumPy/OpenBLAS.
 """
 import json
+import os
 import sys
 import time
 
@@ -145,6 +146,31 @@ FACTORIES = {
 }
 
 
+def openblas_kernel():
+    """The OpenBLAS core type in use (threadpoolctl when installed, else OpenBLAS's own get_corename via ctypes)."""
+    try:
+        import threadpoolctl  # noqa: PLC0415
+
+        for entry in threadpoolctl.threadpool_info():
+            if entry.get("internal_api") == "openblas":
+                return {"kernel": entry.get("architecture"), "version": entry.get("version"), "via": "threadpoolctl"}
+    except ImportError:
+        pass
+    import ctypes  # noqa: PLC0415
+
+    np.ones((2, 2)) @ np.ones((2, 2))  # make sure BLAS is loaded
+    with open("/proc/self/maps") as maps:
+        libs = sorted({line.split()[-1] for line in maps if "openblas" in line.lower() and line.split()[-1].startswith("/")})
+    for path in libs:
+        lib = ctypes.CDLL(path)
+        for name, config in (("scipy_openblas_get_corename64_", "scipy_openblas_get_config64_"), ("openblas_get_corename", "openblas_get_config"), ("scipy_openblas_get_corename", "scipy_openblas_get_config")):
+            if hasattr(lib, name):
+                getattr(lib, name).restype = ctypes.c_char_p
+                getattr(lib, config).restype = ctypes.c_char_p
+                return {"kernel": getattr(lib, name)().decode(), "version": getattr(lib, config)().decode(), "via": "ctypes"}
+    return {"kernel": "unknown", "version": "", "via": "none"}
+
+
 def main():
     workloads = {}
     for line in sys.stdin:
@@ -158,6 +184,8 @@ def main():
                 reply["blas"] = f"{blas.get('name', '?')} {blas.get('version', '')}".strip()
             except Exception:  # noqa: BLE001
                 reply["blas"] = "unknown"
+            reply["openblas"] = openblas_kernel()
+            reply["env"] = {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS")}
         elif cmd == "setup":
             w = FACTORIES[request["workload"]]()
             workloads[request["workload"]] = w

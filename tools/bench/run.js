@@ -74,10 +74,56 @@ const scriptWorkloads = [
     unit: 'ms per epoch',
     target: 2,
   },
+  {
+    id: 'cascade-epoch',
+    what: 'one epoch of cascade training over 60 000 MNIST images, wide depth 20 (width 784), batch 64: forward, auxiliary map, ∂V and Adam per block (ms per epoch; scripts by the cascade package)',
+    ts: ['node', [path.join(__dirname, 'cascade-bench.js'), '60000', '20']],
+    numpy: ['env', ['-u', 'OPENBLAS_CORETYPE', '-u', 'OPENBLAS_L2_SIZE', 'python3', path.join(__dirname, 'cascade_numpy.py'), '60000', '20']],
+    build: 'packages/system-cascade/tsconfig.lib.json',
+    unit: 'ms per epoch',
+    target: 2,
+    reps: 2,
+  },
 ].filter((w) => only.length === 0 || only.includes(w.id));
 
+/**
+ * Training epochs of @entroscope/nn (tools/bench/nn-epoch.js): each repetition is one process that trains one
+ * MNIST epoch in TypeScript and then (or first, alternating) the same epoch in NumPy (tools/nn_reference.py) from
+ * the same initial weights and batch order; it reports both times, the largest loss difference between the two
+ * curves and its own memory. `quickCount` images in --quick mode.
+ */
+const pairedWorkloads = [
+  {
+    id: 'nn-mnist-epoch-depth20',
+    what: 'one MNIST epoch (60k images, batch 64, SGD momentum) through 20 dense tanh layers of width 784, @entroscope/nn vs NumPy',
+    args: ['--depth=20'],
+    reps: 3,
+    quickCount: 6400,
+    target: 2,
+  },
+  {
+    id: 'nn-mnist-epoch-3layer',
+    what: 'one MNIST epoch through the 3-layer 784-784-400-10 tanh network (loss curves compared: NumPy second implementation)',
+    args: ['--depth=3', '--second=400'],
+    reps: 3,
+    quickCount: 6400,
+  },
+].filter((w) => only.length === 0 || only.includes(w.id));
+
+/**
+ * The environment of every NumPy process: one BLAS thread, and OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE removed
+ * (as `env -u` would): the machines set them for older OpenBLAS builds and they force current NumPy onto an
+ * older, ~2× slower kernel (docs/kernels.md). The kernel actually used is recorded in results.machine.openblas.
+ */
+function numpyEnv() {
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  return env;
+}
+
 function runScript([cmd, argv]) {
-  const out = execFileSync(cmd === 'node' ? process.execPath : cmd, argv, { encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' } });
+  const out = execFileSync(cmd === 'node' ? process.execPath : cmd, argv, { encoding: 'utf8', env: cmd === 'node' ? { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' } : numpyEnv() });
   const line = JSON.parse(out.trim().split('\n').pop());
   return line.ms !== undefined ? line.ms : 1e9 / line.flipsPerSecond; // ms (per run, or per 10^6 flips)
 }
@@ -96,7 +142,7 @@ function stats(ms) {
 class NumpyServer {
   constructor() {
     this.proc = spawn('python3', [path.join(__dirname, 'reference.py')], {
-      env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
+      env: numpyEnv(),
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     this.lines = readline.createInterface({ input: this.proc.stdout })[Symbol.asyncIterator]();
@@ -118,11 +164,11 @@ function markdownTable(results) {
   const fmt = (v) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
   const rows = results.workloads.map((w) => {
     const target = w.target !== undefined ? `≤ ${w.target} ${w.ratio <= w.target ? '✅' : '❌'}` : w.flipsPerNs !== undefined ? `≥ 1 flip/ns ${w.flipsPerNs >= 1 ? '✅' : '❌'}` : '';
-    const extra = w.flipsPerNs !== undefined ? ` (${w.flipsPerNs.toFixed(2)} flips/ns)` : '';
+    const extra = w.flipsPerNs !== undefined ? ` (${w.flipsPerNs.toFixed(2)} flips/ns)` : w.memory !== undefined ? ` (largest loss difference ${w.maxLossDifference.toExponential(1)}; peak RSS ${w.memory.maxRssMiB} MiB, backprop needs ${w.memory.backpropNeedsMiB} MiB)` : '';
     return `| ${w.what} | ${fmt(w.typescript.median)} [${fmt(w.typescript.p25)}–${fmt(w.typescript.p75)}] | ${fmt(w.numpy.median)} [${fmt(w.numpy.p25)}–${fmt(w.numpy.p75)}] | **${w.ratio.toFixed(2)}**${extra} | ${target} |`;
   });
   return [
-    `Measured ${results.date} on ${results.machine.cpu} (${results.machine.cores} cores), Node ${results.machine.node}, NumPy ${results.machine.numpy} with ${results.machine.blas} on 1 thread; TypeScript uses ${results.machine.tsThreads} threads for dense products, the multispin sweep and the rows marked so (the Ising engines' results do not depend on the thread count). Times in ms: median [25th–75th percentile] of alternating repetitions in one run (\`npm run bench\`, raw data in bench/results.json). Ratio = TypeScript / NumPy medians (lower is better). The machine is shared: 1-minute load average ${results.machine.loadAverageAtStart[0]} at the start, ${results.machine.loadAverageAtEnd[0]} at the end.`,
+    `Measured ${results.date} on ${results.machine.cpu} (${results.machine.cores} cores), Node ${results.machine.node}, NumPy ${results.machine.numpy} with ${results.machine.blas}${results.machine.openblas ? ` (kernel ${results.machine.openblas.kernel}, OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset)` : ""} on 1 thread; TypeScript uses ${results.machine.tsThreads} threads for dense products, the multispin sweep and the rows marked so (the Ising engines' results do not depend on the thread count). Times in ms: median [25th–75th percentile] of alternating repetitions in one run (\`npm run bench\`, raw data in bench/results.json). Ratio = TypeScript / NumPy medians (lower is better). The machine is shared: 1-minute load average ${results.machine.loadAverageAtStart[0]} at the start, ${results.machine.loadAverageAtEnd[0]} at the end.`,
     '',
     '| workload | TypeScript ms | NumPy ms | ratio TS / NumPy | target |',
     '|---|---|---|---|---|',
@@ -183,6 +229,8 @@ async function main() {
       python: info.python,
       numpy: info.numpy,
       blas: info.blas,
+      openblas: info.openblas,
+      numpyEnv: info.env,
       numpyThreads: 1,
       tsThreads: Math.min(8, os.availableParallelism()),
       loadAverageAtStart: os.loadavg().map((v) => Math.round(v * 100) / 100),
@@ -261,6 +309,37 @@ async function main() {
     }
     results.workloads.push(entry);
     console.log(`TS ${entry.typescript.median} ${entry.unit}, NumPy ${entry.numpy.median}, ratio ${entry.ratio}`);
+  }
+  for (const w of pairedWorkloads) {
+    process.stdout.write(`${w.id}: `);
+    for (const project of ['packages/nn/tsconfig.lib.json', 'packages/datasets/tsconfig.lib.json']) execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-b', path.join(root, project)], { stdio: 'inherit' });
+    const reps = quick ? 1 : w.reps;
+    const runs = [];
+    for (let r = 0; r < reps; r++) {
+      const argv = [path.join(__dirname, 'nn-epoch.js'), ...w.args, ...(quick ? [`--count=${w.quickCount}`] : []), ...(r % 2 === 1 ? ['--numpy-first'] : [])];
+      const out = execFileSync(process.execPath, argv, { encoding: 'utf8', maxBuffer: 64 << 20 });
+      runs.push(JSON.parse(out.trim().split('\n').pop()));
+    }
+    const entry = {
+      id: w.id,
+      what: w.what,
+      reps,
+      images: runs[0].count,
+      typescript: stats(runs.map((x) => x.tsMs)),
+      numpy: stats(runs.map((x) => x.numpyMs)),
+      ratio: 0,
+      maxLossDifference: Math.max(...runs.map((x) => x.maxLossDifference)),
+      losses: { first: runs[0].firstLoss, last: runs[0].lastLoss },
+      memory: runs[0].memory,
+      raw: runs,
+    };
+    entry.ratio = Math.round((entry.typescript.median / entry.numpy.median) * 1000) / 1000;
+    if (w.target !== undefined) {
+      entry.target = w.target;
+      entry.meetsTarget = entry.ratio <= w.target;
+    }
+    results.workloads.push(entry);
+    console.log(`TS ${entry.typescript.median} ms, NumPy ${entry.numpy.median} ms, ratio ${entry.ratio}, max |Δloss| ${entry.maxLossDifference.toExponential(2)}, peak RSS ${entry.memory.maxRssMiB} MiB (backprop needs ${entry.memory.backpropNeedsMiB} MiB)`);
   }
   results.machine.loadAverageAtEnd = os.loadavg().map((v) => Math.round(v * 100) / 100);
   fs.mkdirSync(path.join(root, 'bench'), { recursive: true });

@@ -1,4 +1,5 @@
-// TypeScript side of the benchmark workloads (built @entroscope/kernels). Each workload has `setup()` (inputs,
+// TypeScript side of the benchmark workloads (built @entroscope/kernels). Dense products use the cpu backend's
+// product (matmulCpuBackend: ONNX Runtime's GEMM when it loads, else the WebAssembly engine). Each workload has `setup()` (inputs,
 // warm-up; not timed) and `run()` (one timed repetition, returns a check value). Ids match reference.py.
 const kernels = require('@entroscope/kernels');
 const { RandomStream } = require('@entroscope/core');
@@ -13,7 +14,7 @@ function matmul(n) {
       a = random.fillNormal(new Float32Array(n * n));
       b = random.fillNormal(new Float32Array(n * n));
     },
-    run: () => kernels.matmulFast(a, b, n, n, n)[0],
+    run: () => kernels.matmulCpuBackend(a, b, n, n, n)[0],
   };
 }
 
@@ -35,8 +36,8 @@ function trainStep() {
       [h, y, dy, dh, dw1, dw2, db1, db2] = [B * H, B * D, B * D, B * H, D * H, H * D, H, D].map((n) => new Float32Array(n));
     },
     run() {
-      kernels.matmulFast(x, w1, B, D, H, { bias: b1, activation: 'tanh', out: h });
-      kernels.matmulFast(h, w2, B, H, D, { bias: b2, out: y });
+      kernels.matmulCpuBackend(x, w1, B, D, H, { bias: b1, activation: 'tanh', out: h });
+      kernels.matmulCpuBackend(h, w2, B, H, D, { bias: b2, out: y });
       const scale = 2 / (B * D);
       let loss = 0;
       db2.fill(0);
@@ -49,8 +50,8 @@ function trainStep() {
           db2[j] += g;
         }
       }
-      kernels.matmulFast(h, dy, H, B, D, { transposeA: true, out: dw2 });
-      kernels.matmulFast(dy, w2, B, D, H, { transposeB: true, out: dh });
+      kernels.matmulCpuBackend(h, dy, H, B, D, { transposeA: true, out: dw2 });
+      kernels.matmulCpuBackend(dy, w2, B, D, H, { transposeB: true, out: dh });
       db1.fill(0);
       for (let i = 0; i < B; i++) {
         for (let j = 0; j < H; j++) {
@@ -60,7 +61,7 @@ function trainStep() {
           db1[j] += g;
         }
       }
-      kernels.matmulFast(x, dh, D, B, H, { transposeA: true, out: dw1 });
+      kernels.matmulCpuBackend(x, dh, D, B, H, { transposeA: true, out: dw1 });
       for (let i = 0; i < w1.length; i++) w1[i] -= lr * dw1[i];
       for (let i = 0; i < b1.length; i++) b1[i] -= lr * db1[i];
       for (let i = 0; i < w2.length; i++) w2[i] -= lr * dw2[i];
@@ -83,7 +84,7 @@ function randomMlpForward() {
     },
     run() {
       let h = x;
-      for (let l = 0; l < depth; l++) h = kernels.matmulFast(h, ws[l], batch, width, width, { bias: bs[l], activation: 'tanh' });
+      for (let l = 0; l < depth; l++) h = kernels.matmulCpuBackend(h, ws[l], batch, width, width, { bias: bs[l], activation: 'tanh' });
       let s = 0;
       for (let i = 0; i < h.length; i++) s += h[i] * h[i];
       return s / h.length;

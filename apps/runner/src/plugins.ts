@@ -8,6 +8,7 @@ import { metricsModule } from '@entroscope/probe-metrics';
 import { trainedMlpModule } from '@entroscope/system-trained-mlp';
 import { diffusionModule } from '@entroscope/system-diffusion';
 import { reconstructionModule } from '@entroscope/probe-reconstruction';
+import { cascadeModule } from '@entroscope/system-cascade';
 
 /**
  * Every plugin the runner loads. Adding a plugin = adding its package as a dependency of apps/runner and
@@ -23,4 +24,5 @@ export const pluginModules: readonly { readonly name: string; readonly module: C
   { name: '@entroscope/system-trained-mlp', module: trainedMlpModule },
   { name: '@entroscope/system-diffusion', module: diffusionModule },
   { name: '@entroscope/probe-reconstruction', module: reconstructionModule },
+  { name: '@entroscope/system-cascade', module: cascadeModule },
 ];

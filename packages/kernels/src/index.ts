@@ -18,5 +18,6 @@ export { GpujsKernels, gpujsModes, gpujsUnavailableReason, gpujsUnavailableReaso
 export * from './streams';
 export * from './cpu/matmul-fast';
 export { WasmGemm } from './wasm/wasm-gemm';
+export { matmulOnnx, onnxUnavailableReason, onnxGemmEnabled, setOnnxGemmEnabled, setOnnxGemmThreads, gemmModelBytes } from './onnx/onnx-gemm';
 export * from './cpu/ising-multispin-engine';
 export * from './cpu/ising-checkerboard-engine';

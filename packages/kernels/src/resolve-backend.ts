@@ -203,7 +203,7 @@ export async function resolveKernelBackend(requested: string, options: ResolveOp
 
 async function versionsOf(): Promise<Record<string, string>> {
   const versions: Record<string, string> = { node: process.versions.node };
-  for (const pkg of ['gpu.js', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm']) {
+  for (const pkg of ['gpu.js', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm', 'onnxruntime-node']) {
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       versions[pkg] = (require(`${pkg}/package.json`) as { version: string }).version;

@@ -43,10 +43,22 @@ export class Activation implements Layer {
     return output;
   }
 
+  /** Whether backward needs only the output (so the activation may be fused into the preceding product). */
+  get fusable(): boolean {
+    return this.activation !== 'erf';
+  }
+
+  /** Takes y = φ(z) computed elsewhere (a fused product) as this layer's training forward output. */
+  adoptOutput(output: Matrix): void {
+    if (!this.fusable) throw new Error(`Activation(${this.activation}) needs its input for backward and cannot be fused`);
+    this.input = null;
+    this.output = output;
+  }
+
   async backward(gradOutput: Matrix, context: BackwardContext): Promise<Matrix> {
     const x = this.input;
     const y = this.output;
-    if (!x || !y) throw new Error(`Activation(${this.activation}).backward: no training forward pass to differentiate`);
+    if (!y || (!x && !this.fusable)) throw new Error(`Activation(${this.activation}).backward: no training forward pass to differentiate`);
     const g = gradOutput.data;
     const out = new Float32Array(g.length);
     const yd = y.data;
@@ -64,7 +76,7 @@ export class Activation implements Layer {
         for (let i = 0; i < g.length; i++) out[i] = yd[i]! > 0 ? g[i]! : 0;
         break;
       default: {
-        const d = await context.kernels.activationDerivative(this.activation, x.data);
+        const d = await context.kernels.activationDerivative(this.activation, x!.data);
         for (let i = 0; i < g.length; i++) out[i] = g[i]! * d[i]!;
       }
     }

@@ -3,6 +3,7 @@ import type { BackwardContext, ForwardContext, Layer, Parameter } from './layer'
 import { parameter } from './layer';
 import { checkMatrix, type Matrix } from './matrix';
 import type { Initialiser } from './initialisers';
+import type { Activation as ActivationName } from '@entroscope/kernels';
 import { DirectWeight, type WeightParametrisation } from './weight';
 
 export interface DenseOptions {
@@ -61,9 +62,18 @@ export class Dense implements Layer {
   }
 
   async forward(input: Matrix, context: ForwardContext): Promise<Matrix> {
+    return this.forwardWithActivation(input, context, 'identity');
+  }
+
+  /**
+   * φ(x·Wᵀ + b) in one kernel call (the activation fused into the product's epilogue). Sequential uses it in
+   * training forwards for a Dense followed by an Activation whose derivative is a function of its output; this
+   * layer's backward is unchanged (it receives ∂loss/∂z from the activation's backward).
+   */
+  async forwardWithActivation(input: Matrix, context: ForwardContext, activation: ActivationName): Promise<Matrix> {
     checkMatrix('Dense.forward: input', input, this.inputSize);
     const w = await this.weight.weight(context.kernels);
-    const data = await context.kernels.matmul(input.data, w, input.rows, this.inputSize, this.outputSize, { transposeB: true, ...(this.bias ? { bias: this.bias.value } : {}) });
+    const data = await context.kernels.matmul(input.data, w, input.rows, this.inputSize, this.outputSize, { transposeB: true, activation, ...(this.bias ? { bias: this.bias.value } : {}) });
     if (context.training) {
       this.input = input;
       this.weightValues = w;

@@ -63,14 +63,25 @@ export class Sgd implements Optimiser {
         continue;
       }
       let buf = this.buffers.get(p);
-      const first = !buf;
-      if (!buf) this.buffers.set(p, (buf = new Float32Array(v.length)));
-      const keep = 1 - dampening;
-      for (let i = 0; i < v.length; i++) {
-        const g = wd === 0 ? grad[i]! : grad[i]! + wd * v[i]!;
-        buf[i] = first ? g : mu * buf[i]! + keep * g;
-        const b = buf[i]!; // the float32 buffer value, as PyTorch uses it
-        v[i] = v[i]! - lr * (nesterov ? g + mu * b : b);
+      const n = v.length;
+      if (!buf) {
+        // First step: the buffer is the (decayed) gradient itself, no dampening.
+        this.buffers.set(p, (buf = new Float32Array(n)));
+        if (wd === 0) buf.set(grad);
+        else for (let i = 0; i < n; i++) buf[i] = grad[i]! + wd * v[i]!;
+      } else {
+        const keep = 1 - dampening;
+        // One branch-free loop per case (a per-element branch costs more than the update).
+        if (wd === 0 && keep === 1) for (let i = 0; i < n; i++) buf[i] = mu * buf[i]! + grad[i]!;
+        else if (wd === 0) for (let i = 0; i < n; i++) buf[i] = mu * buf[i]! + keep * grad[i]!;
+        else for (let i = 0; i < n; i++) buf[i] = mu * buf[i]! + keep * (grad[i]! + wd * v[i]!);
+      }
+      // The step uses the float32 buffer values, as PyTorch does.
+      if (!nesterov) for (let i = 0; i < n; i++) v[i] = v[i]! - lr * buf[i]!;
+      else if (wd === 0) for (let i = 0; i < n; i++) v[i] = v[i]! - lr * (grad[i]! + mu * buf[i]!);
+      else {
+        // g + μ·b with g = ∇ + λ·p at the *old* p: update element-wise before p changes.
+        for (let i = 0; i < n; i++) v[i] = v[i]! - lr * (grad[i]! + wd * v[i]! + mu * buf[i]!);
       }
     }
   }

@@ -2,6 +2,8 @@ import { ArgumentError } from '@entroscope/core';
 import type { KernelBackend } from '@entroscope/kernels';
 import type { BackwardContext, ForwardContext, Layer, Parameter } from './layer';
 import type { Matrix } from './matrix';
+import { Activation } from './activation-layer';
+import { Dense } from './dense';
 
 /** What a forward hook sees: the layer's index in the stack, the layer, its input and its output. */
 export interface ForwardHookEvent {
@@ -61,10 +63,25 @@ export class Sequential implements Layer {
     return () => void this.hooks.delete(hook);
   }
 
+  /**
+   * Applies the layers in order. In training forwards a Dense followed by a tanh, ReLU, sigmoid or identity
+   * Activation runs as one fused product φ(x·Wᵀ + b) (one kernel call, no separate activation pass); hooks then
+   * see the activation's output only (index of the activation), not the pre-activation. Evaluation forwards
+   * (`training: false`, `activations()`) run every layer on its own, so hooks see every layer's output.
+   */
   async forward(input: Matrix, context: ForwardContext): Promise<Matrix> {
     let x = input;
     for (let index = 0; index < this.layers.length; index++) {
       const layer = this.layers[index]!;
+      const next = this.layers[index + 1];
+      if (context.training && layer instanceof Dense && next instanceof Activation && next.fusable) {
+        const y = await layer.forwardWithActivation(x, context, next.activation);
+        next.adoptOutput(y);
+        index++;
+        for (const hook of this.hooks) hook({ index, layer: next, input: x, output: y, training: true });
+        x = y;
+        continue;
+      }
       const y = await layer.forward(x, context);
       for (const hook of this.hooks) hook({ index, layer, input: x, output: y, training: context.training });
       x = y;

@@ -36,8 +36,11 @@ function exactLocal4x4(K: number): number {
   return h / z;
 }
 
+/** ENTROSCOPE_TEST_SEED=k shifts every Monte Carlo seed of this file (a manual seed scan of its statistical tests). */
+const seedOffset = 7919 * Number(process.env['ENTROSCOPE_TEST_SEED'] ?? 0);
+
 async function mcObservations(params: Record<string, unknown>, seed = 1): Promise<Observation[]> {
-  return collect(ising2dDescriptor, params, testContext(seed));
+  return collect(ising2dDescriptor, params, testContext(seed + seedOffset));
 }
 
 describeProbeConformance(fisherInformationDescriptor, [
@@ -209,13 +212,13 @@ describe('information-loss probe', () => {
 });
 
 describe('error bars count independent configurations and correct for autocorrelation (effective sample size)', () => {
-  // 24 independent Metropolis chains at L = 16, K = 0.44 whose configurations are saved every sweep (spacing 1,
+  // 48 independent Metropolis chains at L = 16, K = 0.44 whose configurations are saved every sweep (spacing 1,
   // τ_int of the bond sum ≈ 3–15 sweeps): the spread of the estimates over the chains is the true error. The reported
   // error bar (moving-block bootstrap over configurations, block length from the system's n_eff) must match it:
-  // SD/RMS(error) measured 1.05–1.52 over 4 sets of 24 chains (24 chains know their SD to ±15 %; the per-chain τ
-  // estimate is noisy) → accepted in [0.6, 1.8]. With the effective sample size removed the configurations are
-  // resampled one by one and the ratio was 2.3–4.5 → must exceed 2.
-  const chains = Array.from({ length: 24 }, (_, i) => i + 1);
+  // SD/RMS(error) measured 1.02–1.36 over 4 sets of 48 chains (48 chains know their SD to ±10 %; the per-chain τ
+  // estimate is noisy, so the blocks are somewhat short) → accepted in [0.6, 1.7]. With the effective sample size
+  // removed the configurations are resampled one by one and the ratio was 2.1–4.2 → must exceed 1.8.
+  const chains = Array.from({ length: 48 }, (_, i) => i + 1);
   let observations: Observation[][] = [];
   beforeAll(async () => {
     observations = [];
@@ -250,8 +253,8 @@ describe('error bars count independent configurations and correct for autocorrel
     }
     const ratio = calibration(values, errors);
     expect(ratio).toBeGreaterThan(0.6);
-    expect(ratio).toBeLessThan(1.8);
-    expect(calibration(values, uncorrected)).toBeGreaterThan(2);
+    expect(ratio).toBeLessThan(1.7);
+    expect(calibration(values, uncorrected)).toBeGreaterThan(1.8);
   });
 });
 

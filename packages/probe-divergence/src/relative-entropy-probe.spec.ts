@@ -62,3 +62,20 @@ describe('relative-entropy probe', () => {
     expect(relativeEntropyDescriptor.requires(relativeEntropyDescriptor.paramsSchema.parse({ estimator: { use: 'plug-in-blocks' } })).kinds).toContain('spins');
   });
 });
+
+describe('relative-entropy plug-in: non-finite bootstrap replicates', () => {
+  it('are counted and reported, with no standard error claimed, instead of being dropped', async () => {
+    // Construction A, D(p_ref ‖ q_cur), needs every reference pattern in q. The reference has [1, −1] in 10 of 40 rows,
+    // the current site in 1 of 40: resamples of the current rows that miss it give D = ∞.
+    const rows = (patterns: number[][]): Observation => ({ system: 's', site: { axis: 'rg-step', index: 0 }, kind: 'spins', data: Int8Array.from(patterns.flat()), shape: [patterns.length, 2], meta: {} });
+    const reference = rows([...Array.from({ length: 30 }, () => [1, 1]), ...Array.from({ length: 10 }, () => [1, -1])]);
+    const current = { ...rows([...Array.from({ length: 39 }, () => [1, 1]), [1, -1]]), site: { axis: 'rg-step', index: 1 } };
+    const [, m] = await measure(relativeEntropyDescriptor, { estimator: { use: 'plug-in-blocks', blockLength: 2, rate: 'block', bootstrap: 50 } }, [reference, current]);
+    expect(Number.isFinite(m!.value)).toBe(true);
+    const uncertainty = m!.meta['uncertainty'] as { nonFiniteReplicates: number; note: string };
+    // P(a resample of 40 rows misses the one [1, −1] row) = (39/40)^40 ≈ 0.36: about 18 of 50 replicates.
+    expect(uncertainty.nonFiniteReplicates).toBeGreaterThan(5);
+    expect(uncertainty.note).toMatch(/not finite: no standard error/);
+    expect(m!.uncertainty).toBeUndefined();
+  });
+});

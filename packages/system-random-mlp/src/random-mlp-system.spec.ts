@@ -7,6 +7,9 @@ import { MeanField } from './mean-field';
 import { randomMlpDescriptor, type RandomMlpParams } from './random-mlp-system';
 import { layerWidths } from './width-schedule';
 
+/** ENTROSCOPE_TEST_SEED=k shifts the seeds of the statistical tests here (a manual seed scan). */
+const seedOffset = Number(process.env['ENTROSCOPE_TEST_SEED'] ?? 0);
+
 const small = { sigmaW2: 1.5, sigmaB2: 0.05, depth: 4, widths: { schedule: 'constant', width: 12 }, inputs: { source: 'gaussian', count: 4, dimension: 10 } };
 
 describeSystemConformance(randomMlpDescriptor, [
@@ -86,7 +89,7 @@ describe('random-mlp system', () => {
   });
 
   it('push-forward: layer-0 samples have the fitted mean and variance of the chosen image (5 standard errors)', async () => {
-    const obs = await collect(randomMlpDescriptor, { ...small, widths: { schedule: 'constant', width: 50 }, pushforward: { samples: 400, image: 1 } });
+    const obs = await collect(randomMlpDescriptor, { ...small, widths: { schedule: 'constant', width: 50 }, pushforward: { samples: 400, image: 1 } }, testContext(1 + seedOffset));
     const pf = metaOf(obs[0]!).pushforward!;
     // The fit: mean and population variance (ddof 0) over the 50 neurons of image 1.
     const row = Float64Array.from(obs[0]!.data!.subarray(50, 100));
@@ -123,7 +126,7 @@ describe('sampled q^ℓ and c^ℓ at width 1000 vs mean field', () => {
     let meanField: { q: number; c: number }[] = [];
     for (let m = 0; m < M; m++) {
       // Own networks per σ_w² (no weight draws shared between the two cases).
-      const obs = await collect(randomMlpDescriptor, params as unknown as RandomMlpParams, testContext(Math.round(100 * sigmaW2) * 1000 + m));
+      const obs = await collect(randomMlpDescriptor, params as unknown as RandomMlpParams, testContext(Math.round(100 * sigmaW2) * 1000 + m + 10 * seedOffset));
       meanField = obs.map((o) => ({ q: metaOf(o).meanField.q, c: metaOf(o).meanField.pairCorrelation }));
       obs.forEach((o, l) => {
         const z = o.data!;

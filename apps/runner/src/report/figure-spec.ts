@@ -498,8 +498,8 @@ function lineFigure(study: ResolvedStudy, selected: RunRecord[], figure: ReportF
     }
   }
 
-  const xScale = { zero: false, nice: !xRange, ...(figure.logX && { type: 'log' }), ...(xRange && { domain: xRange }) };
-  const yScale = { zero: false, ...(figure.logY && { type: 'log' }), ...(yRange && { domain: yRange }) };
+  const xScale = { ...(figure.logX ? { type: 'log' } : { zero: false }), nice: !xRange, ...(xRange && { domain: xRange }) };
+  const yScale = { ...(figure.logY ? { type: 'log' } : { zero: false }), ...(yRange && { domain: yRange }) };
   const width = figure.width ?? PLOT_WIDTH;
   const height = figure.height ?? PLOT_HEIGHT;
   const xEnc = { field: 'x', type: 'quantitative', title: wrap(xLabel, wrapFor(width)), scale: xScale, axis: { ...(xMode === 'site' || xMode === 'time' ? { tickMinStep: 1, format: 'd' } : {}) } };
@@ -717,8 +717,10 @@ function heatMaps(study: ResolvedStudy, selected: RunRecord[], figure: ReportFig
     const overlayDomain = [...names, ...markers.map((m) => m.overlay)];
     const overlayEnc = {
       stroke: { field: 'overlay', type: 'nominal', sort: null, scale: { domain: overlayDomain, range: overlayDomain.map((_, k) => overlayColours[k % overlayColours.length]) }, legend: { title: 'lines', labelExpr: LABEL_LINES, symbolType: 'stroke', symbolFillColor: '#888', symbolStrokeWidth: 2.5, fillColor: '#bbbbbb', padding: 4 } },
-      strokeDash: { field: 'overlay', type: 'nominal', sort: null, scale: { domain: overlayDomain, range: DASHES.slice(1, 1 + overlayDomain.length) }, legend: null },
+      strokeDash: { field: 'overlay', type: 'nominal', sort: null, scale: { domain: overlayDomain, range: DASHES.slice(1, 1 + overlayDomain.length) } },
     };
+    // Colour and dash of a line are one legend entry.
+    (overlayEnc.strokeDash as Record<string, unknown>)['legend'] = overlayEnc.stroke.legend;
     const width = figure.width ?? PLOT_WIDTH;
     const height = figure.height ?? PLOT_HEIGHT;
     const xEnc = { field: 'x0', type: 'quantitative', title: wrap(xLabel, wrapFor(width)), scale: { zero: false, nice: false, domain: [edge(columns, 0, -1), edge(columns, columns.length - 1, 1)] } };

@@ -75,6 +75,8 @@ export const op = {
     return [0xfd, ...uleb(0x0c), ...Array.from(bytes)];
   },
   v128And: [0xfd, ...uleb(0x4e)],
+  /** Relaxed SIMD f32x4.relaxed_madd(a, b, c) = a·b + c, fused or not (Node 20: --experimental-wasm-relaxed-simd). */
+  f32x4RelaxedMadd: [0xfd, ...uleb(0x105)],
   v128Or: [0xfd, ...uleb(0x50)],
   v128Xor: [0xfd, ...uleb(0x51)],
   /** v128.bitselect(a, b, mask): bits of a where mask is 1, of b elsewhere. */

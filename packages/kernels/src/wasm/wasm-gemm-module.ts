@@ -23,7 +23,7 @@ const { i32, v128 } = valueType;
  * c < cols (dst, src byte offsets; sp, sc byte strides); whole 8- or 4-wide contiguous rows are copied as
  * v128. Replaces JavaScript element loops that cost ~2 ns per float (a quarter of a 128×784×512 product).
  */
-export function gemmModuleBytes(maximumPages: number, MR = 4, U = 2): Uint8Array {
+export function gemmModuleBytes(maximumPages: number, MR = 4, U = 2, fma = false): Uint8Array {
   // Parameters.
   const AP = 0, BP = 1, C = 2, MP = 3, NP = 4, KC = 5, LDC = 6, ACC = 7, ASTR = 8, BSTR = 9;
   // i32 locals.
@@ -64,8 +64,13 @@ export function gemmModuleBytes(maximumPages: number, MR = 4, U = 2): Uint8Array
     emit(op.localGet(BPTR), op.v128Load(32 * u + 16), op.localSet(B1));
     for (let r = 0; r < MR; r++) {
       emit(op.localGet(APTR), op.v128Load32Splat(4 * MR * u + 4 * r), op.localSet(A));
-      emit(op.localGet(ACC0 + 2 * r), op.localGet(A), op.localGet(B0), op.f32x4Mul, op.f32x4Add, op.localSet(ACC0 + 2 * r));
-      emit(op.localGet(ACC0 + 2 * r + 1), op.localGet(A), op.localGet(B1), op.f32x4Mul, op.f32x4Add, op.localSet(ACC0 + 2 * r + 1));
+      if (fma) {
+        emit(op.localGet(A), op.localGet(B0), op.localGet(ACC0 + 2 * r), op.f32x4RelaxedMadd, op.localSet(ACC0 + 2 * r));
+        emit(op.localGet(A), op.localGet(B1), op.localGet(ACC0 + 2 * r + 1), op.f32x4RelaxedMadd, op.localSet(ACC0 + 2 * r + 1));
+      } else {
+        emit(op.localGet(ACC0 + 2 * r), op.localGet(A), op.localGet(B0), op.f32x4Mul, op.f32x4Add, op.localSet(ACC0 + 2 * r));
+        emit(op.localGet(ACC0 + 2 * r + 1), op.localGet(A), op.localGet(B1), op.f32x4Mul, op.f32x4Add, op.localSet(ACC0 + 2 * r + 1));
+      }
     }
     if (u > 0) emit(op.end);
   }

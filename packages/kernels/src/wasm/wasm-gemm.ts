@@ -152,8 +152,12 @@ export class WasmGemm {
   /** Threads actually in use (fewer than requested when worker threads failed to start). */
   readonly threads: number;
 
-  private constructor(requested: number) {
-    const module = new wasm.Module(gemmModuleBytes(MAX_PAGES, MR, UNROLL));
+  /** Whether the micro-kernel uses relaxed-SIMD fused multiply-adds (f32x4.relaxed_madd). */
+  readonly fma: boolean;
+
+  private constructor(requested: number, fma: boolean) {
+    this.fma = fma;
+    const module = new wasm.Module(gemmModuleBytes(MAX_PAGES, MR, UNROLL, fma));
     this.memory = new wasm.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
     const exports = new wasm.Instance(module, { env: { memory: this.memory } }).exports;
     this.gemm = exports['gemm'] as (...args: number[]) => void;
@@ -186,8 +190,17 @@ export class WasmGemm {
   }
 
   /** Threads default to the available cores (at most 8). */
-  static create(threads = Math.min(8, availableParallelism())): WasmGemm {
-    return new WasmGemm(Math.max(1, Math.floor(threads)));
+  static create(threads = Math.min(8, availableParallelism()), options: { fma?: boolean } = {}): WasmGemm {
+    return new WasmGemm(Math.max(1, Math.floor(threads)), options.fma === true && WasmGemm.relaxedSimdSupported());
+  }
+
+  /** Whether this Node validates relaxed-SIMD instructions (Node 20 only with --experimental-wasm-relaxed-simd). */
+  static relaxedSimdSupported(): boolean {
+    try {
+      return wasm.validate(gemmModuleBytes(2, MR, UNROLL, true));
+    } catch {
+      return false;
+    }
   }
 
   dispose(): void {
