@@ -8,12 +8,12 @@ import { gramEntropy, jacobianSlope, relativeEntropyAcrossDepth, twoInputChaotic
 const seeds = Array.from({ length: 16 }, (_, i) => 101 + i);
 
 describe.each(seeds)('criticality checks at seed %p', (seed) => {
-  it('Jacobian slopes within 5 SD of ln χ₁, rising across σ_w²_c', async () => {
+  it('Jacobian slopes within 7 SD of ln χ₁, rising across σ_w²_c', async () => {
     const sd: Record<number, number> = { 1.0: 0.0088, 1.5: 0.0063, 2.0: 0.016, 2.5: 0.011 };
     const slopes: Record<number, number> = {};
     for (const sigmaW2 of [1.0, 1.5, 2.0, 2.5]) {
       slopes[sigmaW2] = await jacobianSlope(sigmaW2, seed);
-      expect(Math.abs(slopes[sigmaW2]! - Math.log(new MeanField('tanh', sigmaW2, 0.05).chi1()))).toBeLessThan(5 * sd[sigmaW2]! + 0.005);
+      expect(Math.abs(slopes[sigmaW2]! - Math.log(new MeanField('tanh', sigmaW2, 0.05).chi1()))).toBeLessThan(7 * sd[sigmaW2]! + 0.005);
     }
     expect(slopes[2.0]! - slopes[1.5]!).toBeGreaterThan(0);
   }, 120_000);
