@@ -3,7 +3,7 @@
 // BLAS thread, OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset) from the same initial weights and batch order.
 // Prints one JSON line: both times, the largest loss difference over the epoch, and this process's memory.
 // Usage: node tools/bench/nn-epoch.js --depth=20 [--width=784] [--second=400] [--count=60000] [--batch=64] [--numpy-first]
-//        [--engine=wasm]
+//        [--engine=wasm] [--steps=N]
 //        [--no-numpy]. Network: `depth` dense layers, 784 → width → … → width (→ second) → 10, tanh after
 //        every hidden layer, logits out; N(0, 1.5/fan_in) weights, N(0, 0.05) biases; cross-entropy; SGD lr 0.005
 //        momentum 0.8; batches in order (unshuffled), the last partial batch kept.
@@ -24,6 +24,7 @@ const depth = arg('depth', 20);
 const width = arg('width', 784);
 const count = arg('count', 60000);
 const batchSize = arg('batch', 64);
+const steps = arg('steps', 0); // > 0: only the first `steps` batches (memory measurements on the full data set)
 const second = arg('second', 0); // width of the last hidden layer (the authors' 400), 0 = same width
 const numpyFirst = process.argv.includes('--numpy-first');
 const noNumpy = process.argv.includes('--no-numpy');
@@ -49,7 +50,8 @@ async function main() {
   const random = RandomStream.fromSeed(20);
   const model = nn.mlp({ widths, activation: 'tanh', weightInit: nn.normalFanIn(1.5), biasInit: nn.normal(0.05), random: random.split('init') });
   const initial = nn.snapshotParameters(model);
-  const batches = nn.minibatches(count, batchSize, { shuffle: false });
+  const allBatches = nn.minibatches(count, batchSize, { shuffle: false });
+  const batches = steps > 0 ? allBatches.slice(0, steps) : allBatches;
   const kernels = kernelsFor({ id: 'cpu' });
   const optimiserSpec = { lr: 0.005, momentum: 0.8 };
 

@@ -62,7 +62,7 @@ describe('runner: training-time sites and metrics', () => {
     const registries = createRegistries([fakes, metricsModule]);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'entroscope-time-'));
     const file = path.join(dir, 'study.yaml');
-    fs.writeFileSync(file, 'name: timed\nbackend: cpu\nsystems: [{ name: net, use: timed-fake }]\nprobes: [{ name: d, use: minus-reference }, { name: m, use: training-metrics }]\n');
+    fs.writeFileSync(file, 'name: timed\nbackend: cpu\nsystems: [{ name: net, use: timed-fake }]\nprobes: [{ name: d, use: minus-reference }, { name: m, use: training-metrics }]\nreport: { figures: [{ title: by epoch, probes: [d], references: [{ label: published values, x: 1, y: 1.5 }] }] }\n');
     await runStudy(loadStudy(file, registries), registries, { out: path.join(dir, 'out'), resolveBackend: async () => ({ handle: { id: 'cpu' }, record: { id: 'cpu' } }) });
     const records = fs.readFileSync(path.join(dir, 'out', 'results.jsonl'), 'utf8').trim().split('\n').map(parseRecord);
     const d = records.filter((r) => r.probe === 'd');
@@ -76,6 +76,10 @@ describe('runner: training-time sites and metrics', () => {
       ['epoch', 1, 'train-loss', 1],
       ['epoch', 2, 'train-loss', 0.5],
     ]);
+    // The report draws one curve per training time, plus the study's reference data.
+    const plots = path.join(dir, 'out', 'plots');
+    const svg = fs.readFileSync(path.join(plots, fs.readdirSync(plots).find((f) => f.startsWith('figure-1-') && f.endsWith('.svg'))!), 'utf8');
+    for (const label of ['epoch 0', 'epoch 1', 'epoch 2', 'published values']) expect(svg).toContain(label);
     const csv = fs.readFileSync(path.join(dir, 'out', 'results.csv'), 'utf8').split('\n');
     expect(csv[0]).toContain('time.axis');
     expect(csv[0]).toContain('time.index');

@@ -11,6 +11,7 @@ const tiny = {
   widths: { schedule: 'custom', widths: [24, 16, 10] },
   train: { count: 256 },
   validation: { count: 128 },
+  test: null,
   evaluation: { count: 6 },
   epochs: 2,
   observeAt: { axis: 'epoch', at: [0, 2] },
@@ -75,6 +76,10 @@ describe('trained-mlp', () => {
     expect(Array.from(layers(obs)[3]!.data!)).not.toEqual(Array.from(layers(obs)[0]!.data!));
     const pf = layers(obs)[4]!.meta['pushforward'] as { samples: number; rowSums: number[] };
     expect(pf.samples).toBe(12);
+    // Mean-field reference of the push-forward: q⁰ = σ_w²⟨x²⟩ + σ_b² of its own image (the last of the batch).
+    const image = MnistDataset.open('train').readImages(59_984 + 5, 1);
+    const meanSquare = image.reduce((a, v) => a + v * v, 0) / 784;
+    expect(Math.abs((layers(obs)[3]!.meta['pushforward'] as { meanFieldQ0: number }).meanFieldQ0 - (1.5 * meanSquare + 0.05))).toBeLessThan(1e-12);
     expect(pf.rowSums).toHaveLength(12);
     expect((layers(obs)[5]!.meta['jacobian'] as { logSquaredNorms: number[] }).logSquaredNorms).toHaveLength(6);
   });
@@ -140,5 +145,20 @@ describe('trained-mlp', () => {
     const accuracy = last.find((m) => m.name === 'validation-accuracy')!.value;
     expect(accuracy).toBeGreaterThanOrEqual(0.85);
     expect(last.find((m) => m.name === 'train-loss')!.value).toBeLessThan(metrics(obs)[0]!.metrics!.find((m) => m.name === 'validation-loss')!.value);
+  });
+});
+
+describe('trained-mlp parameters', () => {
+  it("defaults to the authors' data ranges, optimiser, loss and batching", () => {
+    const p = trainedMlpDescriptor.paramsSchema.parse({ sigmaW2: 2, depth: 30, epochs: 15 });
+    expect(p.train).toEqual({ split: 'train', offset: 0, count: 50_000 });
+    expect(p.validation).toEqual({ split: 'train', offset: 50_000, count: 10_000, batchSize: 128 });
+    expect(p.evaluation).toEqual({ split: 'train', offset: 59_984, count: 16 });
+    expect(p.optimiser).toEqual({ use: 'sgd', lr: 0.005, momentum: 0.8, dampening: 0, weightDecay: 0, nesterov: false });
+    expect([p.loss, p.batchSize, p.shuffle, p.dropLast, p.outputActivation, p.sigmaB2]).toEqual(['cross-entropy', 64, false, false, 'same', 0.05]);
+    expect(p.test).toEqual({ split: 'test', offset: 0, count: 10_000 });
+    expect(trainedMlpDescriptor.paramsSchema.parse({ sigmaW2: 2, depth: 30, epochs: 1, test: null }).test).toBeNull();
+    expect(p.widths).toEqual({ schedule: 'wide', penultimate: 400, output: 10 });
+    expect(p.data).toEqual({ source: 'mnist', pixelScale: 'byte/255', colour: 'pil-luma' });
   });
 });

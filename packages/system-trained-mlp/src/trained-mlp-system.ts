@@ -14,7 +14,8 @@ const range = (what: string, split: 'train' | 'test', offset: number, count: num
       offset: z.number().int().min(0).default(offset).describe('Index of the first image'),
       count: z.number().int().min(1).max(1_000_000).default(count).describe('Number of images'),
     })
-    .strict();
+    .strict()
+    .default({ split, offset, count });
 
 export const trainedMlpParamsSchema = z
   .object({
@@ -26,13 +27,18 @@ export const trainedMlpParamsSchema = z
     widths: trainedWidthsSchema,
     data: imageDatasetSchema.default({ source: 'mnist', pixelScale: 'byte/255', colour: 'pil-luma' }),
     train: range('training', 'train', 0, 50_000).describe("Training images (default: MNIST train 0…49 999, the authors' mnist.pkl.gz training set)"),
-    validation: range('validation', 'train', 50_000, 10_000)
-      .extend({ batchSize: z.number().int().min(1).default(128).describe('Evaluation batch size (only affects speed)') })
-      .optional()
-      .describe("Held-out images for validation-loss/-accuracy after every epoch (default: MNIST train 50 000…59 999, the authors' validation set); omit with `validation: null`")
+    validation: z
+      .object({
+        split: z.enum(['train', 'test']).default('train').describe('Split the validation images come from'),
+        offset: z.number().int().min(0).default(50_000).describe('Index of the first image'),
+        count: z.number().int().min(1).max(1_000_000).default(10_000).describe('Number of images'),
+        batchSize: z.number().int().min(1).default(128).describe('Evaluation batch size (only affects speed)'),
+      })
+      .strict()
       .nullable()
-      .default({ split: 'train', offset: 50_000, count: 10_000, batchSize: 128 }),
-    test: range('test', 'test', 0, 10_000).optional().describe('Further held-out images for test-loss/-accuracy after every epoch (default: none)'),
+      .default({ split: 'train', offset: 50_000, count: 10_000, batchSize: 128 })
+      .describe("Held-out images for validation-loss/-accuracy after every epoch (default: MNIST train 50 000…59 999, the authors' validation set); `null`: none"),
+    test: range('test', 'test', 0, 10_000).nullable().describe('Further held-out images for test-loss/-accuracy after every epoch (default: the MNIST-style test split, 10 000 images); `null`: none'),
     evaluation: range('evaluation', 'train', 59_984, 16).describe("The fixed batch whose layers are emitted (default: the authors' stored tensor, the last batch of 16 of their validation pass)"),
     record: z.enum(['pre-activations', 'activations']).default('pre-activations').describe('What each layer site carries: z^ℓ (the authors’ hooks) or φ(z^ℓ)'),
     epochs: z.number().int().min(0).max(100_000).describe('Epochs of training'),
@@ -207,6 +213,11 @@ export class TrainedMlpSystem implements System {
         const mf = new MeanField(p.activation, p.sigmaW2, p.sigmaB2);
         const summary = mf.summary();
         const qTrajectory = mf.lengthTrajectory(mf.firstLayerVariance(meanSquare), p.depth);
+        // The push-forward's mean-field reference uses its own image's ⟨x²⟩ (as random-mlp): D_m depends on it strongly.
+        const pfRow = p.pushforward ? ((p.pushforward.image % B) + B) % B : 0;
+        let pfMeanSquare = 0;
+        for (let j = 0; j < nIn; j++) pfMeanSquare += evalBatch.input.data[pfRow * nIn + j]! ** 2 / nIn;
+        const pfTrajectory = mf.lengthTrajectory(mf.firstLayerVariance(pfMeanSquare), p.depth);
         const criticalSigmaW2 = criticalLine(p.activation, p.sigmaB2).sigmaW2;
         const dataDescription = `${evalSet.description} images ${p.evaluation.offset}…${p.evaluation.offset + B - 1}`;
         const finiteOrNull = (v: number) => (Number.isFinite(v) ? v : null);
@@ -252,7 +263,7 @@ export class TrainedMlpSystem implements System {
                   jacobianLogSquaredNormPerNeuron: null,
                   describes: 'initialisation',
                 },
-                ...(pf && { pushforward: { ...pf.common, rowSums: pf.rowSums[l], rowSquareSums: pf.rowSquareSums[l], meanFieldQ: qTrajectory[l]!, meanFieldQ0: qTrajectory[0]! } }),
+                ...(pf && { pushforward: { ...pf.common, rowSums: pf.rowSums[l], rowSquareSums: pf.rowSquareSums[l], meanFieldQ: pfTrajectory[l]!, meanFieldQ0: pfTrajectory[0]! } }),
                 ...(jac && { jacobian: { inputs: jac.inputs, directions: jac.directions, inputDimension: nIn, logSquaredNorms: jac.logSquaredNorms[l] } }),
               },
             });
