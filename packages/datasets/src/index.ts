@@ -5,3 +5,4 @@ export * from './fashion-mnist';
 export * from './cifar10';
 export * from './image-dataset';
 export * from './synthetic';
+export * from './twelve-bit-task';
