@@ -12,7 +12,10 @@ module.exports = tseslint.config(
     extends: [js.configs.recommended, ...tseslint.configs.recommended],
     rules: {
       // A leading underscore marks a deliberately unused name (an interface's parameter, a key dropped by rest).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
+      ],
       // `any` appears only where the code reads untyped structures (zod's internal definitions, JSON Schema
       // trees, gpu.js kernel arguments) and as the default type argument of descriptor contracts.
       '@typescript-eslint/no-explicit-any': 'off',

@@ -1,1 +1,4 @@
-module.exports = require('../jest.preset.js')(__dirname, { testMatch: ['<rootDir>/**/*.spec.ts', '<rootDir>/**/*.spec.js'], testPathIgnorePatterns: ['/node_modules/'] });
+module.exports = require('../jest.preset.js')(__dirname, {
+  testMatch: ['<rootDir>/**/*.spec.ts', '<rootDir>/**/*.spec.js'],
+  testPathIgnorePatterns: ['/node_modules/'],
+});

@@ -18,7 +18,10 @@ async function main() {
   const test = MnistDataset.open('test');
   const net = new CascadeNetwork(cascadeWidths('wide', depth, 784), 1.76, 0.05, RandomStream.fromSeed(1));
   const mib = (b) => Math.round((b / 2 ** 20) * 10) / 10;
-  const sample = () => { const m = process.memoryUsage(); return { rss: mib(m.rss), heap: mib(m.heapUsed), arrayBuffers: mib(m.arrayBuffers) }; };
+  const sample = () => {
+    const m = process.memoryUsage();
+    return { rss: mib(m.rss), heap: mib(m.heapUsed), arrayBuffers: mib(m.arrayBuffers) };
+  };
   const after = [];
   let peak = 0;
   for (let b = 0; b < batches; b++) {
@@ -29,8 +32,23 @@ async function main() {
     after.push(s);
   }
   const images = test.readImages(0, evalImages);
-  await net.reconstruct(images, evalImages, kernels, () => { peak = Math.max(peak, process.memoryUsage().rss / 2 ** 20); });
-  console.log(JSON.stringify({ depth, batches, evalImages, stateMiB: mib(net.stateBytes()), afterBatches: after, afterReconstruction: sample(), peakRssMiB: Math.round(peak) }));
+  await net.reconstruct(images, evalImages, kernels, () => {
+    peak = Math.max(peak, process.memoryUsage().rss / 2 ** 20);
+  });
+  console.log(
+    JSON.stringify({
+      depth,
+      batches,
+      evalImages,
+      stateMiB: mib(net.stateBytes()),
+      afterBatches: after,
+      afterReconstruction: sample(),
+      peakRssMiB: Math.round(peak),
+    }),
+  );
   process.exit(0);
 }
-main().catch((e) => { console.error(e); process.exit(1); });
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

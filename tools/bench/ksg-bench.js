@@ -18,7 +18,10 @@ function data(rows, seed) {
     for (let a = 0; a < dx; a++) x[i * dx + a] = r.normal();
     for (let a = 0; a < dy; a++) y[i * dy + a] = 0.5 * x[i * dx + a] + Math.sqrt(0.75) * r.normal();
   }
-  return [{ values: x, n: rows, d: dx }, { values: y, n: rows, d: dy }];
+  return [
+    { values: x, n: rows, d: dx },
+    { values: y, n: rows, d: dy },
+  ];
 }
 const options = { k: 4, algorithm: 1, standardise: false, noise: 0 };
 const [wx, wy] = data(Math.max(100, Math.floor(n / 10)), 2);

@@ -48,7 +48,13 @@ async function main() {
   const widths = [784, ...Array.from({ length: depth - 1 }, () => width), 10];
   if (second > 0 && depth >= 2) widths[depth - 1] = second;
   const random = RandomStream.fromSeed(20);
-  const model = nn.mlp({ widths, activation: 'tanh', weightInit: nn.normalFanIn(1.5), biasInit: nn.normal(0.05), random: random.split('init') });
+  const model = nn.mlp({
+    widths,
+    activation: 'tanh',
+    weightInit: nn.normalFanIn(1.5),
+    biasInit: nn.normal(0.05),
+    random: random.split('init'),
+  });
   const initial = nn.snapshotParameters(model);
   const allBatches = nn.minibatches(count, batchSize, { shuffle: false });
   const batches = steps > 0 ? allBatches.slice(0, steps) : allBatches;
@@ -56,20 +62,54 @@ async function main() {
   const optimiserSpec = { lr: 0.005, momentum: 0.8 };
 
   // Warm-up (JIT, worker threads, GEMM memory), then back to the initial weights.
-  await nn.trainEpoch({ model, loss: nn.crossEntropyFromLogits, optimiser: new nn.Sgd(optimiserSpec), examples, batches: batches.slice(0, 5), kernels });
+  await nn.trainEpoch({
+    model,
+    loss: nn.crossEntropyFromLogits,
+    optimiser: new nn.Sgd(optimiserSpec),
+    examples,
+    batches: batches.slice(0, 5),
+    kernels,
+  });
   nn.restoreParameters(model, initial);
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nn-epoch-'));
   const parameters = initial.parameters.map((p, i) => {
-    fs.writeFileSync(path.join(dir, `p${i}.f32`), Buffer.from(p.values.buffer, p.values.byteOffset, p.values.byteLength));
+    fs.writeFileSync(
+      path.join(dir, `p${i}.f32`),
+      Buffer.from(p.values.buffer, p.values.byteOffset, p.values.byteLength),
+    );
     return { name: p.name, shape: p.shape, file: `p${i}.f32` };
   });
-  fs.writeFileSync(path.join(dir, 'batches.i32'), Buffer.from(Int32Array.from(batches.flatMap((b) => Array.from(b))).buffer));
+  fs.writeFileSync(
+    path.join(dir, 'batches.i32'),
+    Buffer.from(Int32Array.from(batches.flatMap((b) => Array.from(b))).buffer),
+  );
   fs.writeFileSync(
     path.join(dir, 'run.json'),
-    JSON.stringify({ mnist: defaultMnistDirectory(), count, widths, hidden: 'tanh', output: 'none', loss: 'cross-entropy', batches: 'batches.i32', batchSizes: batches.map((b) => b.length), optimiser: { kind: 'sgd', ...optimiserSpec }, parameters }),
+    JSON.stringify({
+      mnist: defaultMnistDirectory(),
+      count,
+      widths,
+      hidden: 'tanh',
+      output: 'none',
+      loss: 'cross-entropy',
+      batches: 'batches.i32',
+      batchSizes: batches.map((b) => b.length),
+      optimiser: { kind: 'sgd', ...optimiserSpec },
+      parameters,
+    }),
   );
-  const runNumpy = () => JSON.parse(execFileSync('python3', [path.join(__dirname, '..', 'nn_reference.py'), dir], { encoding: 'utf8', env: numpyEnv(), maxBuffer: 64 * MiB }).trim().split('\n').pop());
+  const runNumpy = () =>
+    JSON.parse(
+      execFileSync('python3', [path.join(__dirname, '..', 'nn_reference.py'), dir], {
+        encoding: 'utf8',
+        env: numpyEnv(),
+        maxBuffer: 64 * MiB,
+      })
+        .trim()
+        .split('\n')
+        .pop(),
+    );
 
   let numpy = null;
   if (numpyFirst && !noNumpy) numpy = runNumpy();
@@ -99,7 +139,8 @@ async function main() {
   let maxLossDifference = null;
   if (numpy) {
     maxLossDifference = 0;
-    for (let i = 0; i < losses.length; i++) maxLossDifference = Math.max(maxLossDifference, Math.abs(losses[i] - numpy.losses[i]));
+    for (let i = 0; i < losses.length; i++)
+      maxLossDifference = Math.max(maxLossDifference, Math.abs(losses[i] - numpy.losses[i]));
   }
   // What back-propagation with momentum SGD needs: the data, each parameter three times (value, gradient, momentum
   // buffer), every layer's cached input/output of one batch, and one more batch-sized gradient per layer in flight.

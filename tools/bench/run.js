@@ -25,11 +25,30 @@ const noReadme = args.includes('--no-readme');
 const workloads = [
   { id: 'matmul-512', what: 'dense matmul 512³ float32', reps: 30 },
   { id: 'matmul-1024', what: 'dense matmul 1024³ float32', reps: 15, target: 3 },
-  { id: 'mlp-train-step', what: '784-512-784 MLP, batch 128: one SGD step (forward + backward + update)', reps: 30, target: 3 },
+  {
+    id: 'mlp-train-step',
+    what: '784-512-784 MLP, batch 128: one SGD step (forward + backward + update)',
+    reps: 30,
+    target: 3,
+  },
   { id: 'random-mlp-forward', what: 'random tanh MLP forward, width 1000, depth 50, batch 1000', reps: 5, target: 2 },
-  { id: 'ising-checkerboard-256', what: '2D Ising checkerboard Metropolis sweep at K_c, L = 256 (2 threads)', reps: 60 },
-  { id: 'ising-checkerboard-1024', what: '2D Ising checkerboard Metropolis sweep at K_c, L = 1024 (2 threads)', reps: 20, target: 0.5 },
-  { id: 'ising-checkerboard-1024-1thread', what: 'the same sweep, L = 1024, on one thread', reps: 20, numpy: 'ising-checkerboard-1024' },
+  {
+    id: 'ising-checkerboard-256',
+    what: '2D Ising checkerboard Metropolis sweep at K_c, L = 256 (2 threads)',
+    reps: 60,
+  },
+  {
+    id: 'ising-checkerboard-1024',
+    what: '2D Ising checkerboard Metropolis sweep at K_c, L = 1024 (2 threads)',
+    reps: 20,
+    target: 0.5,
+  },
+  {
+    id: 'ising-checkerboard-1024-1thread',
+    what: 'the same sweep, L = 1024, on one thread',
+    reps: 20,
+    numpy: 'ising-checkerboard-1024',
+  },
   {
     id: 'ising-multispin-1024',
     what: '2D Ising multispin sweep at K_c, L = 1024, 32 replicas (vs 32 NumPy checkerboard sweeps)',
@@ -66,7 +85,7 @@ const scriptWorkloads = [
   },
   {
     id: 'score-network-epoch',
-    what: "Neural Entropy score network ([512, 256], 256 Fourier features, LayerNorm, sigmoid): one DSM training epoch on a D = 6 mixture, N = 2048, batch 32 × 10 throws, Adam (scripts by system-diffusion)",
+    what: 'Neural Entropy score network ([512, 256], 256 Fourier features, LayerNorm, sigmoid): one DSM training epoch on a D = 6 mixture, N = 2048, batch 32 × 10 throws, Adam (scripts by system-diffusion)',
     ts: ['node', [path.join(__dirname, 'score-network-epoch.js'), '2048', '1']],
     numpy: ['python3', [path.join(__dirname, 'score_network_epoch_numpy.py'), '2048', '1']],
     build: 'packages/system-diffusion/tsconfig.lib.json',
@@ -100,7 +119,19 @@ const scriptWorkloads = [
     id: 'cascade-epoch',
     what: 'one epoch of cascade training over 60 000 MNIST images, wide depth 20 (width 784), batch 64: forward, auxiliary map, ∂V and Adam per block (ms per epoch; scripts by the cascade package)',
     ts: ['node', [path.join(__dirname, 'cascade-bench.js'), '60000', '20']],
-    numpy: ['env', ['-u', 'OPENBLAS_CORETYPE', '-u', 'OPENBLAS_L2_SIZE', 'python3', path.join(__dirname, 'cascade_numpy.py'), '60000', '20']],
+    numpy: [
+      'env',
+      [
+        '-u',
+        'OPENBLAS_CORETYPE',
+        '-u',
+        'OPENBLAS_L2_SIZE',
+        'python3',
+        path.join(__dirname, 'cascade_numpy.py'),
+        '60000',
+        '20',
+      ],
+    ],
     build: 'packages/system-cascade/tsconfig.lib.json',
     unit: 'ms per epoch',
     target: 2,
@@ -145,7 +176,10 @@ function numpyEnv() {
 }
 
 function runScript([cmd, argv]) {
-  const out = execFileSync(cmd === 'node' ? process.execPath : cmd, argv, { encoding: 'utf8', env: cmd === 'node' ? { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' } : numpyEnv() });
+  const out = execFileSync(cmd === 'node' ? process.execPath : cmd, argv, {
+    encoding: 'utf8',
+    env: cmd === 'node' ? { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' } : numpyEnv(),
+  });
   const line = JSON.parse(out.trim().split('\n').pop());
   return line.ms !== undefined ? line.ms : 1e9 / line.flipsPerSecond; // ms (per run, or per 10^6 flips)
 }
@@ -158,7 +192,14 @@ function stats(ms) {
     return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (x - lo);
   };
   const round = (v) => Math.round(v * 1000) / 1000;
-  return { n: s.length, median: round(q(0.5)), p25: round(q(0.25)), p75: round(q(0.75)), min: round(s[0]), max: round(s[s.length - 1]) };
+  return {
+    n: s.length,
+    median: round(q(0.5)),
+    p25: round(q(0.25)),
+    p75: round(q(0.75)),
+    min: round(s[0]),
+    max: round(s[s.length - 1]),
+  };
 }
 
 class NumpyServer {
@@ -185,12 +226,22 @@ class NumpyServer {
 function markdownTable(results) {
   const fmt = (v) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
   const rows = results.workloads.map((w) => {
-    const target = w.target !== undefined ? `≤ ${w.target} ${w.ratio <= w.target ? '✅' : '❌'}` : w.flipsPerNs !== undefined ? `≥ 1 flip/ns ${w.flipsPerNs >= 1 ? '✅' : '❌'}` : '';
-    const extra = w.flipsPerNs !== undefined ? ` (${w.flipsPerNs.toFixed(2)} flips/ns)` : w.memory !== undefined ? ` (largest loss difference ${w.maxLossDifference.toExponential(1)}; peak RSS ${w.memory.maxRssMiB} MiB, backprop needs ${w.memory.backpropNeedsMiB} MiB)` : '';
+    const target =
+      w.target !== undefined
+        ? `≤ ${w.target} ${w.ratio <= w.target ? '✅' : '❌'}`
+        : w.flipsPerNs !== undefined
+          ? `≥ 1 flip/ns ${w.flipsPerNs >= 1 ? '✅' : '❌'}`
+          : '';
+    const extra =
+      w.flipsPerNs !== undefined
+        ? ` (${w.flipsPerNs.toFixed(2)} flips/ns)`
+        : w.memory !== undefined
+          ? ` (largest loss difference ${w.maxLossDifference.toExponential(1)}; peak RSS ${w.memory.maxRssMiB} MiB, backprop needs ${w.memory.backpropNeedsMiB} MiB)`
+          : '';
     return `| ${w.what} | ${fmt(w.typescript.median)} [${fmt(w.typescript.p25)}–${fmt(w.typescript.p75)}] | ${fmt(w.numpy.median)} [${fmt(w.numpy.p25)}–${fmt(w.numpy.p75)}] | **${w.ratio.toFixed(2)}**${extra} | ${target} |`;
   });
   return [
-    `Measured ${results.date} on ${results.machine.cpu} (${results.machine.cores} cores), Node ${results.machine.node}, NumPy ${results.machine.numpy} with ${results.machine.blas}${results.machine.openblas ? ` (kernel ${results.machine.openblas.kernel}, OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset)` : ""} on 1 thread; TypeScript uses ${results.machine.tsThreads} threads for dense products, the multispin sweep and the rows marked so (the Ising engines' results do not depend on the thread count). Times in ms: median [25th–75th percentile] of alternating repetitions in one run (\`npm run bench\`, raw data in bench/results.json). Ratio = TypeScript / NumPy medians (lower is better). The machine is shared: 1-minute load average ${results.machine.loadAverageAtStart[0]} at the start, ${results.machine.loadAverageAtEnd[0]} at the end.`,
+    `Measured ${results.date} on ${results.machine.cpu} (${results.machine.cores} cores), Node ${results.machine.node}, NumPy ${results.machine.numpy} with ${results.machine.blas}${results.machine.openblas ? ` (kernel ${results.machine.openblas.kernel}, OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset)` : ''} on 1 thread; TypeScript uses ${results.machine.tsThreads} threads for dense products, the multispin sweep and the rows marked so (the Ising engines' results do not depend on the thread count). Times in ms: median [25th–75th percentile] of alternating repetitions in one run (\`npm run bench\`, raw data in bench/results.json). Ratio = TypeScript / NumPy medians (lower is better). The machine is shared: 1-minute load average ${results.machine.loadAverageAtStart[0]} at the start, ${results.machine.loadAverageAtEnd[0]} at the end.`,
     '',
     '| workload | TypeScript ms | NumPy ms | ratio TS / NumPy | target |',
     '|---|---|---|---|---|',
@@ -225,7 +276,9 @@ function publish(results) {
     fs.writeFileSync(readme, `${text.slice(0, start + '<!-- bench:start -->'.length)}\n${table}\n${text.slice(end)}`);
     console.log('updated the README performance section');
   } else {
-    console.log('README.md has no <!-- bench:start --> / <!-- bench:end --> markers: the table is in bench/results.md only');
+    console.log(
+      'README.md has no <!-- bench:start --> / <!-- bench:end --> markers: the table is in bench/results.md only',
+    );
   }
 }
 
@@ -237,7 +290,11 @@ async function main() {
   }
   const waited = await waitForQuiet();
   console.log('building @entroscope/kernels …');
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-b', path.join(root, 'packages/kernels/tsconfig.lib.json')], { stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [require.resolve('typescript/bin/tsc'), '-b', path.join(root, 'packages/kernels/tsconfig.lib.json')],
+    { stdio: 'inherit' },
+  );
   const { factories } = require('./workloads');
   const numpy = new NumpyServer();
   const info = await numpy.ask({ cmd: 'info' });
@@ -295,7 +352,19 @@ async function main() {
     }
     ts.teardown?.();
     await numpy.ask({ cmd: 'drop', workload: numpyId });
-    const entry = { id: w.id, what: w.what, reps, typescript: stats(tsMs), numpy: stats(npMs), ratio: 0, check: { typescript: tsCheck, numpy: npCheck }, raw: { typescript: tsMs.map((v) => Math.round(v * 1000) / 1000), numpy: npMs.map((v) => Math.round(v * 1000) / 1000) } };
+    const entry = {
+      id: w.id,
+      what: w.what,
+      reps,
+      typescript: stats(tsMs),
+      numpy: stats(npMs),
+      ratio: 0,
+      check: { typescript: tsCheck, numpy: npCheck },
+      raw: {
+        typescript: tsMs.map((v) => Math.round(v * 1000) / 1000),
+        numpy: npMs.map((v) => Math.round(v * 1000) / 1000),
+      },
+    };
     entry.ratio = Math.round((entry.typescript.median / entry.numpy.median) * 1000) / 1000;
     if (w.target !== undefined) {
       entry.target = w.target;
@@ -306,7 +375,9 @@ async function main() {
       entry.meetsTarget = entry.flipsPerNs >= 1;
     }
     results.workloads.push(entry);
-    console.log(`TS ${entry.typescript.median} ms, NumPy ${entry.numpy.median} ms, ratio ${entry.ratio}${entry.flipsPerNs ? `, ${entry.flipsPerNs} flips/ns` : ''}`);
+    console.log(
+      `TS ${entry.typescript.median} ms, NumPy ${entry.numpy.median} ms, ratio ${entry.ratio}${entry.flipsPerNs ? `, ${entry.flipsPerNs} flips/ns` : ''}`,
+    );
   }
   numpy.close();
   for (const w of scriptWorkloads) {
@@ -316,14 +387,26 @@ async function main() {
       continue;
     }
     process.stdout.write(`${w.id}: `);
-    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-b', path.join(root, w.build)], { stdio: 'inherit' });
+    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-b', path.join(root, w.build)], {
+      stdio: 'inherit',
+    });
     const reps = quick ? 1 : w.reps;
     const tsMs = [];
     const npMs = [];
     for (let r = 0; r < reps; r++) {
-      for (const side of r % 2 === 0 ? ['ts', 'np'] : ['np', 'ts']) (side === 'ts' ? tsMs : npMs).push(runScript(side === 'ts' ? w.ts : w.numpy));
+      for (const side of r % 2 === 0 ? ['ts', 'np'] : ['np', 'ts'])
+        (side === 'ts' ? tsMs : npMs).push(runScript(side === 'ts' ? w.ts : w.numpy));
     }
-    const entry = { id: w.id, what: w.what, reps, unit: w.unit ?? 'ms per 10^6 flips', typescript: stats(tsMs), numpy: stats(npMs), ratio: 0, raw: { typescript: tsMs, numpy: npMs } };
+    const entry = {
+      id: w.id,
+      what: w.what,
+      reps,
+      unit: w.unit ?? 'ms per 10^6 flips',
+      typescript: stats(tsMs),
+      numpy: stats(npMs),
+      ratio: 0,
+      raw: { typescript: tsMs, numpy: npMs },
+    };
     entry.ratio = Math.round((entry.typescript.median / entry.numpy.median) * 1000) / 1000;
     if (w.target !== undefined) {
       entry.target = w.target;
@@ -334,11 +417,19 @@ async function main() {
   }
   for (const w of pairedWorkloads) {
     process.stdout.write(`${w.id}: `);
-    for (const project of ['packages/nn/tsconfig.lib.json', 'packages/datasets/tsconfig.lib.json']) execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-b', path.join(root, project)], { stdio: 'inherit' });
+    for (const project of ['packages/nn/tsconfig.lib.json', 'packages/datasets/tsconfig.lib.json'])
+      execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-b', path.join(root, project)], {
+        stdio: 'inherit',
+      });
     const reps = quick ? 1 : w.reps;
     const runs = [];
     for (let r = 0; r < reps; r++) {
-      const argv = [path.join(__dirname, 'nn-epoch.js'), ...w.args, ...(quick ? [`--count=${w.quickCount}`] : []), ...(r % 2 === 1 ? ['--numpy-first'] : [])];
+      const argv = [
+        path.join(__dirname, 'nn-epoch.js'),
+        ...w.args,
+        ...(quick ? [`--count=${w.quickCount}`] : []),
+        ...(r % 2 === 1 ? ['--numpy-first'] : []),
+      ];
       const out = execFileSync(process.execPath, argv, { encoding: 'utf8', maxBuffer: 64 << 20 });
       runs.push(JSON.parse(out.trim().split('\n').pop()));
     }
@@ -361,7 +452,9 @@ async function main() {
       entry.meetsTarget = entry.ratio <= w.target;
     }
     results.workloads.push(entry);
-    console.log(`TS ${entry.typescript.median} ms, NumPy ${entry.numpy.median} ms, ratio ${entry.ratio}, max |Δloss| ${entry.maxLossDifference.toExponential(2)}, peak RSS ${entry.memory.maxRssMiB} MiB (backprop needs ${entry.memory.backpropNeedsMiB} MiB)`);
+    console.log(
+      `TS ${entry.typescript.median} ms, NumPy ${entry.numpy.median} ms, ratio ${entry.ratio}, max |Δloss| ${entry.maxLossDifference.toExponential(2)}, peak RSS ${entry.memory.maxRssMiB} MiB (backprop needs ${entry.memory.backpropNeedsMiB} MiB)`,
+    );
   }
   results.machine.loadAverageAtEnd = os.loadavg().map((v) => Math.round(v * 100) / 100);
   fs.mkdirSync(path.join(root, 'bench'), { recursive: true });

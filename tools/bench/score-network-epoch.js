@@ -18,8 +18,18 @@ const d = require(path.join(root, 'packages/system-diffusion/dist/index.js'));
   const mixture = d.randomMixture(6, RandomStream.fromSeed(32).split('mixture'));
   const x = Float32Array.from(mixture.sample(N, RandomStream.fromSeed(1)));
   const net = new d.ScoreNetwork({ dimension: 6, random: RandomStream.fromSeed(2) }).withKernels(kernels);
-  const trainer = new d.EntropyMatchingTrainer(net, process_, x, N, { batchSize: 32, throws: 10, learningRate: 1e-4, likelihoodWeighting: false }, kernels);
-  await trainer.step(Int32Array.from({ length: 32 }, (_, i) => i), RandomStream.fromSeed(3)); // warm-up
+  const trainer = new d.EntropyMatchingTrainer(
+    net,
+    process_,
+    x,
+    N,
+    { batchSize: 32, throws: 10, learningRate: 1e-4, likelihoodWeighting: false },
+    kernels,
+  );
+  await trainer.step(
+    Int32Array.from({ length: 32 }, (_, i) => i),
+    RandomStream.fromSeed(3),
+  ); // warm-up
   const times = [];
   for (let r = 0; r < reps; r++) {
     const t0 = process.hrtime.bigint();

@@ -22,4 +22,15 @@ while (seconds < budget) {
   clusters += 16;
   seconds = Number(process.hrtime.bigint() - start) / 1e9;
 }
-console.log(JSON.stringify({ workload: 'wolff', impl: 'typescript', L, K, clusters, flips, seconds, flipsPerSecond: flips / seconds }));
+console.log(
+  JSON.stringify({
+    workload: 'wolff',
+    impl: 'typescript',
+    L,
+    K,
+    clusters,
+    flips,
+    seconds,
+    flipsPerSecond: flips / seconds,
+  }),
+);

@@ -23,7 +23,10 @@ function matmul(n) {
  * Buffers are allocated once (outputs written with `out`), as a training loop would.
  */
 function trainStep() {
-  const B = 128, D = 784, H = 512, lr = 0.01;
+  const B = 128,
+    D = 784,
+    H = 512,
+    lr = 0.01;
   let x, w1, b1, w2, b2, h, y, dy, dh, dw1, dw2, db1, db2;
   return {
     setup() {
@@ -33,7 +36,9 @@ function trainStep() {
       b1 = new Float32Array(H);
       w2 = random.fillNormal(new Float32Array(H * D), 0, 1 / Math.sqrt(H));
       b2 = new Float32Array(D);
-      [h, y, dy, dh, dw1, dw2, db1, db2] = [B * H, B * D, B * D, B * H, D * H, H * D, H, D].map((n) => new Float32Array(n));
+      [h, y, dy, dh, dw1, dw2, db1, db2] = [B * H, B * D, B * D, B * H, D * H, H * D, H, D].map(
+        (n) => new Float32Array(n),
+      );
     },
     run() {
       kernels.matmulCpuBackend(x, w1, B, D, H, { bias: b1, activation: 'tanh', out: h });
@@ -73,18 +78,23 @@ function trainStep() {
 
 /** Random tanh network: width 1000, depth 50, batch 1000, W ~ N(0, 1.5²/width), b ~ N(0, 0.05²). */
 function randomMlpForward() {
-  const width = 1000, depth = 50, batch = 1000;
+  const width = 1000,
+    depth = 50,
+    batch = 1000;
   let x, ws, bs;
   return {
     setup() {
       const random = RandomStream.fromSeed(50);
       x = random.fillNormal(new Float32Array(batch * width));
-      ws = Array.from({ length: depth }, () => random.fillNormal(new Float32Array(width * width), 0, 1.5 / Math.sqrt(width)));
+      ws = Array.from({ length: depth }, () =>
+        random.fillNormal(new Float32Array(width * width), 0, 1.5 / Math.sqrt(width)),
+      );
       bs = Array.from({ length: depth }, () => random.fillNormal(new Float32Array(width), 0, 0.05));
     },
     run() {
       let h = x;
-      for (let l = 0; l < depth; l++) h = kernels.matmulCpuBackend(h, ws[l], batch, width, width, { bias: bs[l], activation: 'tanh' });
+      for (let l = 0; l < depth; l++)
+        h = kernels.matmulCpuBackend(h, ws[l], batch, width, width, { bias: bs[l], activation: 'tanh' });
       let s = 0;
       for (let i = 0; i < h.length; i++) s += h[i] * h[i];
       return s / h.length;
@@ -162,7 +172,8 @@ function histogramKl() {
     run() {
       const p = kernels.histogram1dCpu(x, 100, { lo: -5, hi: 5 });
       const q = kernels.histogram1dCpu(y, 100, { lo: -5, hi: 5 });
-      let np = 50, nq = 50;
+      let np = 50,
+        nq = 50;
       for (let i = 0; i < 100; i++) {
         np += p[i];
         nq += q[i];

@@ -32,7 +32,11 @@ write(
       main: 'dist/index.js',
       types: 'dist/index.d.ts',
       files: ['dist'],
-      scripts: { build: 'tsc -b tsconfig.lib.json', test: 'jest', 'test-long': 'jest -c jest.long.config.js --passWithNoTests' },
+      scripts: {
+        build: 'tsc -b tsconfig.lib.json',
+        test: 'jest',
+        'test-long': 'jest -c jest.long.config.js --passWithNoTests',
+      },
       nx: { tags: [tag] },
       dependencies: Object.fromEntries(deps.map((d) => [`@entroscope/${d}`, '0.1.0'])),
     },
@@ -49,7 +53,12 @@ write(
       compilerOptions: { rootDir: 'src', outDir: 'dist', tsBuildInfoFile: 'dist/tsconfig.lib.tsbuildinfo' },
       include: ['src/**/*.ts'],
       exclude: ['src/**/*.spec.ts'],
-      references: deps.map((d) => ({ path: `${path.relative(abs, path.join(root, depDir(d))).split(path.sep).join('/')}/tsconfig.lib.json` })),
+      references: deps.map((d) => ({
+        path: `${path
+          .relative(abs, path.join(root, depDir(d)))
+          .split(path.sep)
+          .join('/')}/tsconfig.lib.json`,
+      })),
     },
     null,
     2,
@@ -59,7 +68,9 @@ write('jest.config.js', `module.exports = require('${rel}/jest.preset.js')(__dir
 write('jest.long.config.js', `module.exports = require('${rel}/jest.preset.js').long(__dirname);\n`);
 if (!fs.existsSync(path.join(abs, 'src', 'index.ts'))) write('src/index.ts', `export {};\n`);
 const rootTsconfig = path.join(root, 'tsconfig.json');
-const solution = fs.existsSync(rootTsconfig) ? JSON.parse(fs.readFileSync(rootTsconfig, 'utf8')) : { files: [], references: [] };
+const solution = fs.existsSync(rootTsconfig)
+  ? JSON.parse(fs.readFileSync(rootTsconfig, 'utf8'))
+  : { files: [], references: [] };
 const ref = `./${dir}/tsconfig.lib.json`;
 if (!solution.references.some((r) => r.path === ref)) solution.references.push({ path: ref });
 fs.writeFileSync(rootTsconfig, JSON.stringify(solution, null, 2) + '\n');

@@ -14,13 +14,17 @@ module.exports = {
     const swc = createTransformer(options);
     const patch = (result) => {
       const code = typeof result === 'string' ? result : result.code;
-      const patched = code.startsWith('"use strict";') ? `"use strict";${PRELUDE}${code.slice('"use strict";'.length)}` : code;
+      const patched = code.startsWith('"use strict";')
+        ? `"use strict";${PRELUDE}${code.slice('"use strict";'.length)}`
+        : code;
       return typeof result === 'string' ? patched : { ...result, code: patched };
     };
     return {
       ...swc,
       process: (src, filename, config) => patch(swc.process(src, filename, config)),
-      processAsync: swc.processAsync ? async (src, filename, config) => patch(await swc.processAsync(src, filename, config)) : undefined,
+      processAsync: swc.processAsync
+        ? async (src, filename, config) => patch(await swc.processAsync(src, filename, config))
+        : undefined,
       getCacheKey: (src, filename, config) => `${swc.getCacheKey(src, filename, config)}:hot-globals-v1`,
     };
   },

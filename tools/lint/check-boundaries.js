@@ -65,7 +65,10 @@ function checkWorkspace(root, config = readJson(path.join(__dirname, 'boundaries
   const banned = config.bannedPatterns.map((b) => ({ re: new RegExp(b.pattern), why: b.why }));
   for (const project of projects) {
     const untagged = project.tags.length === 0;
-    if (untagged) violations.push(`${path.relative(root, project.root)}/package.json: expected nx.tags with a type:* tag, got none`);
+    if (untagged)
+      violations.push(
+        `${path.relative(root, project.root)}/package.json: expected nx.tags with a type:* tag, got none`,
+      );
     for (const file of sourceFiles(path.join(project.root, 'src'))) {
       const rel = path.relative(root, file);
       const isSpec = /\.spec(-helper)?\.ts$/.test(file); // spec helpers are test code, excluded from builds
@@ -73,13 +76,17 @@ function checkWorkspace(root, config = readJson(path.join(__dirname, 'boundaries
       for (const { re, why } of banned) {
         const lines = text.split('\n');
         lines.forEach((line, i) => {
-          if (re.test(line) && !/^\s*(\/\/|\/?\*)/.test(line)) violations.push(`${rel}:${i + 1}: ${why} (found ${re.source})`);
+          if (re.test(line) && !/^\s*(\/\/|\/?\*)/.test(line))
+            violations.push(`${rel}:${i + 1}: ${why} (found ${re.source})`);
         });
       }
       for (const spec of importsOf(text)) {
         if (spec.startsWith('.')) {
           const target = path.resolve(path.dirname(file), spec);
-          if (!target.startsWith(project.root + path.sep)) violations.push(`${rel}: relative import '${spec}' leaves the project ${project.name}; import the package by name`);
+          if (!target.startsWith(project.root + path.sep))
+            violations.push(
+              `${rel}: relative import '${spec}' leaves the project ${project.name}; import the package by name`,
+            );
           continue;
         }
         const restricted = config.restrictedModules[spec.split('/')[0]] || config.restrictedModules[spec];
@@ -91,7 +98,8 @@ function checkWorkspace(root, config = readJson(path.join(__dirname, 'boundaries
         if (!spec.startsWith('@entroscope/')) continue;
         const parts = spec.split('/');
         const targetName = parts.slice(0, 2).join('/');
-        if (parts.length > 2) violations.push(`${rel}: deep import '${spec}': import '${targetName}' and use its public API`);
+        if (parts.length > 2)
+          violations.push(`${rel}: deep import '${spec}': import '${targetName}' and use its public API`);
         const target = byName.get(targetName);
         if (!target) {
           violations.push(`${rel}: imports unknown workspace package '${targetName}'`);
@@ -101,12 +109,24 @@ function checkWorkspace(root, config = readJson(path.join(__dirname, 'boundaries
           violations.push(`${rel}: imports its own package '${targetName}' by name; use a relative import`);
           continue;
         }
-        const extra = isSpec ? [...new Set([...(config.specMayAlsoImport['*'] || []), ...project.tags.flatMap((t) => config.specMayAlsoImport[t] || [])])] : [];
+        const extra = isSpec
+          ? [
+              ...new Set([
+                ...(config.specMayAlsoImport['*'] || []),
+                ...project.tags.flatMap((t) => config.specMayAlsoImport[t] || []),
+              ]),
+            ]
+          : [];
         if (!tagAllowed(config.depConstraints, project.tags, target.tags, extra)) {
-          violations.push(`${rel}: ${project.name} [${project.tags.join(', ')}] may not import ${targetName} [${target.tags.join(', ')}] (tools/lint/boundaries.json)`);
+          violations.push(
+            `${rel}: ${project.name} [${project.tags.join(', ')}] may not import ${targetName} [${target.tags.join(', ')}] (tools/lint/boundaries.json)`,
+          );
         }
         const declared = isSpec ? project.declared : project.runtimeDeclared;
-        if (!declared.has(targetName)) violations.push(`${rel}: imports ${targetName} but ${path.relative(root, project.root)}/package.json does not declare it as a ${isSpec ? '(dev)' : ''}dependency`);
+        if (!declared.has(targetName))
+          violations.push(
+            `${rel}: imports ${targetName} but ${path.relative(root, project.root)}/package.json does not declare it as a ${isSpec ? '(dev)' : ''}dependency`,
+          );
       }
     }
   }

@@ -25,12 +25,17 @@ describe('boundary lint', () => {
       'packages/probe-x/package.json': pkg('probe-x', 'type:probe'),
       'packages/probe-x/src/index.ts': 'export const x = 1;\n',
     });
-    expect(checkWorkspace(root).join('\n')).toMatch(/@entroscope\/core \[type:core\] may not import @entroscope\/probe-x/);
+    expect(checkWorkspace(root).join('\n')).toMatch(
+      /@entroscope\/core \[type:core\] may not import @entroscope\/probe-x/,
+    );
   });
 
   it('fails when a system imports a probe or another system', () => {
     const root = workspace({
-      'packages/system-a/package.json': pkg('system-a', 'type:system', { '@entroscope/probe-x': '0.1.0', '@entroscope/system-b': '0.1.0' }),
+      'packages/system-a/package.json': pkg('system-a', 'type:system', {
+        '@entroscope/probe-x': '0.1.0',
+        '@entroscope/system-b': '0.1.0',
+      }),
       'packages/system-a/src/a.ts': "import '@entroscope/probe-x';\nimport '@entroscope/system-b';\n",
       'packages/system-b/package.json': pkg('system-b', 'type:system'),
       'packages/probe-x/package.json': pkg('probe-x', 'type:probe'),
@@ -41,7 +46,10 @@ describe('boundary lint', () => {
 
   it('fails when a probe imports another probe outside its specs, and lets probes and systems import estimators', () => {
     const root = workspace({
-      'packages/probe-a/package.json': pkg('probe-a', 'type:probe', { '@entroscope/probe-b': '0.1.0', '@entroscope/estimators': '0.1.0' }),
+      'packages/probe-a/package.json': pkg('probe-a', 'type:probe', {
+        '@entroscope/probe-b': '0.1.0',
+        '@entroscope/estimators': '0.1.0',
+      }),
       'packages/probe-a/src/a.ts': "import '@entroscope/probe-b';\nimport '@entroscope/estimators';\n",
       'packages/probe-a/src/a.spec.ts': "import '@entroscope/probe-b';\n",
       'packages/probe-b/package.json': pkg('probe-b', 'type:probe'),
@@ -51,14 +59,17 @@ describe('boundary lint', () => {
     });
     const violations = checkWorkspace(root);
     expect(violations).toHaveLength(1);
-    expect(violations[0]).toMatch(/probe-a\/src\/a\.ts: @entroscope\/probe-a \[type:probe\] may not import @entroscope\/probe-b/);
+    expect(violations[0]).toMatch(
+      /probe-a\/src\/a\.ts: @entroscope\/probe-a \[type:probe\] may not import @entroscope\/probe-b/,
+    );
   });
 
   it('fails on gpu.js outside kernels, inversify outside module files, Math.random, deep and undeclared imports', () => {
     const root = workspace({
       'packages/core/package.json': pkg('core', 'type:core'),
       'packages/system-a/package.json': pkg('system-a', 'type:system'),
-      'packages/system-a/src/a.ts': "import { GPU } from 'gpu.js';\nimport { Container } from 'inversify';\nconst r = Math.random();\nimport { z } from '@entroscope/core/src/study';\n",
+      'packages/system-a/src/a.ts':
+        "import { GPU } from 'gpu.js';\nimport { Container } from 'inversify';\nconst r = Math.random();\nimport { z } from '@entroscope/core/src/study';\n",
       'packages/system-a/src/a.module.ts': "import { ContainerModule } from 'inversify';\n",
     });
     const text = checkWorkspace(root).join('\n');

@@ -7,7 +7,10 @@ import { resolveKernelBackend } from '@entroscope/kernels';
  * `kernelsFor(context.backend)`); `record` goes into study.resolved.json. An unavailable backend throws
  * BackendUnavailableError listing what is available and why the others are not. Logic: @entroscope/kernels.
  */
-export async function resolveBackend(requested: string, pinned?: Readonly<Record<string, string>>): Promise<{ handle: BackendHandle; record: Record<string, unknown> }> {
+export async function resolveBackend(
+  requested: string,
+  pinned?: Readonly<Record<string, string>>,
+): Promise<{ handle: BackendHandle; record: Record<string, unknown> }> {
   const { backend, record } = await resolveKernelBackend(requested, pinned ? { pinned } : {});
   return { handle: backend, record: { ...record } };
 }

@@ -50,17 +50,37 @@ describe('entroscope run', () => {
     const result = await cli('run', quickstart, '--out', out);
     expect(result.stderr).not.toMatch(/error/);
     expect(result.code).toBe(EXIT.ok);
-    for (const file of ['results.jsonl', 'results.csv', 'study.resolved.json', 'report.html']) expect(fs.existsSync(path.join(out, file))).toBe(true);
-    const records = fs.readFileSync(path.join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    for (const file of ['results.jsonl', 'results.csv', 'study.resolved.json', 'report.html'])
+      expect(fs.existsSync(path.join(out, file))).toBe(true);
+    const records = fs
+      .readFileSync(path.join(out, 'results.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     // d_A(1…4) at K = 0.5 and d_B at K = 1 from rg-ising.md §1.4 (class E, 1e-12 / last digit).
     const pick = (K: number, c: string, n: number) =>
-      records.find((r) => r.system === 'chain' && r.params.system.K === K && r.params.probe.estimator.construction === c && r.site.index === n && r.probe === 'kl-exact');
+      records.find(
+        (r) =>
+          r.system === 'chain' &&
+          r.params.system.K === K &&
+          r.params.probe.estimator.construction === c &&
+          r.site.index === n &&
+          r.probe === 'kl-exact',
+      );
     expect(Math.abs(pick(0.5, 'A', 1).value - 0.034053888218)).toBeLessThanOrEqual(1e-12);
     expect(Math.abs(pick(0.5, 'A', 4).value - 0.110942072806)).toBeLessThanOrEqual(1e-12);
     expect(Math.abs(pick(1, 'B', 2).value - 0.313385437756)).toBeLessThanOrEqual(1e-12);
     expect(Math.abs(pick(1, 'A', 8).meta.asymptote - (Math.tanh(1) - Math.log(Math.cosh(1))))).toBeLessThan(1e-14);
     for (const r of records) {
-      expect(r).toEqual(expect.objectContaining({ system: expect.any(String), probe: expect.any(String), estimator: expect.any(String), unit: 'nat/site', params: expect.any(Object) }));
+      expect(r).toEqual(
+        expect.objectContaining({
+          system: expect.any(String),
+          probe: expect.any(String),
+          estimator: expect.any(String),
+          unit: 'nat/site',
+          params: expect.any(Object),
+        }),
+      );
       expect(r.site).toEqual(expect.objectContaining({ axis: 'rg-step', index: expect.any(Number) }));
     }
     const sampled = records.filter((r) => r.probe === 'kl-sampled' && r.site.index > 0);
@@ -76,7 +96,9 @@ describe('entroscope run', () => {
     // Self-contained: scripts and styles inline, nothing loaded from elsewhere.
     expect(html).not.toMatch(/<script[^>]*\ssrc=|<link[^>]*\shref=|<img[^>]*\ssrc="?https?:/);
     expect(fs.readdirSync(path.join(out, 'plots')).filter((f) => f.endsWith('.svg')).length).toBe(2);
-    expect(fs.readFileSync(path.join(out, 'results.csv'), 'utf8').split('\n')[0]).toMatch(/^task,replicate,system,systemId,probe,probeId,estimator,axis,index,label,value,unit,uncertainty,n,/);
+    expect(fs.readFileSync(path.join(out, 'results.csv'), 'utf8').split('\n')[0]).toMatch(
+      /^task,replicate,system,systemId,probe,probeId,estimator,axis,index,label,value,unit,uncertainty,n,/,
+    );
   });
 
   it('gives byte-identical results.jsonl for the same study and seed, and other samples for another seed', async () => {
@@ -88,7 +110,9 @@ describe('entroscope run', () => {
     expect((await cli('run', file, '--out', c, '--seed', '12')).code).toBe(0);
     const read = (d: string) => fs.readFileSync(path.join(d, 'results.jsonl'), 'utf8');
     expect(read(a)).toBe(read(b));
-    expect(fs.readFileSync(path.join(a, 'plots', fs.readdirSync(path.join(a, 'plots'))[0]!), 'utf8')).toBe(fs.readFileSync(path.join(b, 'plots', fs.readdirSync(path.join(b, 'plots'))[0]!), 'utf8'));
+    expect(fs.readFileSync(path.join(a, 'plots', fs.readdirSync(path.join(a, 'plots'))[0]!), 'utf8')).toBe(
+      fs.readFileSync(path.join(b, 'plots', fs.readdirSync(path.join(b, 'plots'))[0]!), 'utf8'),
+    );
     expect(read(c)).not.toBe(read(a));
   });
 
@@ -103,11 +127,19 @@ describe('entroscope run', () => {
     const progress = path.join(crashed, '.entroscope', 'progress.jsonl');
     const lines = fs.readFileSync(progress, 'utf8').trim().split('\n');
     fs.writeFileSync(progress, lines.slice(0, -1).join('\n') + '\n');
-    fs.appendFileSync(path.join(crashed, 'results.jsonl'), fs.readFileSync(path.join(crashed, 'results.jsonl'), 'utf8').split('\n')[0]!.replace(/"task":"[0-9a-f]+"/, `"task":"${JSON.parse(lines[lines.length - 1]!).task}"`) + '\n');
+    fs.appendFileSync(
+      path.join(crashed, 'results.jsonl'),
+      fs
+        .readFileSync(path.join(crashed, 'results.jsonl'), 'utf8')
+        .split('\n')[0]!
+        .replace(/"task":"[0-9a-f]+"/, `"task":"${JSON.parse(lines[lines.length - 1]!).task}"`) + '\n',
+    );
     const rerun = await cli('run', file, '--out', crashed);
     expect(rerun.code).toBe(0);
     expect(rerun.stdout).toMatch(/2 resumed from an earlier run/);
-    expect(fs.readFileSync(path.join(crashed, 'results.jsonl'), 'utf8')).toBe(fs.readFileSync(path.join(full, 'results.jsonl'), 'utf8'));
+    expect(fs.readFileSync(path.join(crashed, 'results.jsonl'), 'utf8')).toBe(
+      fs.readFileSync(path.join(full, 'results.jsonl'), 'utf8'),
+    );
   });
 
   it('keeps completed tasks and writes a report when interrupted, then finishes on the next run', async () => {
@@ -136,7 +168,12 @@ describe('entroscope run', () => {
 
   it('stops at a real Ctrl-C (SIGINT) after the running task, keeps what is complete, and resumes', async () => {
     const dir = tmp();
-    const file = writeStudy(dir, small.replace('count: 150, length: 16', 'count: 3000, length: 64').replace('[0.5, 1, 2]', '[0.5, 0.75, 1, 1.25, 1.5, 2, 2.5, 3]'));
+    const file = writeStudy(
+      dir,
+      small
+        .replace('count: 150, length: 16', 'count: 3000, length: 64')
+        .replace('[0.5, 1, 2]', '[0.5, 0.75, 1, 1.25, 1.5, 2, 2.5, 3]'),
+    );
     const out = path.join(dir, 'out');
     const bin = path.join(__dirname, '..', 'bin', 'entroscope.js');
     const child = spawn(process.execPath, [bin, 'run', file, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -186,12 +223,36 @@ describe('entroscope run', () => {
 
 describe('bad input: clear errors, exit code 2, nothing written', () => {
   const cases: [string, string, RegExp][] = [
-    ['an unknown probe id', small.replace('use: relative-entropy\n  - name', 'use: relative-entropi\n  - name'), /study\.yaml:10:10 probes\[0\]\.use: unknown probe 'relative-entropi'\. Known probes: .*entropy.*relative-entropy/],
-    ['an unknown system id', small.replace('use: ising-1d', 'use: ising-3d'), /unknown system 'ising-3d'\. Known systems: .*ising-1d/],
-    ['a parameter of the wrong type', small.replace('K: 1,', 'K: one,'), /study\.yaml:7:18 systems\[0\]\.params\.K \(system ising-1d\): expected number, got "one"/],
-    ['a parameter out of range', small.replace('steps: 4', 'steps: -4'), /systems\[0\]\.params\.steps \(system ising-1d\): expected number to be >=0, got -4/],
-    ['malformed YAML', small.replace('params: { K: 1,', 'params: { K: 1,,'), /study\.yaml:\d+:\d+: malformed study file/],
-    ['a probe the system cannot feed', small.replace(', samples: { count: 150, length: 16 }', ''), /probe 'relative-entropy' cannot run on system 'chain \(ising-1d\)': needs data kind 'spins' or 'discrete', system provides none/],
+    [
+      'an unknown probe id',
+      small.replace('use: relative-entropy\n  - name', 'use: relative-entropi\n  - name'),
+      /study\.yaml:10:10 probes\[0\]\.use: unknown probe 'relative-entropi'\. Known probes: .*entropy.*relative-entropy/,
+    ],
+    [
+      'an unknown system id',
+      small.replace('use: ising-1d', 'use: ising-3d'),
+      /unknown system 'ising-3d'\. Known systems: .*ising-1d/,
+    ],
+    [
+      'a parameter of the wrong type',
+      small.replace('K: 1,', 'K: one,'),
+      /study\.yaml:7:18 systems\[0\]\.params\.K \(system ising-1d\): expected number, got "one"/,
+    ],
+    [
+      'a parameter out of range',
+      small.replace('steps: 4', 'steps: -4'),
+      /systems\[0\]\.params\.steps \(system ising-1d\): expected number to be >=0, got -4/,
+    ],
+    [
+      'malformed YAML',
+      small.replace('params: { K: 1,', 'params: { K: 1,,'),
+      /study\.yaml:\d+:\d+: malformed study file/,
+    ],
+    [
+      'a probe the system cannot feed',
+      small.replace(', samples: { count: 150, length: 16 }', ''),
+      /probe 'relative-entropy' cannot run on system 'chain \(ising-1d\)': needs data kind 'spins' or 'discrete', system provides none/,
+    ],
   ];
   it.each(cases)('%s', async (_what, text, message) => {
     const dir = tmp();
@@ -230,7 +291,9 @@ describe('entroscope validate, list and schema', () => {
     const result = await cli('schema');
     const schema = JSON.parse(result.stdout);
     expect(schema.properties.systems.items.properties.use.enum).toContain('ising-1d');
-    expect(schema.properties.probes.items.properties.use.enum).toEqual(expect.arrayContaining(['entropy', 'relative-entropy']));
+    expect(schema.properties.probes.items.properties.use.enum).toEqual(
+      expect.arrayContaining(['entropy', 'relative-entropy']),
+    );
   });
 });
 

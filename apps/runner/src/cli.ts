@@ -2,7 +2,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { MultiBar, Presets } from 'cli-progress';
-import { ArgumentError, EntroscopeError, StudySyntaxError, StudyValidationError, UnknownIdError, RequirementError, z, type Registries } from '@entroscope/core';
+import {
+  ArgumentError,
+  EntroscopeError,
+  StudySyntaxError,
+  StudyValidationError,
+  UnknownIdError,
+  RequirementError,
+  z,
+  type Registries,
+} from '@entroscope/core';
 import { resolveBackend } from './backend';
 import { createRegistries } from './container';
 import { ProgressClock, ProgressLog, formatDuration, formatRate } from './progress-output';
@@ -20,7 +29,17 @@ const isInputError = (e: unknown) =>
   e instanceof UnknownIdError ||
   e instanceof RequirementError ||
   e instanceof ArgumentError ||
-  (e instanceof EntroscopeError && ['STUDY_MISSING', 'OUTPUT_CONFLICT', 'OUTPUT_DAMAGED', 'OUTPUT_PATH', 'OUTPUT_FOREIGN', 'OUTPUT_LOCKED', 'BACKEND_UNAVAILABLE', 'BACKEND_UNKNOWN'].includes(e.code));
+  (e instanceof EntroscopeError &&
+    [
+      'STUDY_MISSING',
+      'OUTPUT_CONFLICT',
+      'OUTPUT_DAMAGED',
+      'OUTPUT_PATH',
+      'OUTPUT_FOREIGN',
+      'OUTPUT_LOCKED',
+      'BACKEND_UNAVAILABLE',
+      'BACKEND_UNKNOWN',
+    ].includes(e.code));
 
 /** A summary line for the non-finite values of a run (each is listed in study.resolved.json and the report). */
 export function describeNonFinite(values: readonly NonFiniteValue[]): string {
@@ -37,7 +56,8 @@ export function describeNonFinite(values: readonly NonFiniteValue[]): string {
 
 function parseSeed(value: string): number {
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError(`expected a non-negative integer, got '${value}'`);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new InvalidArgumentError(`expected a non-negative integer, got '${value}'`);
   return n;
 }
 
@@ -50,19 +70,43 @@ function describeParams(schema: z.ZodType, indent: string): string[] {
     if (properties) {
       const required = new Set<string>((node['required'] as string[]) ?? []);
       for (const [key, child] of Object.entries(properties)) {
-        const type = child.enum ? child.enum.map((v: unknown) => JSON.stringify(v)).join('|') : child.const !== undefined ? JSON.stringify(child.const) : (child.type ?? (child.oneOf || child.anyOf ? 'one of' : ''));
-        const range = [child.minimum !== undefined ? `≥ ${child.minimum}` : '', child.maximum !== undefined && child.maximum < 1e15 ? `≤ ${child.maximum}` : ''].filter(Boolean).join(', ');
-        const def = child.default !== undefined ? ` (default ${JSON.stringify(child.default)})` : required.has(key) ? ' (required)' : '';
-        lines.push(`${indent}${'  '.repeat(depth)}${prefix}${key}: ${type}${range ? ` [${range}]` : ''}${def}${child.description ? ` — ${child.description}` : ''}`);
+        const type = child.enum
+          ? child.enum.map((v: unknown) => JSON.stringify(v)).join('|')
+          : child.const !== undefined
+            ? JSON.stringify(child.const)
+            : (child.type ?? (child.oneOf || child.anyOf ? 'one of' : ''));
+        const range = [
+          child.minimum !== undefined ? `≥ ${child.minimum}` : '',
+          child.maximum !== undefined && child.maximum < 1e15 ? `≤ ${child.maximum}` : '',
+        ]
+          .filter(Boolean)
+          .join(', ');
+        const def =
+          child.default !== undefined
+            ? ` (default ${JSON.stringify(child.default)})`
+            : required.has(key)
+              ? ' (required)'
+              : '';
+        lines.push(
+          `${indent}${'  '.repeat(depth)}${prefix}${key}: ${type}${range ? ` [${range}]` : ''}${def}${child.description ? ` — ${child.description}` : ''}`,
+        );
         walk(child, '', depth + 1);
       }
     }
     for (const option of [...((node['oneOf'] as any[]) ?? []), ...((node['anyOf'] as any[]) ?? [])]) {
       // Discriminated-union options: a header naming the discriminator value, then the option's own fields.
-      const [tagKey, tagSchema] = (Object.entries(option.properties ?? {}) as [string, any][]).find(([, p]) => p?.const !== undefined) ?? [];
+      const [tagKey, tagSchema] =
+        (Object.entries(option.properties ?? {}) as [string, any][]).find(([, p]) => p?.const !== undefined) ?? [];
       if (tagKey === undefined) continue;
       lines.push(`${indent}${'  '.repeat(depth)}| ${tagKey}: ${JSON.stringify(tagSchema.const)}`);
-      walk({ ...option, properties: Object.fromEntries(Object.entries(option.properties ?? {}).filter(([k]) => k !== tagKey)) }, '', depth + 1);
+      walk(
+        {
+          ...option,
+          properties: Object.fromEntries(Object.entries(option.properties ?? {}).filter(([k]) => k !== tagKey)),
+        },
+        '',
+        depth + 1,
+      );
     }
   };
   walk(json, '', 0);
@@ -71,7 +115,10 @@ function describeParams(schema: z.ZodType, indent: string): string[] {
 
 export function listDescriptors(registries: Registries): string {
   const out: string[] = [];
-  for (const [title, registry] of [['Systems', registries.systems], ['Probes', registries.probes]] as const) {
+  for (const [title, registry] of [
+    ['Systems', registries.systems],
+    ['Probes', registries.probes],
+  ] as const) {
     out.push(`${title}:`);
     for (const d of registry.list()) {
       out.push(`  ${d.id} (v${d.version}) — ${d.summary}`);
@@ -109,7 +156,10 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo, given
   let code: number = EXIT.ok;
   const program = new Command('entroscope')
     .description('Measure how information flows through physical and neural systems.')
-    .version((JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version, '-V, --version')
+    .version(
+      (JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version,
+      '-V, --version',
+    )
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 
@@ -119,18 +169,36 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo, given
     .argument('<study>', 'study file (YAML or JSON)')
     .option('-o, --out <dir>', 'output folder (default: results/<study name>/)')
     .option('-s, --seed <n>', 'override the study seed', parseSeed)
-    .option('-b, --backend <id>', 'override the backend: auto, cpu, gpujs:cpu, gpujs:webasm, gpujs:headlessgl, gpujs:webgpu')
+    .option(
+      '-b, --backend <id>',
+      'override the backend: auto, cpu, gpujs:cpu, gpujs:webasm, gpujs:headlessgl, gpujs:webgpu',
+    )
     .option('--fresh', 'discard results of a different earlier run in the output folder')
     .action(async (file: string, opts: { out?: string; seed?: number; backend?: string; fresh?: boolean }) => {
-      const study = loadStudy(file, registries, { ...(opts.seed !== undefined && { seed: opts.seed }), ...(opts.backend !== undefined && { backend: opts.backend }) });
+      const study = loadStudy(file, registries, {
+        ...(opts.seed !== undefined && { seed: opts.seed }),
+        ...(opts.backend !== undefined && { backend: opts.backend }),
+      });
       const controller = new AbortController();
       const onSigint = () => {
-        io.stderr('\nInterrupted: the running task is stopped (it runs again on resume); writing the files for the tasks that are complete. Ctrl-C again quits at once; a re-run resumes.\n');
+        io.stderr(
+          '\nInterrupted: the running task is stopped (it runs again on resume); writing the files for the tasks that are complete. Ctrl-C again quits at once; a re-run resumes.\n',
+        );
         controller.abort(new EntroscopeError('INTERRUPTED', 'interrupted by the user'));
         process.once('SIGINT', () => process.exit(EXIT.interrupted));
       };
       process.once('SIGINT', onSigint);
-      const bars = io.isTty ? new MultiBar({ format: ' {bar} {percentage}% | task {task}/{tasks} | {rate} | ETA {eta} | {message}', hideCursor: true, clearOnComplete: true, stream: process.stderr }, Presets.shades_classic) : undefined;
+      const bars = io.isTty
+        ? new MultiBar(
+            {
+              format: ' {bar} {percentage}% | task {task}/{tasks} | {rate} | ETA {eta} | {message}',
+              hideCursor: true,
+              clearOnComplete: true,
+              stream: process.stderr,
+            },
+            Presets.shades_classic,
+          )
+        : undefined;
       const bar = bars?.create(1000, 0, { task: 0, tasks: 0, rate: '', eta: '?', message: '' });
       const clock = new ProgressClock();
       const log = bars ? undefined : new ProgressLog((line) => io.stderr(line), progressInterval());
@@ -140,13 +208,22 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo, given
           ...(opts.out !== undefined && { out: opts.out }),
           fresh: opts.fresh ?? false,
           signal: controller.signal,
-          logger: { info: (m) => (bars ? bars.log(`${m}\n`) : io.stderr(`${m}\n`)), warn: (m) => (bars ? bars.log(`warning: ${m}\n`) : io.stderr(`warning: ${m}\n`)) },
+          logger: {
+            info: (m) => (bars ? bars.log(`${m}\n`) : io.stderr(`${m}\n`)),
+            warn: (m) => (bars ? bars.log(`warning: ${m}\n`) : io.stderr(`warning: ${m}\n`)),
+          },
           resolveBackend,
           isolation: given ? 'inline' : 'thread',
           onProgress: (done, total, message) => {
             if (bar) {
               const timing = clock.update({ done, total, message });
-              bar.update(Math.round((1000 * done) / Math.max(total, 1)), { task: Math.min(Math.floor(done) + 1, total), tasks: total, rate: formatRate(timing.rate), eta: timing.eta !== undefined ? formatDuration(timing.eta) : '?', message });
+              bar.update(Math.round((1000 * done) / Math.max(total, 1)), {
+                task: Math.min(Math.floor(done) + 1, total),
+                tasks: total,
+                rate: formatRate(timing.rate),
+                eta: timing.eta !== undefined ? formatDuration(timing.eta) : '?',
+                message,
+              });
             } else log!.update({ done, total, message });
           },
         });
@@ -154,10 +231,15 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo, given
         log?.stop();
         if (summary.nonFinite.length > 0) io.stderr(`warning: ${describeNonFinite(summary.nonFinite)}`);
         const status = summary.failures.length > 0 ? 'failed' : summary.interrupted ? 'interrupted' : 'done';
-        io.stdout(`${status}: ${summary.records} measurements from ${summary.tasks} task(s)${summary.resumed ? ` (${summary.resumed} resumed from an earlier run)` : ''}${summary.failures.length ? `; ${summary.failures.length} task(s) failed` : ''}\n`);
+        io.stdout(
+          `${status}: ${summary.records} measurements from ${summary.tasks} task(s)${summary.resumed ? ` (${summary.resumed} resumed from an earlier run)` : ''}${summary.failures.length ? `; ${summary.failures.length} task(s) failed` : ''}\n`,
+        );
         io.stdout(`report: ${path.join(summary.outDir, 'report.html')}\n`);
         for (const failure of summary.failures) io.stderr(`error: ${failure.message}\n`);
-        if (summary.failures.length > 0) io.stderr(`${summary.failures.length} task(s) failed; the others are in the results. A re-run retries only what is missing.\n`);
+        if (summary.failures.length > 0)
+          io.stderr(
+            `${summary.failures.length} task(s) failed; the others are in the results. A re-run retries only what is missing.\n`,
+          );
         code = summary.failures.length > 0 ? EXIT.failed : summary.interrupted ? EXIT.interrupted : EXIT.ok;
       } finally {
         bars?.stop();
@@ -173,7 +255,9 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo, given
     .action((file: string) => {
       const study = loadStudy(file, registries);
       const points = study.sweep.reduce((n, a) => n * a.values.length, 1);
-      io.stdout(`${file}: valid — ${study.systems.length} system(s), ${study.probes.length} probe(s), ${points} sweep point(s), seed ${study.seed}, backend ${study.backend}\n`);
+      io.stdout(
+        `${file}: valid — ${study.systems.length} system(s), ${study.probes.length} probe(s), ${points} sweep point(s), seed ${study.seed}, backend ${study.backend}\n`,
+      );
     });
 
   program
@@ -183,8 +267,12 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo, given
     .option('-o, --out <dir>', 'output folder', path.join('results', 'compare'))
     .action(async (dirs: string[], opts: { out: string }) => {
       const { comparison } = await writeComparison(dirs, opts.out, displayLookup(registries));
-      const worst = comparison.differences.filter((d) => Number.isFinite(d.z)).reduce((m, d) => Math.max(m, Math.abs(d.z)), 0);
-      io.stdout(`compared ${dirs.length} runs: ${comparison.differences.length} matched measurements, max |z| = ${Number(worst.toPrecision(4))}\n`);
+      const worst = comparison.differences
+        .filter((d) => Number.isFinite(d.z))
+        .reduce((m, d) => Math.max(m, Math.abs(d.z)), 0);
+      io.stdout(
+        `compared ${dirs.length} runs: ${comparison.differences.length} matched measurements, max |z| = ${Number(worst.toPrecision(4))}\n`,
+      );
       io.stdout(`report: ${path.join(opts.out, 'report.html')}\n`);
     });
 
@@ -217,7 +305,11 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo, given
   } catch (error) {
     const commanderCode = (error as { code?: string }).code;
     if (typeof commanderCode === 'string' && commanderCode.startsWith('commander.')) {
-      return commanderCode === 'commander.helpDisplayed' || commanderCode === 'commander.version' || commanderCode === 'commander.help' ? EXIT.ok : EXIT.invalid;
+      return commanderCode === 'commander.helpDisplayed' ||
+        commanderCode === 'commander.version' ||
+        commanderCode === 'commander.help'
+        ? EXIT.ok
+        : EXIT.invalid;
     }
     if (error instanceof EntroscopeError && error.code === 'INTERRUPTED') return EXIT.interrupted;
     io.stderr(`error: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -226,4 +318,3 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo, given
   }
   return code;
 }
-

@@ -6,7 +6,11 @@ import { STATE_DIR } from './results-store';
 
 /** The output folder cannot be used: not a folder, not writable, not ours, or in use by another run. */
 export class OutputFolderError extends EntroscopeError {
-  constructor(code: 'OUTPUT_PATH' | 'OUTPUT_FOREIGN' | 'OUTPUT_LOCKED', message: string, details: Record<string, unknown>) {
+  constructor(
+    code: 'OUTPUT_PATH' | 'OUTPUT_FOREIGN' | 'OUTPUT_LOCKED',
+    message: string,
+    details: Record<string, unknown>,
+  ) {
     super(code, message, details);
   }
 }
@@ -30,8 +34,12 @@ function kindOf(stat: fs.Stats): string {
  * absolute path.
  */
 export function checkOutputPath(out: string, origin: string): string {
-  const fail = (why: string) => new OutputFolderError('OUTPUT_PATH', `${origin} ${JSON.stringify(out)}: ${why}`, { out, origin });
-  if (out.trim() === '') throw fail('an empty path (it would mean the working directory); give the results folder, e.g. --out results/my-study');
+  const fail = (why: string) =>
+    new OutputFolderError('OUTPUT_PATH', `${origin} ${JSON.stringify(out)}: ${why}`, { out, origin });
+  if (out.trim() === '')
+    throw fail(
+      'an empty path (it would mean the working directory); give the results folder, e.g. --out results/my-study',
+    );
   if (out.includes('\0')) throw fail('the path contains a NUL character');
   const absolute = path.resolve(out);
   // Nearest existing ancestor (the path itself when it exists).
@@ -54,7 +62,11 @@ export function checkOutputPath(out: string, origin: string): string {
     }
   }
   if (!stat.isDirectory()) {
-    throw fail(existing === absolute ? `is ${kindOf(stat)}, not a folder` : `lies below ${existing}, which is ${kindOf(stat)}, not a folder`);
+    throw fail(
+      existing === absolute
+        ? `is ${kindOf(stat)}, not a folder`
+        : `lies below ${existing}, which is ${kindOf(stat)}, not a folder`,
+    );
   }
   const real = fs.realpathSync(existing);
   const pseudo = PSEUDO_FILESYSTEMS.find((root) => real === root || real.startsWith(root + '/'));
@@ -119,7 +131,12 @@ export function lockOutputFolder(outDir: string, onStale?: (holder: LockHolder) 
   const dir = path.join(outDir, STATE_DIR);
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, 'lock');
-  const me: LockHolder = { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString(), command: process.argv.slice(1).join(' ') };
+  const me: LockHolder = {
+    pid: process.pid,
+    host: os.hostname(),
+    startedAt: new Date().toISOString(),
+    command: process.argv.slice(1).join(' '),
+  };
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       fs.writeFileSync(file, JSON.stringify(me) + '\n', { flag: 'wx' });
@@ -129,7 +146,8 @@ export function lockOutputFolder(outDir: string, onStale?: (holder: LockHolder) 
         released = true;
         try {
           const holder = JSON.parse(fs.readFileSync(file, 'utf8')) as LockHolder;
-          if (holder.pid === me.pid && holder.host === me.host && holder.startedAt === me.startedAt) fs.rmSync(file, { force: true });
+          if (holder.pid === me.pid && holder.host === me.host && holder.startedAt === me.startedAt)
+            fs.rmSync(file, { force: true });
         } catch {
           // Already gone.
         }
@@ -164,7 +182,9 @@ export function lockOutputFolder(outDir: string, onStale?: (holder: LockHolder) 
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
       continue;
     }
-    const who = holder ? `process ${holder.pid} on ${holder.host}, running since ${holder.startedAt}${holder.command ? ` (${holder.command})` : ''}` : 'an unreadable lock file';
+    const who = holder
+      ? `process ${holder.pid} on ${holder.host}, running since ${holder.startedAt}${holder.command ? ` (${holder.command})` : ''}`
+      : 'an unreadable lock file';
     throw new OutputFolderError(
       'OUTPUT_LOCKED',
       `${outDir} is in use by ${who}: two runs must not write into one folder. Wait for it to end, or use another --out. ` +
@@ -172,5 +192,9 @@ export function lockOutputFolder(outDir: string, onStale?: (holder: LockHolder) 
       { outDir, holder },
     );
   }
-  throw new OutputFolderError('OUTPUT_LOCKED', `${outDir}: could not take the lock ${file} (it changed hands repeatedly)`, { outDir });
+  throw new OutputFolderError(
+    'OUTPUT_LOCKED',
+    `${outDir}: could not take the lock ${file} (it changed hands repeatedly)`,
+    { outDir },
+  );
 }

@@ -88,9 +88,13 @@ export class ProgressLog {
 
   /** Starts the periodic line (it fires even when the running task reports nothing new). */
   start(): void {
-    this.timer ??= setInterval(() => {
-      if (this.latest && this.latest.done < this.latest.total && this.now() - this.lastLine >= this.interval) this.emit(this.clock.update(this.latest));
-    }, Math.max(50, Math.min(this.interval, 1000)));
+    this.timer ??= setInterval(
+      () => {
+        if (this.latest && this.latest.done < this.latest.total && this.now() - this.lastLine >= this.interval)
+          this.emit(this.clock.update(this.latest));
+      },
+      Math.max(50, Math.min(this.interval, 1000)),
+    );
     this.timer.unref?.();
   }
 

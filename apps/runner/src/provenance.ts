@@ -6,7 +6,17 @@ import { pluginModules } from './plugins';
 /** Versions of the workspace packages, key third-party libraries and the runtime. */
 export function packageVersions(): Record<string, string> {
   const versions: Record<string, string> = { node: process.version };
-  const names = ['@entroscope/core', '@entroscope/runner', ...pluginModules.map((p) => p.name), 'rxjs', 'zod', 'yaml', 'inversify', 'gpu.js', '@tensorflow/tfjs-core'];
+  const names = [
+    '@entroscope/core',
+    '@entroscope/runner',
+    ...pluginModules.map((p) => p.name),
+    'rxjs',
+    'zod',
+    'yaml',
+    'inversify',
+    'gpu.js',
+    '@tensorflow/tfjs-core',
+  ];
   for (const name of names) {
     try {
       const manifest = require.resolve(`${name}/package.json`, { paths: [__dirname] });
@@ -31,7 +41,10 @@ export function gitCommit(): string | undefined {
         if (fs.existsSync(refFile)) return fs.readFileSync(refFile, 'utf8').trim();
         const packed = path.join(dir, '.git', 'packed-refs');
         if (fs.existsSync(packed)) {
-          const line = fs.readFileSync(packed, 'utf8').split('\n').find((l) => l.endsWith(` ${ref.slice(5)}`));
+          const line = fs
+            .readFileSync(packed, 'utf8')
+            .split('\n')
+            .find((l) => l.endsWith(` ${ref.slice(5)}`));
           return line?.split(' ')[0];
         }
         return undefined;
@@ -49,7 +62,13 @@ export function gitCommit(): string | undefined {
  * or untracked files present, as `git status --porcelain` lists them), when run from a checkout with git.
  */
 export function gitState(): { commit?: string; dirty?: boolean } {
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: __dirname, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 }).trim();
+  const git = (...args: string[]) =>
+    execFileSync('git', args, {
+      cwd: __dirname,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 10_000,
+    }).trim();
   let commit: string | undefined;
   try {
     // Only the Entroscope checkout itself (not a repository the package happens to be installed in).

@@ -32,7 +32,9 @@ export function taskId(key: string): string {
 
 /** JSON with non-finite numbers written as the strings "Infinity", "-Infinity", "NaN" (never silently null). */
 export function stringifyRecord(record: ResultRecord): string {
-  return JSON.stringify(record, (_key, value) => (typeof value === 'number' && !Number.isFinite(value) ? String(value) : value));
+  return JSON.stringify(record, (_key, value) =>
+    typeof value === 'number' && !Number.isFinite(value) ? String(value) : value,
+  );
 }
 
 export function parseRecord(line: string): ResultRecord {
@@ -73,7 +75,9 @@ interface ProgressEntry {
 
 /** Order-independent digest of a task's result lines (finalise re-sorts lines within a task). */
 export function digestLines(lines: readonly string[]): string {
-  return createHash('sha256').update([...lines].sort().join('\n')).digest('hex');
+  return createHash('sha256')
+    .update([...lines].sort().join('\n'))
+    .digest('hex');
 }
 
 /** Outputs every run writes, removed by --fresh in a folder whose state predates the `files` list. */
@@ -87,7 +91,9 @@ export function readRunState(outDir: string): RunState | undefined {
   try {
     state = JSON.parse(fs.readFileSync(stateFile, 'utf8'));
   } catch (error) {
-    throw new OutputDamagedError(outDir, [`${STATE_DIR}/state.json is not valid JSON (${error instanceof Error ? error.message : String(error)})`]);
+    throw new OutputDamagedError(outDir, [
+      `${STATE_DIR}/state.json is not valid JSON (${error instanceof Error ? error.message : String(error)})`,
+    ]);
   }
   if (state === null || typeof state !== 'object' || typeof (state as RunState).fingerprint !== 'string') {
     throw new OutputDamagedError(outDir, [`${STATE_DIR}/state.json has no study fingerprint`]);
@@ -141,7 +147,12 @@ export class ResultsStore {
    * Opens `outDir` (already checked and locked by the caller) for a run with `fingerprint`. An earlier run with
    * another fingerprint is an error unless `fresh` is set: then the files it wrote (and only those) are removed.
    */
-  static open(outDir: string, fingerprint: string, fresh: boolean, backendFamilies?: Record<string, string>): ResultsStore {
+  static open(
+    outDir: string,
+    fingerprint: string,
+    fresh: boolean,
+    backendFamilies?: Record<string, string>,
+  ): ResultsStore {
     const stateDir = path.join(outDir, STATE_DIR);
     const stateFile = path.join(stateDir, 'state.json');
     const progressFile = path.join(stateDir, 'progress.jsonl');
@@ -178,7 +189,11 @@ export class ResultsStore {
       }
       fs.rmSync(progressFile, { force: true });
     }
-    const state: RunState = { fingerprint, ...(backendFamilies && { backendFamilies }), files: fresh ? [] : (previous?.files ?? []) };
+    const state: RunState = {
+      fingerprint,
+      ...(backendFamilies && { backendFamilies }),
+      files: fresh ? [] : (previous?.files ?? []),
+    };
     writeAtomically(stateFile, JSON.stringify(state, null, 2) + '\n');
     // Keep only lines of complete tasks (a crash or Ctrl-C in the middle of a task leaves some of its lines).
     writeAtomically(resultsFile, kept.map((line) => line + '\n').join(''));
@@ -186,7 +201,12 @@ export class ResultsStore {
   }
 
   /** Checks results.jsonl against progress.jsonl: counts and digests of every completed task. */
-  private static verify(outDir: string): { completed: Set<string>; kept: string[]; repairs: string[]; progressRewrite?: string } {
+  private static verify(outDir: string): {
+    completed: Set<string>;
+    kept: string[];
+    repairs: string[];
+    progressRewrite?: string;
+  } {
     const problems: string[] = [];
     const repairs: string[] = [];
     const progressFile = path.join(outDir, STATE_DIR, 'progress.jsonl');
@@ -242,8 +262,14 @@ export class ResultsStore {
       for (const [task, entry] of entries) {
         const lines = byTask.get(task) ?? [];
         if (entry.records === undefined) continue; // written before counts were recorded: nothing to check against
-        if (lines.length !== entry.records) problems.push(`task ${task} has ${lines.length} measurement line(s) in results.jsonl; the run wrote ${entry.records}`);
-        else if (entry.sha256 !== undefined && digestLines(lines) !== entry.sha256) problems.push(`task ${task}: its ${lines.length} line(s) in results.jsonl were changed since the run wrote them`);
+        if (lines.length !== entry.records)
+          problems.push(
+            `task ${task} has ${lines.length} measurement line(s) in results.jsonl; the run wrote ${entry.records}`,
+          );
+        else if (entry.sha256 !== undefined && digestLines(lines) !== entry.sha256)
+          problems.push(
+            `task ${task}: its ${lines.length} line(s) in results.jsonl were changed since the run wrote them`,
+          );
       }
     }
     if (problems.length > 0) throw new OutputDamagedError(outDir, problems);
@@ -264,7 +290,10 @@ export class ResultsStore {
     const lines = this.pending.get(task) ?? [];
     this.pending.delete(task);
     this.completed.add(task);
-    fs.appendFileSync(this.progressFile, JSON.stringify({ task, records: lines.length, sha256: digestLines(lines) }) + '\n');
+    fs.appendFileSync(
+      this.progressFile,
+      JSON.stringify({ task, records: lines.length, sha256: digestLines(lines) }) + '\n',
+    );
   }
 
   /** Forgets the lines of a task that did not complete (they stay in results.jsonl until finalise drops them). */
@@ -335,7 +364,22 @@ function csvCell(value: unknown): string {
 
 /** results.csv: fixed columns, then one column per (flattened) system and probe parameter. */
 export function toCsv(records: readonly ResultRecord[]): string {
-  const fixed = ['task', 'replicate', 'system', 'systemId', 'probe', 'probeId', 'estimator', 'axis', 'index', 'label', 'value', 'unit', 'uncertainty', 'n'];
+  const fixed = [
+    'task',
+    'replicate',
+    'system',
+    'systemId',
+    'probe',
+    'probeId',
+    'estimator',
+    'axis',
+    'index',
+    'label',
+    'value',
+    'unit',
+    'uncertainty',
+    'n',
+  ];
   const rows = records.map((r) => {
     const row: Record<string, unknown> = {
       task: r.task,

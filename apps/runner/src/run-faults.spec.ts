@@ -86,40 +86,98 @@ describe('a damaged results folder is detected, repaired when torn, refused othe
   };
 
   const refusals: [string, (out: string) => void, RegExp][] = [
-    ['emptied results.jsonl', (out) => fs.writeFileSync(path.join(out, 'results.jsonl'), ''), /task [0-9a-f]{12} has 0 measurement line\(s\) in results\.jsonl; the run wrote 10/],
-    ['deleted results.jsonl', (out) => fs.rmSync(path.join(out, 'results.jsonl')), /results\.jsonl is missing, but 3 task\(s\) are recorded complete/],
-    ['results.jsonl cut at a line boundary', (out) => fs.writeFileSync(path.join(out, 'results.jsonl'), read(out).split('\n').slice(0, 27).join('\n') + '\n'), /has 7 measurement line\(s\) in results\.jsonl; the run wrote 10/],
-    ['duplicated lines', (out) => fs.appendFileSync(path.join(out, 'results.jsonl'), read(out).split('\n').slice(0, 5).join('\n') + '\n'), /has 15 measurement line\(s\) in results\.jsonl; the run wrote 10/],
-    ['an edited value', (out) => fs.writeFileSync(path.join(out, 'results.jsonl'), read(out).replace(/"value":([0-9.e-]+)/, '"value":1.5')), /its 10 line\(s\) in results\.jsonl were changed since the run wrote them/],
-    ['a torn line of a complete task', (out) => fs.writeFileSync(path.join(out, 'results.jsonl'), read(out).slice(0, -40)), /has 9 measurement line\(s\) in results\.jsonl; the run wrote 10/],
-    ['a garbage line inside results.jsonl', (out) => fs.writeFileSync(path.join(out, 'results.jsonl'), read(out).replace('\n', '\n{"tas\n')), /results\.jsonl line 2 is not a measurement record/],
-    ['a corrupt state.json', (out) => fs.writeFileSync(path.join(out, '.entroscope', 'state.json'), '{"fingerprint": "ab'), /\.entroscope\/state\.json is not valid JSON/],
-    ['a state.json without fingerprint', (out) => fs.writeFileSync(path.join(out, '.entroscope', 'state.json'), '[]'), /\.entroscope\/state\.json has no study fingerprint/],
-    ['a garbage line inside progress.jsonl', (out) => fs.writeFileSync(path.join(out, '.entroscope', 'progress.jsonl'), 'nonsense\n' + read(out, '.entroscope/progress.jsonl')), /progress\.jsonl line 1 is not a task record/],
+    [
+      'emptied results.jsonl',
+      (out) => fs.writeFileSync(path.join(out, 'results.jsonl'), ''),
+      /task [0-9a-f]{12} has 0 measurement line\(s\) in results\.jsonl; the run wrote 10/,
+    ],
+    [
+      'deleted results.jsonl',
+      (out) => fs.rmSync(path.join(out, 'results.jsonl')),
+      /results\.jsonl is missing, but 3 task\(s\) are recorded complete/,
+    ],
+    [
+      'results.jsonl cut at a line boundary',
+      (out) => fs.writeFileSync(path.join(out, 'results.jsonl'), read(out).split('\n').slice(0, 27).join('\n') + '\n'),
+      /has 7 measurement line\(s\) in results\.jsonl; the run wrote 10/,
+    ],
+    [
+      'duplicated lines',
+      (out) => fs.appendFileSync(path.join(out, 'results.jsonl'), read(out).split('\n').slice(0, 5).join('\n') + '\n'),
+      /has 15 measurement line\(s\) in results\.jsonl; the run wrote 10/,
+    ],
+    [
+      'an edited value',
+      (out) =>
+        fs.writeFileSync(path.join(out, 'results.jsonl'), read(out).replace(/"value":([0-9.e-]+)/, '"value":1.5')),
+      /its 10 line\(s\) in results\.jsonl were changed since the run wrote them/,
+    ],
+    [
+      'a torn line of a complete task',
+      (out) => fs.writeFileSync(path.join(out, 'results.jsonl'), read(out).slice(0, -40)),
+      /has 9 measurement line\(s\) in results\.jsonl; the run wrote 10/,
+    ],
+    [
+      'a garbage line inside results.jsonl',
+      (out) => fs.writeFileSync(path.join(out, 'results.jsonl'), read(out).replace('\n', '\n{"tas\n')),
+      /results\.jsonl line 2 is not a measurement record/,
+    ],
+    [
+      'a corrupt state.json',
+      (out) => fs.writeFileSync(path.join(out, '.entroscope', 'state.json'), '{"fingerprint": "ab'),
+      /\.entroscope\/state\.json is not valid JSON/,
+    ],
+    [
+      'a state.json without fingerprint',
+      (out) => fs.writeFileSync(path.join(out, '.entroscope', 'state.json'), '[]'),
+      /\.entroscope\/state\.json has no study fingerprint/,
+    ],
+    [
+      'a garbage line inside progress.jsonl',
+      (out) =>
+        fs.writeFileSync(
+          path.join(out, '.entroscope', 'progress.jsonl'),
+          'nonsense\n' + read(out, '.entroscope/progress.jsonl'),
+        ),
+      /progress\.jsonl line 1 is not a task record/,
+    ],
   ];
-  it.each(refusals)('%s: refused with a clear error naming --fresh, nothing changed', async (what, damage, problem) => {
-    const { file, out } = copyOfRun();
-    damage(out);
-    const before = Object.fromEntries(['results.jsonl', 'study.resolved.json', 'report.html'].filter((f) => fs.existsSync(path.join(out, f))).map((f) => [f, read(out, f)]));
-    const result = await cli('run', file, '--out', out);
-    expect(result.code).toBe(EXIT.invalid);
-    expect(result.stderr).toMatch(/^error: .*out cannot be resumed: its files do not match the record of the run that wrote them:/);
-    expect(result.stderr).toMatch(problem);
-    expect(result.stderr).toMatch(/re-run with --fresh/);
-    expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
-    for (const [f, text] of Object.entries(before)) expect(read(out, f)).toBe(text);
-    if (what === refusals[0]![0]) {
-      // --fresh recomputes everything, to the same bytes.
-      expect((await cli('run', file, '--out', out, '--fresh')).code).toBe(EXIT.ok);
-      expect(read(out)).toBe(reference);
-    }
-  }, 30_000);
+  it.each(refusals)(
+    '%s: refused with a clear error naming --fresh, nothing changed',
+    async (what, damage, problem) => {
+      const { file, out } = copyOfRun();
+      damage(out);
+      const before = Object.fromEntries(
+        ['results.jsonl', 'study.resolved.json', 'report.html']
+          .filter((f) => fs.existsSync(path.join(out, f)))
+          .map((f) => [f, read(out, f)]),
+      );
+      const result = await cli('run', file, '--out', out);
+      expect(result.code).toBe(EXIT.invalid);
+      expect(result.stderr).toMatch(
+        /^error: .*out cannot be resumed: its files do not match the record of the run that wrote them:/,
+      );
+      expect(result.stderr).toMatch(problem);
+      expect(result.stderr).toMatch(/re-run with --fresh/);
+      expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
+      for (const [f, text] of Object.entries(before)) expect(read(out, f)).toBe(text);
+      if (what === refusals[0]![0]) {
+        // --fresh recomputes everything, to the same bytes.
+        expect((await cli('run', file, '--out', out, '--fresh')).code).toBe(EXIT.ok);
+        expect(read(out)).toBe(reference);
+      }
+    },
+    30_000,
+  );
 
   it('repairs a line torn by a crash in the middle of a task, and the resumed run has the bytes of an uninterrupted one', async () => {
     const { file, out } = copyOfRun();
     // A crash while the last task writes: its completion is not recorded, its last line is cut mid-way.
     const progress = path.join(out, '.entroscope', 'progress.jsonl');
-    fs.writeFileSync(progress, read(out, '.entroscope/progress.jsonl').trim().split('\n').slice(0, 2).join('\n') + '\n');
+    fs.writeFileSync(
+      progress,
+      read(out, '.entroscope/progress.jsonl').trim().split('\n').slice(0, 2).join('\n') + '\n',
+    );
     fs.writeFileSync(path.join(out, 'results.jsonl'), reference.slice(0, -25));
     const result = await cli('run', file, '--out', out);
     expect(result.code).toBe(EXIT.ok);
@@ -143,7 +201,10 @@ describe('a damaged results folder is detected, repaired when torn, refused othe
     const { out } = copyOfRun();
     const fingerprint = (JSON.parse(read(out, '.entroscope/state.json')) as { fingerprint: string }).fingerprint;
     // Lines of a task that never completed, as a crash leaves them: opening the folder drops them.
-    fs.appendFileSync(path.join(out, 'results.jsonl'), reference.split('\n')[0]!.replace(/"task":"[0-9a-f]+"/, '"task":"000000000000"') + '\n');
+    fs.appendFileSync(
+      path.join(out, 'results.jsonl'),
+      reference.split('\n')[0]!.replace(/"task":"[0-9a-f]+"/, '"task":"000000000000"') + '\n',
+    );
     const before = fs.statSync(path.join(out, 'results.jsonl')).ino;
     const store = ResultsStore.open(out, fingerprint, false);
     expect(store.completed.size).toBe(3);
@@ -164,7 +225,9 @@ describe('the output folder is checked before anything is written', () => {
     for (const extra of [[], ['--fresh']]) {
       const result = await cli('run', file, '--out', out, ...extra);
       expect(result.code).toBe(EXIT.invalid);
-      expect(result.stderr).toMatch(/--out .*mine: the folder is not empty \(plots, results\.csv\) and holds no Entroscope run .*nothing there will be overwritten or deleted.*--fresh only replaces the files of an earlier Entroscope run/);
+      expect(result.stderr).toMatch(
+        /--out .*mine: the folder is not empty \(plots, results\.csv\) and holds no Entroscope run .*nothing there will be overwritten or deleted.*--fresh only replaces the files of an earlier Entroscope run/,
+      );
     }
     expect(fs.readdirSync(out).sort()).toEqual(['plots', 'results.csv']);
     expect(read(out, 'plots/figure.svg')).toBe('<svg/>');
@@ -196,9 +259,17 @@ describe('the output folder is checked before anything is written', () => {
   const badPaths: [string, (dir: string) => string, RegExp][] = [
     ["an empty --out ''", () => '', /--out "": an empty path \(it would mean the working directory\)/],
     ['a file', (dir) => writeStudy(dir, 'x', 'a-file'), /--out ".*a-file": is a file, not a folder/],
-    ['a path below a file', (dir) => path.join(writeStudy(dir, 'x', 'a-file'), 'sub', 'out'), /--out ".*a-file\/sub\/out": lies below .*a-file, which is a file, not a folder/],
+    [
+      'a path below a file',
+      (dir) => path.join(writeStudy(dir, 'x', 'a-file'), 'sub', 'out'),
+      /--out ".*a-file\/sub\/out": lies below .*a-file, which is a file, not a folder/,
+    ],
     ['/dev/null', () => '/dev/null', /--out "\/dev\/null": is a character device, not a folder/],
-    ['a folder under /proc', () => '/proc/entroscope-results', /--out "\/proc\/entroscope-results": is under \/proc, a kernel pseudo-filesystem/],
+    [
+      'a folder under /proc',
+      () => '/proc/entroscope-results',
+      /--out "\/proc\/entroscope-results": is under \/proc, a kernel pseudo-filesystem/,
+    ],
     ['a folder under /proc/self', () => '/proc/self/fd/results', /is under \/proc, a kernel pseudo-filesystem/],
   ];
   it.each(badPaths)('refuses --out at %s with a clear error, at once', async (_what, at, message) => {
@@ -219,15 +290,18 @@ describe('the output folder is checked before anything is written', () => {
     expect(fs.readdirSync(dir).filter((f) => f !== 'a-file')).toEqual(['study.yaml']);
   });
 
-  (process.getuid?.() === 0 ? it.skip : it)('refuses a folder it cannot write in (skipped as root: root writes anywhere)', async () => {
-    const dir = tmp();
-    const file = writeStudy(dir, small);
-    const locked = path.join(dir, 'locked');
-    fs.mkdirSync(locked, { mode: 0o500 });
-    const result = await cli('run', file, '--out', path.join(locked, 'out'));
-    expect(result.code).toBe(EXIT.invalid);
-    expect(result.stderr).toMatch(/cannot write in .*locked \(permission denied\)/);
-  });
+  (process.getuid?.() === 0 ? it.skip : it)(
+    'refuses a folder it cannot write in (skipped as root: root writes anywhere)',
+    async () => {
+      const dir = tmp();
+      const file = writeStudy(dir, small);
+      const locked = path.join(dir, 'locked');
+      fs.mkdirSync(locked, { mode: 0o500 });
+      const result = await cli('run', file, '--out', path.join(locked, 'out'));
+      expect(result.code).toBe(EXIT.invalid);
+      expect(result.stderr).toMatch(/cannot write in .*locked \(permission denied\)/);
+    },
+  );
 });
 
 describe('one run per folder: a lock that names its holder', () => {
@@ -238,10 +312,15 @@ describe('one run per folder: a lock that names its holder', () => {
     const first = cli('run', file, '--out', out);
     // Start the second run once the first holds the lock (however loaded the machine).
     const lock = path.join(out, '.entroscope', 'lock');
-    for (let waited = 0; !fs.existsSync(lock) && waited < 20_000; waited += 5) await new Promise((resolve) => setTimeout(resolve, 5));
+    for (let waited = 0; !fs.existsSync(lock) && waited < 20_000; waited += 5)
+      await new Promise((resolve) => setTimeout(resolve, 5));
     const second = await cli('run', file, '--out', out);
     expect(second.code).toBe(EXIT.invalid);
-    expect(second.stderr).toMatch(new RegExp(`is in use by process ${process.pid} on ${os.hostname()}, running since \\d{4}-\\d\\d-\\d\\dT.*two runs must not write into one folder`));
+    expect(second.stderr).toMatch(
+      new RegExp(
+        `is in use by process ${process.pid} on ${os.hostname()}, running since \\d{4}-\\d\\d-\\d\\dT.*two runs must not write into one folder`,
+      ),
+    );
     expect((await first).code).toBe(EXIT.ok);
     expect(read(out).trim().split('\n')).toHaveLength(30);
     expect(fs.existsSync(path.join(out, '.entroscope', 'lock'))).toBe(false);
@@ -252,34 +331,57 @@ describe('one run per folder: a lock that names its holder', () => {
     const { file, out } = await completedRun();
     const gone = spawn(process.execPath, ['-e', '0']);
     await new Promise((resolve) => gone.on('exit', resolve));
-    fs.writeFileSync(path.join(out, '.entroscope', 'lock'), JSON.stringify({ pid: gone.pid, host: os.hostname(), startedAt: '2026-01-01T00:00:00.000Z' }));
+    fs.writeFileSync(
+      path.join(out, '.entroscope', 'lock'),
+      JSON.stringify({ pid: gone.pid, host: os.hostname(), startedAt: '2026-01-01T00:00:00.000Z' }),
+    );
     const result = await cli('run', file, '--out', out);
     expect(result.code).toBe(EXIT.ok);
-    expect(result.stderr).toMatch(new RegExp(`taking over a stale lock of .*: process ${gone.pid} \\(started 2026-01-01T00:00:00.000Z\\) no longer runs`));
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `taking over a stale lock of .*: process ${gone.pid} \\(started 2026-01-01T00:00:00.000Z\\) no longer runs`,
+      ),
+    );
   }, 30_000);
 
   it('refuses a lock held on another host (its process cannot be checked), saying how to clear it', async () => {
     const { file, out } = await completedRun();
-    fs.writeFileSync(path.join(out, '.entroscope', 'lock'), JSON.stringify({ pid: 1, host: 'other-machine', startedAt: '2026-01-01T00:00:00.000Z' }));
+    fs.writeFileSync(
+      path.join(out, '.entroscope', 'lock'),
+      JSON.stringify({ pid: 1, host: 'other-machine', startedAt: '2026-01-01T00:00:00.000Z' }),
+    );
     const result = await cli('run', file, '--out', out);
     expect(result.code).toBe(EXIT.invalid);
-    expect(result.stderr).toMatch(/in use by process 1 on other-machine, running since 2026-01-01T00:00:00\.000Z.*If that run is gone .*delete .*\.entroscope\/lock/);
+    expect(result.stderr).toMatch(
+      /in use by process 1 on other-machine, running since 2026-01-01T00:00:00\.000Z.*If that run is gone .*delete .*\.entroscope\/lock/,
+    );
   }, 30_000);
 });
 
 /** Spawns the compiled CLI; `onStderr` sees the accumulated stderr and may signal the child. */
-function spawnRun(args: string[], onStderr: (stderr: string, child: ReturnType<typeof spawn>) => void, env: Record<string, string> = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; exitedAt: number }> {
-  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+function spawnRun(
+  args: string[],
+  onStderr: (stderr: string, child: ReturnType<typeof spawn>) => void,
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; exitedAt: number }> {
+  const child = spawn(process.execPath, [bin, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
     onStderr(stderr, child);
   });
-  return new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stderr, exitedAt: Date.now() })));
+  return new Promise((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal, stderr, exitedAt: Date.now() })),
+  );
 }
 
 describe('kill, Ctrl-C and failing tasks', () => {
-  const eight = small.replace('count: 150, length: 16', 'count: 1500, length: 32').replace('[0.5, 1, 2]', '[0.5, 0.75, 1, 1.25, 1.5, 2, 2.5, 3]');
+  const eight = small
+    .replace('count: 150, length: 16', 'count: 1500, length: 32')
+    .replace('[0.5, 1, 2]', '[0.5, 0.75, 1, 1.25, 1.5, 2, 2.5, 3]');
 
   it('resumes after SIGKILL in the middle of the run to the bytes of an uninterrupted run', async () => {
     const dir = tmp();
@@ -353,7 +455,10 @@ describe('kill, Ctrl-C and failing tasks', () => {
     // The fraction moves within the task (the Monte Carlo chain reports its sweeps).
     expect(lines.some((l) => /^\[task 1\/1 · [1-9]\d*% · [\d.]+ tasks\/(s|min|h) · ETA \d/.test(l))).toBe(true);
     expect(lines.some((l) => /monte-carlo: \d+% of the sweeps/.test(l))).toBe(true);
-    for (const line of lines) expect(line).toMatch(/^\[task 1\/1 · \d+% · (rate: measuring|[\d.]+ tasks\/(s|min|h)) · ETA (\?|\d+(s|m\d\ds|h\d\dm))\] lattice/);
+    for (const line of lines)
+      expect(line).toMatch(
+        /^\[task 1\/1 · \d+% · (rate: measuring|[\d.]+ tasks\/(s|min|h)) · ETA (\?|\d+(s|m\d\ds|h\d\dm))\] lattice/,
+      );
   }, 60_000);
 
   it('goes on after a task that throws; the error names the swept parameter; the run exits 1 and resumes only what is missing', async () => {
@@ -381,8 +486,13 @@ sweep:
     const resolved = JSON.parse(read(out, 'study.resolved.json'));
     expect(resolved.status).toBe('failed');
     expect(resolved.tasks.complete).toBe(2);
-    expect(resolved.failures).toEqual([expect.objectContaining({ index: 1, label: 'lattice systems.lattice.params.steps=13' })]);
-    const records = read(out).trim().split('\n').map((l) => JSON.parse(l));
+    expect(resolved.failures).toEqual([
+      expect.objectContaining({ index: 1, label: 'lattice systems.lattice.params.steps=13' }),
+    ]);
+    const records = read(out)
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(new Set(records.map((r) => r.params.system.steps))).toEqual(new Set([4, 5]));
     const again = await cli('run', file, '--out', out);
     expect(again.code).toBe(EXIT.failed);
@@ -418,13 +528,27 @@ sweep:
     const out = path.join(dir, 'out');
     const result = await cli('run', file, '--out', out);
     expect(result.code).toBe(EXIT.ok);
-    expect(result.stderr).toMatch(/warning: \d+ non-finite value\(s\) \(Infinity: \d+\); listed with site and parameters in study\.resolved\.json and the report:\n {2}- two-input-mi on net at layer \d+ \(systems\.net\.params\.sigmaW2=0\.05\): value Infinity/);
+    expect(result.stderr).toMatch(
+      /warning: \d+ non-finite value\(s\) \(Infinity: \d+\); listed with site and parameters in study\.resolved\.json and the report:\n {2}- two-input-mi on net at layer \d+ \(systems\.net\.params\.sigmaW2=0\.05\): value Infinity/,
+    );
     const resolved = JSON.parse(read(out, 'study.resolved.json'));
-    const lines = read(out).trim().split('\n').map((l) => JSON.parse(l));
+    const lines = read(out)
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const infinite = lines.filter((r) => r.value === 'Infinity');
     expect(infinite.length).toBeGreaterThan(0);
     expect(resolved.nonFinite.count).toBe(infinite.length);
-    expect(resolved.nonFinite.values[0]).toEqual(expect.objectContaining({ system: 'net', probe: 'two-input-mi', field: 'value', value: 'Infinity', sweep: { 'systems.net.params.sigmaW2': 0.05 }, site: expect.objectContaining({ axis: 'layer' }) }));
+    expect(resolved.nonFinite.values[0]).toEqual(
+      expect.objectContaining({
+        system: 'net',
+        probe: 'two-input-mi',
+        field: 'value',
+        value: 'Infinity',
+        sweep: { 'systems.net.params.sigmaW2': 0.05 },
+        site: expect.objectContaining({ axis: 'layer' }),
+      }),
+    );
   }, 30_000);
 });
 
@@ -433,7 +557,9 @@ describe('command line and provenance', () => {
     const dir = tmp();
     const result = await cli('run', writeStudy(dir, small), '--backend', 'gpu', '--out', path.join(dir, 'out'));
     expect(result.code).toBe(EXIT.invalid);
-    expect(result.stderr).toBe('error: --backend (command line): expected one of auto, cpu, gpujs:cpu, gpujs:webasm, gpujs:headlessgl, gpujs:webgpu, got "gpu"\n');
+    expect(result.stderr).toBe(
+      'error: --backend (command line): expected one of auto, cpu, gpujs:cpu, gpujs:webasm, gpujs:headlessgl, gpujs:webgpu, got "gpu"\n',
+    );
   });
 
   it('records the git commit and whether the working tree was dirty', async () => {
@@ -442,7 +568,11 @@ describe('command line and provenance', () => {
     const repo = path.resolve(__dirname, '..', '..', '..');
     let head: string | undefined;
     try {
-      head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+      head = execFileSync('git', ['rev-parse', 'HEAD'], {
+        cwd: repo,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim();
     } catch {
       head = undefined;
     }

@@ -22,8 +22,24 @@ const timedSystem: SystemDescriptor<Record<string, never>> = {
         const draw = context.random.split('x');
         for (let epoch = 0; epoch <= 2; epoch++) {
           const time = { axis: 'epoch', index: epoch };
-          if (epoch > 0) s.next({ system: context.name, site: { axis: 'epoch', index: epoch, time }, kind: METRICS_KIND, shape: [], metrics: [{ name: 'train-loss', value: 1 / epoch, unit: 'nat' }], meta: {} });
-          for (let layer = 0; layer < 3; layer++) s.next({ system: context.name, site: { axis: 'layer', index: layer, time }, kind: 'activations', data: Float64Array.of(10 * epoch + layer + draw.uniform() * 1e-9), shape: [1, 1], meta: {} });
+          if (epoch > 0)
+            s.next({
+              system: context.name,
+              site: { axis: 'epoch', index: epoch, time },
+              kind: METRICS_KIND,
+              shape: [],
+              metrics: [{ name: 'train-loss', value: 1 / epoch, unit: 'nat' }],
+              meta: {},
+            });
+          for (let layer = 0; layer < 3; layer++)
+            s.next({
+              system: context.name,
+              site: { axis: 'layer', index: layer, time },
+              kind: 'activations',
+              data: Float64Array.of(10 * epoch + layer + draw.uniform() * 1e-9),
+              shape: [1, 1],
+              meta: {},
+            });
         }
         s.complete();
       }),
@@ -46,7 +62,15 @@ const referenceProbe: ProbeDescriptor<Record<string, never>> = {
         map((o) => {
           if (o.kind === METRICS_KIND) throw new Error('received a metrics observation');
           reference ??= o.data![0]!;
-          return { probe: 'minus-reference', estimator: 'exact', site: o.site, value: o.data![0]! - reference, unit: 'nat', n: null, meta: { draw } };
+          return {
+            probe: 'minus-reference',
+            estimator: 'exact',
+            site: o.site,
+            value: o.data![0]! - reference,
+            unit: 'nat',
+            n: null,
+            meta: { draw },
+          };
         }),
       );
     },
@@ -62,12 +86,24 @@ describe('runner: training-time sites and metrics', () => {
     const registries = createRegistries([fakes, metricsModule]);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'entroscope-time-'));
     const file = path.join(dir, 'study.yaml');
-    fs.writeFileSync(file, 'name: timed\nbackend: cpu\nsystems: [{ name: net, use: timed-fake }]\nprobes: [{ name: d, use: minus-reference }, { name: m, use: training-metrics }]\nreport: { figures: [{ title: by epoch, probes: [d], references: [{ label: published values, x: 1, y: 1.5 }] }] }\n');
-    await runStudy(loadStudy(file, registries), registries, { out: path.join(dir, 'out'), resolveBackend: async () => ({ handle: { id: 'cpu' }, record: { id: 'cpu' } }) });
-    const records = fs.readFileSync(path.join(dir, 'out', 'results.jsonl'), 'utf8').trim().split('\n').map(parseRecord);
+    fs.writeFileSync(
+      file,
+      'name: timed\nbackend: cpu\nsystems: [{ name: net, use: timed-fake }]\nprobes: [{ name: d, use: minus-reference }, { name: m, use: training-metrics }]\nreport: { figures: [{ title: by epoch, probes: [d], references: [{ label: published values, x: 1, y: 1.5 }] }] }\n',
+    );
+    await runStudy(loadStudy(file, registries), registries, {
+      out: path.join(dir, 'out'),
+      resolveBackend: async () => ({ handle: { id: 'cpu' }, record: { id: 'cpu' } }),
+    });
+    const records = fs
+      .readFileSync(path.join(dir, 'out', 'results.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map(parseRecord);
     const d = records.filter((r) => r.probe === 'd');
     // Reference = layer 0 of the same epoch, so the difference is the layer index at every epoch.
-    expect(d.map((r) => [r.site.time!.index, r.site.index, Math.round(r.value)])).toEqual([0, 1, 2].flatMap((e) => [0, 1, 2].map((l) => [e, l, l])));
+    expect(d.map((r) => [r.site.time!.index, r.site.index, Math.round(r.value)])).toEqual(
+      [0, 1, 2].flatMap((e) => [0, 1, 2].map((l) => [e, l, l])),
+    );
     expect(d[0]!.site.time).toEqual({ axis: 'epoch', index: 0 });
     // Each time's instance draws from its own stream (split by the time).
     expect(new Set(d.map((r) => r.meta['draw'])).size).toBe(3);
@@ -78,7 +114,13 @@ describe('runner: training-time sites and metrics', () => {
     ]);
     // The report draws one curve per training time, plus the study's reference data.
     const plots = path.join(dir, 'out', 'plots');
-    const svg = fs.readFileSync(path.join(plots, fs.readdirSync(plots).find((f) => f.startsWith('figure-1-') && f.endsWith('.svg'))!), 'utf8');
+    const svg = fs.readFileSync(
+      path.join(
+        plots,
+        fs.readdirSync(plots).find((f) => f.startsWith('figure-1-') && f.endsWith('.svg'))!,
+      ),
+      'utf8',
+    );
     for (const label of ['epoch 0', 'epoch 1', 'epoch 2', 'published values']) expect(svg).toContain(label);
     const csv = fs.readFileSync(path.join(dir, 'out', 'results.csv'), 'utf8').split('\n');
     expect(csv[0]).toContain('time.axis');

@@ -23,9 +23,17 @@ import { displayLookup } from './report/labels';
 import { hostInfo, writeReport } from './report/write-report';
 
 /** Reads and validates a study file (nothing is written). */
-export function loadStudy(file: string, registries: Registries, overrides: { seed?: number; backend?: string } = {}): ResolvedStudy {
+export function loadStudy(
+  file: string,
+  registries: Registries,
+  overrides: { seed?: number; backend?: string } = {},
+): ResolvedStudy {
   if (overrides.backend !== undefined && !backendIdPattern.test(overrides.backend)) {
-    throw new ArgumentError('--backend (command line)', 'one of auto, cpu, gpujs:cpu, gpujs:webasm, gpujs:headlessgl, gpujs:webgpu', overrides.backend);
+    throw new ArgumentError(
+      '--backend (command line)',
+      'one of auto, cpu, gpujs:cpu, gpujs:webasm, gpujs:headlessgl, gpujs:webgpu',
+      overrides.backend,
+    );
   }
   if (!fs.existsSync(file)) throw new EntroscopeError('STUDY_MISSING', `${file}: no such study file`, { file });
   if (!fs.statSync(file).isFile()) throw new EntroscopeError('STUDY_MISSING', `${file}: not a file`, { file });
@@ -46,7 +54,10 @@ export interface RunOptions {
   /** Called as tasks progress: completed tasks (fractional within the running one) out of total. */
   readonly onProgress?: (done: number, total: number, message: string) => void;
   /** Chooses the compute backend once for the run. */
-  readonly resolveBackend: (requested: string, pinned?: Readonly<Record<string, string>>) => Promise<{ handle: BackendHandle; record: Record<string, unknown> }>;
+  readonly resolveBackend: (
+    requested: string,
+    pinned?: Readonly<Record<string, string>>,
+  ) => Promise<{ handle: BackendHandle; record: Record<string, unknown> }>;
   /**
    * Where tasks run: 'thread' in a worker thread, so that Ctrl-C stops a long task at once (the thread loads the
    * plugins of plugins.ts and resolves the backend itself: only for the default registries); 'inline' (default) in
@@ -100,7 +111,18 @@ export function nonFiniteValues(records: readonly ResultRecord[]): NonFiniteValu
     for (const field of ['value', 'uncertainty'] as const) {
       const v = r[field];
       if (typeof v === 'number' && !Number.isFinite(v)) {
-        found.push({ task: r.task, taskIndex: r.taskIndex, system: r.system, probe: r.probe, estimator: r.estimator, site: r.site, field, value: String(v) as NonFiniteValue['value'], sweep: r.sweep, replicate: r.replicate });
+        found.push({
+          task: r.task,
+          taskIndex: r.taskIndex,
+          system: r.system,
+          probe: r.probe,
+          estimator: r.estimator,
+          site: r.site,
+          field,
+          value: String(v) as NonFiniteValue['value'],
+          sweep: r.sweep,
+          replicate: r.replicate,
+        });
       }
     }
   }
@@ -125,10 +147,19 @@ export async function runStudy(study: ResolvedStudy, registries: Registries, opt
   const logger = options.logger ?? { info: () => undefined, warn: () => undefined };
   const signal = options.signal ?? new AbortController().signal;
   const tasks = expandTasks(study, registries);
-  const origin = options.out !== undefined ? '--out' : study.output !== undefined ? `output: (${study.file})` : 'the default output folder';
+  const origin =
+    options.out !== undefined
+      ? '--out'
+      : study.output !== undefined
+        ? `output: (${study.file})`
+        : 'the default output folder';
   const outDir = checkOutputPath(options.out ?? study.output ?? path.join('results', study.name), origin);
   checkFolderIsOurs(outDir, origin);
-  const release = lockOutputFolder(outDir, (holder) => logger.warn(`taking over a stale lock of ${outDir}: process ${holder.pid} (started ${holder.startedAt}) no longer runs`));
+  const release = lockOutputFolder(outDir, (holder) =>
+    logger.warn(
+      `taking over a stale lock of ${outDir}: process ${holder.pid} (started ${holder.startedAt}) no longer runs`,
+    ),
+  );
   try {
     return await runLocked(study, registries, options, tasks, outDir, logger, signal);
   } finally {
@@ -178,7 +209,12 @@ async function runLocked(
           description,
           {
             onRecord: (record) => store.append(record),
-            onProgress: (f, m) => options.onProgress?.(task.index + Math.min(Math.max(f, 0), 0.999), tasks.length, m ? `${label} · ${m}` : label),
+            onProgress: (f, m) =>
+              options.onProgress?.(
+                task.index + Math.min(Math.max(f, 0), 0.999),
+                tasks.length,
+                m ? `${label} · ${m}` : label,
+              ),
             logger,
           },
           signal,
@@ -190,7 +226,10 @@ async function runLocked(
           interrupted = true;
           break;
         }
-        const failed = error instanceof TaskFailedError ? error : new TaskFailedError(description, { message: error instanceof Error ? error.message : String(error) });
+        const failed =
+          error instanceof TaskFailedError
+            ? error
+            : new TaskFailedError(description, { message: error instanceof Error ? error.message : String(error) });
         failures.push({ task: id, index: task.index, label, message: failed.message });
         logger.warn(failed.message);
       }
@@ -218,9 +257,16 @@ async function runLocked(
         nonFinite: { count: nonFinite.length, values: nonFinite },
         seeds: {
           root: study.seed,
-          derivation: 'RandomStream.fromSeed(seed).split(`system:<name>`).split(<canonical params>).split(`replicate:<r>`); probes: .split(`probe:<name>`).split(<canonical probe params>).split(`system:<name>`)...',
+          derivation:
+            'RandomStream.fromSeed(seed).split(`system:<name>`).split(<canonical params>).split(`replicate:<r>`); probes: .split(`probe:<name>`).split(<canonical probe params>).split(`system:<name>`)...',
         },
-        taskList: tasks.map((t) => ({ id: taskId(t.key), index: t.index, system: t.system, replicate: t.replicate, probes: t.probes.map((p) => ({ name: p.name, use: p.use, params: p.params })) })),
+        taskList: tasks.map((t) => ({
+          id: taskId(t.key),
+          index: t.index,
+          system: t.system,
+          replicate: t.replicate,
+          probes: t.probes.map((p) => ({ name: p.name, use: p.use, params: p.params })),
+        })),
         backend: backend.record,
         versions: packageVersions(),
         gitCommit: git.commit,
@@ -233,7 +279,15 @@ async function runLocked(
       2,
     ) + '\n',
   );
-  const reportFiles = await writeReport(outDir, study, records, study.report.figures, { display: displayLookup(registries), backend: backend.record, status, tasks: tasks.length, complete, nonFinite, failures });
+  const reportFiles = await writeReport(outDir, study, records, study.report.figures, {
+    display: displayLookup(registries),
+    backend: backend.record,
+    status,
+    tasks: tasks.length,
+    complete,
+    nonFinite,
+    failures,
+  });
   const files = ['results.jsonl', 'results.csv', 'study.resolved.json', ...reportFiles];
   store.recordOutputs(files);
   return {

@@ -5,12 +5,24 @@ import { loadStudy } from './run-study';
 import { expandTasks } from '@entroscope/core';
 
 const studiesDir = path.resolve(__dirname, '..', '..', '..', 'studies');
-const files = fs.readdirSync(studiesDir).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
+const files = fs
+  .readdirSync(studiesDir)
+  .filter((f) => /\.(ya?ml|json)$/.test(f))
+  .sort();
 
 describe('every study in studies/', () => {
   const registries = createRegistries();
   it('exists', () => {
-    expect(files).toEqual(expect.arrayContaining(['quickstart.yaml', 'ising-2d-rg.yaml', 'ising-2d-criticality.yaml', 'rg-vs-depth.yaml', 'mlp-relative-entropy.yaml', 'mlp-phase-diagram.yaml']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'quickstart.yaml',
+        'ising-2d-rg.yaml',
+        'ising-2d-criticality.yaml',
+        'rg-vs-depth.yaml',
+        'mlp-relative-entropy.yaml',
+        'mlp-phase-diagram.yaml',
+      ]),
+    );
   });
   it.each(files)('%s validates against the registered plugins and expands into tasks', (file) => {
     const study = loadStudy(path.join(studiesDir, file), registries);

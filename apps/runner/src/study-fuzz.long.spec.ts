@@ -10,7 +10,8 @@ it('validates or fails with a clear, located error within bounded time and memor
     fc.property(studyText(), (text) => {
       const reason = violation(validateText(text, registries), 5_000);
       if (reason) throw new Error(`${reason}\n--- input ---\n${text.slice(0, 2000)}`);
-      if (process.memoryUsage().heapUsed > 1.5 * 2 ** 30) throw new Error(`heap above 1.5 GiB after\n${text.slice(0, 2000)}`);
+      if (process.memoryUsage().heapUsed > 1.5 * 2 ** 30)
+        throw new Error(`heap above 1.5 GiB after\n${text.slice(0, 2000)}`);
     }),
     { numRuns: 5000 },
   );

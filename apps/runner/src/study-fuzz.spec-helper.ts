@@ -2,7 +2,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { parse, stringify } from 'yaml';
-import { EntroscopeError, STUDY_LIMITS, expandTasks, parseStudyText, resolveStudy, type Registries } from '@entroscope/core';
+import {
+  EntroscopeError,
+  STUDY_LIMITS,
+  expandTasks,
+  parseStudyText,
+  resolveStudy,
+  type Registries,
+} from '@entroscope/core';
 
 /**
  * Generators of bad (and good) study files for the property-based fuzz test of parser, validator and task
@@ -29,15 +36,47 @@ export function shippedStudies(): { file: string; text: string; raw: Record<stri
 
 /** Values that break types and ranges. */
 const nastyValue: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e308, -1e308, 2 ** 53 + 2, -0, 5e-324, 0, -1, 1.5, 1e9, 4096, 100_000),
+  fc.constantFrom(
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+    1e308,
+    -1e308,
+    2 ** 53 + 2,
+    -0,
+    5e-324,
+    0,
+    -1,
+    1.5,
+    1e9,
+    4096,
+    100_000,
+  ),
   fc.double(),
   fc.integer(),
   fc.string({ maxLength: 20 }),
-  fc.constantFrom('', 'NaN', 'Infinity', '__proto__', 'constructor', 'auto', 'exact', 'plug-in-blocks', 'tanh', 'wolff', 'A', 'B'),
+  fc.constantFrom(
+    '',
+    'NaN',
+    'Infinity',
+    '__proto__',
+    'constructor',
+    'auto',
+    'exact',
+    'plug-in-blocks',
+    'tanh',
+    'wolff',
+    'A',
+    'B',
+  ),
   fc.boolean(),
   fc.constant(null),
   fc.array(fc.oneof(fc.integer(), fc.string({ maxLength: 5 })), { maxLength: 5 }),
-  fc.dictionary(fc.constantFrom('use', 'K', 'L', 'count', 'x', '__proto__', 'constructor'), fc.oneof(fc.integer(), fc.string({ maxLength: 5 })), { maxKeys: 3 }),
+  fc.dictionary(
+    fc.constantFrom('use', 'K', 'L', 'count', 'x', '__proto__', 'constructor'),
+    fc.oneof(fc.integer(), fc.string({ maxLength: 5 })),
+    { maxKeys: 3 },
+  ),
   fc.integer({ min: 1, max: 300 }).map((depth) => {
     let value: unknown = 1;
     for (let i = 0; i < depth; i++) value = i % 2 ? [value] : { a: value };
@@ -46,10 +85,15 @@ const nastyValue: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 /** Every path (list of keys) to a value inside `value`. */
-function pathsOf(value: unknown, prefix: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
+function pathsOf(
+  value: unknown,
+  prefix: (string | number)[] = [],
+  out: (string | number)[][] = [],
+): (string | number)[][] {
   out.push(prefix);
   if (Array.isArray(value)) value.forEach((v, i) => pathsOf(v, [...prefix, i], out));
-  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) pathsOf(v, [...prefix, k], out);
+  else if (value !== null && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) pathsOf(v, [...prefix, k], out);
   return out;
 }
 
@@ -63,7 +107,12 @@ function sweepPathsOf(raw: Record<string, unknown>): string[] {
       for (const p of pathsOf(instance?.params ?? {}).slice(1)) {
         if (p.every((s) => typeof s === 'string')) paths.push(`${kind}.${name}.params.${p.join('.')}`);
       }
-      paths.push(`${kind}.${name}.params.typo`, `${kind}[${i}].params.constructor`, `${kind}.${name}.params.__proto__`, `${kind}.nobody.params.K`);
+      paths.push(
+        `${kind}.${name}.params.typo`,
+        `${kind}[${i}].params.constructor`,
+        `${kind}.${name}.params.__proto__`,
+        `${kind}.nobody.params.K`,
+      );
     });
   }
   return paths;
@@ -86,7 +135,13 @@ function nodeAt(root: unknown, keys: (string | number)[]): Record<string | numbe
 function setPath(root: unknown, keys: (string | number)[], value: unknown): unknown {
   if (keys.length === 0) return value;
   const node = nodeAt(root, keys.slice(0, -1));
-  if (node) Object.defineProperty(node, keys[keys.length - 1]!, { value, enumerable: true, writable: true, configurable: true });
+  if (node)
+    Object.defineProperty(node, keys[keys.length - 1]!, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   return root;
 }
 
@@ -106,26 +161,56 @@ function mutation(raw: Record<string, unknown>): fc.Arbitrary<Mutation> {
   const sweepPaths = sweepPathsOf(raw);
   const anyPath = fc.constantFrom(...paths);
   return fc.oneof(
-    fc.tuple(anyPath, nastyValue).map(([p, v]): Mutation => (r) => setPath(r, p, v)),
-    anyPath.map((p): Mutation => (r) => deletePath(r, p)),
-    fc.tuple(anyPath, fc.constantFrom('typo', 'Kk', '__proto__', 'constructor', 'prototype', 'toString', 'valueOf'), nastyValue).map(
-      ([p, key, v]): Mutation =>
-        (r) => {
-          const node = nodeAt(r, p);
-          if (node && !Array.isArray(node)) Object.defineProperty(node, key, { value: v, enumerable: true, writable: true, configurable: true });
-          return r;
-        },
+    fc.tuple(anyPath, nastyValue).map(
+      ([p, v]): Mutation =>
+        (r) =>
+          setPath(r, p, v),
     ),
+    anyPath.map(
+      (p): Mutation =>
+        (r) =>
+          deletePath(r, p),
+    ),
+    fc
+      .tuple(
+        anyPath,
+        fc.constantFrom('typo', 'Kk', '__proto__', 'constructor', 'prototype', 'toString', 'valueOf'),
+        nastyValue,
+      )
+      .map(([p, key, v]): Mutation => (r) => {
+        const node = nodeAt(r, p);
+        if (node && !Array.isArray(node))
+          Object.defineProperty(node, key, { value: v, enumerable: true, writable: true, configurable: true });
+        return r;
+      }),
     // Sweeps: real and made-up paths, values taken from the nasty set or plain numbers, up to huge grids.
     fc
-      .array(fc.tuple(fc.constantFrom(...sweepPaths), fc.array(fc.oneof(nastyValue, fc.integer({ min: 0, max: 64 }), fc.double({ min: 0, max: 3, noNaN: true })), { minLength: 1, maxLength: 40 })), { minLength: 1, maxLength: 6 })
-      .map((axes): Mutation => (r) => ({ ...(r !== null && typeof r === 'object' ? r : {}), sweep: { ...(r?.['sweep'] !== null && typeof r?.['sweep'] === 'object' ? (r['sweep'] as object) : {}), ...Object.fromEntries(axes) } })),
-    fc.constantFrom<unknown>(10_000, 1e9, 0, -1, 1.5, Number.NaN).map((n): Mutation => (r) => ({ ...(r !== null && typeof r === 'object' ? r : {}), replicates: n })),
+      .array(
+        fc.tuple(
+          fc.constantFrom(...sweepPaths),
+          fc.array(fc.oneof(nastyValue, fc.integer({ min: 0, max: 64 }), fc.double({ min: 0, max: 3, noNaN: true })), {
+            minLength: 1,
+            maxLength: 40,
+          }),
+        ),
+        { minLength: 1, maxLength: 6 },
+      )
+      .map((axes): Mutation => (r) => ({
+        ...(r !== null && typeof r === 'object' ? r : {}),
+        sweep: {
+          ...(r?.['sweep'] !== null && typeof r?.['sweep'] === 'object' ? (r['sweep'] as object) : {}),
+          ...Object.fromEntries(axes),
+        },
+      })),
+    fc
+      .constantFrom<unknown>(10_000, 1e9, 0, -1, 1.5, Number.NaN)
+      .map((n): Mutation => (r) => ({ ...(r !== null && typeof r === 'object' ? r : {}), replicates: n })),
     // Sizes that cannot fit: the biggest Monte Carlo lattice with the most configurations.
     fc.constant<Mutation>((r) => {
       const systems = r['systems'];
       for (const s of Array.isArray(systems) ? (systems as { use?: unknown; params?: unknown }[]) : []) {
-        if (s?.use === 'ising-2d' && s.params !== null && typeof s.params === 'object') (s.params as Record<string, unknown>)['monteCarlo'] = { L: 4096, configurations: 100_000 };
+        if (s?.use === 'ising-2d' && s.params !== null && typeof s.params === 'object')
+          (s.params as Record<string, unknown>)['monteCarlo'] = { L: 4096, configurations: 100_000 };
       }
       return r;
     }),
@@ -133,19 +218,50 @@ function mutation(raw: Record<string, unknown>): fc.Arbitrary<Mutation> {
 }
 
 /** YAML whose aliases expand exponentially (a billion-laughs file). */
-const aliasBomb = fc.record({ width: fc.integer({ min: 2, max: 12 }), depth: fc.integer({ min: 2, max: 12 }), prefix: fc.boolean() }).map(({ width, depth, prefix }) => {
-  const lines = [`a0: &a0 [${Array(width).fill('"lol"').join(', ')}]`];
-  for (let i = 1; i < depth; i++) lines.push(`a${i}: &a${i} [${Array(width).fill(`*a${i - 1}`).join(', ')}]`);
-  return prefix ? `${lines.join('\n')}\nname: bomb\n` : `name: bomb\nsystems:\n  - use: ising-1d\n    params: { K: *a${depth - 1} }\n${lines.map((l) => `# ${l}`).join('\n')}\nx: &x [${Array(width).fill('1').join(', ')}]\nprobes: [{ use: relative-entropy, params: { estimator: *x } }]\n`;
-});
+const aliasBomb = fc
+  .record({ width: fc.integer({ min: 2, max: 12 }), depth: fc.integer({ min: 2, max: 12 }), prefix: fc.boolean() })
+  .map(({ width, depth, prefix }) => {
+    const lines = [`a0: &a0 [${Array(width).fill('"lol"').join(', ')}]`];
+    for (let i = 1; i < depth; i++)
+      lines.push(
+        `a${i}: &a${i} [${Array(width)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
+    return prefix
+      ? `${lines.join('\n')}\nname: bomb\n`
+      : `name: bomb\nsystems:\n  - use: ising-1d\n    params: { K: *a${depth - 1} }\n${lines.map((l) => `# ${l}`).join('\n')}\nx: &x [${Array(width).fill('1').join(', ')}]\nprobes: [{ use: relative-entropy, params: { estimator: *x } }]\n`;
+  });
 
 /** Damage to the text: cut it, insert characters, duplicate a line. */
 function textDamage(text: string): fc.Arbitrary<string> {
   const lines = text.split('\n');
   return fc.oneof(
     fc.integer({ min: 0, max: text.length }).map((n) => text.slice(0, n)),
-    fc.tuple(fc.integer({ min: 0, max: text.length }), fc.constantFrom('{', '[', ':', '&a ', '*a', '"', "'", '\t', '- ', '!!binary ', '%YAML 1.2\n', '---\n', '\0', '\u2028')).map(([n, s]) => text.slice(0, n) + s + text.slice(n)),
-    fc.integer({ min: 0, max: Math.max(lines.length - 1, 0) }).map((i) => [...lines.slice(0, i + 1), lines[i]!, ...lines.slice(i + 1)].join('\n')),
+    fc
+      .tuple(
+        fc.integer({ min: 0, max: text.length }),
+        fc.constantFrom(
+          '{',
+          '[',
+          ':',
+          '&a ',
+          '*a',
+          '"',
+          "'",
+          '\t',
+          '- ',
+          '!!binary ',
+          '%YAML 1.2\n',
+          '---\n',
+          '\0',
+          '\u2028',
+        ),
+      )
+      .map(([n, s]) => text.slice(0, n) + s + text.slice(n)),
+    fc
+      .integer({ min: 0, max: Math.max(lines.length - 1, 0) })
+      .map((i) => [...lines.slice(0, i + 1), lines[i]!, ...lines.slice(i + 1)].join('\n')),
   );
 }
 
@@ -154,7 +270,11 @@ export function studyText(): fc.Arbitrary<string> {
   const studies = shippedStudies();
   const mutated = fc
     .constantFrom(...studies)
-    .chain((s) => fc.array(mutation(s.raw), { minLength: 1, maxLength: 4 }).map((ms) => ms.reduce<unknown>((r, m) => m(r as Record<string, unknown>), clone(s.raw))))
+    .chain((s) =>
+      fc
+        .array(mutation(s.raw), { minLength: 1, maxLength: 4 })
+        .map((ms) => ms.reduce<unknown>((r, m) => m(r as Record<string, unknown>), clone(s.raw))),
+    )
     .map((raw) => {
       try {
         return stringify(raw, { aliasDuplicateObjects: false });
@@ -163,11 +283,17 @@ export function studyText(): fc.Arbitrary<string> {
       }
     });
   const damaged = fc.constantFrom(...studies).chain((s) => textDamage(s.text));
-  return fc.oneof({ arbitrary: mutated, weight: 6 }, { arbitrary: damaged, weight: 3 }, { arbitrary: aliasBomb, weight: 1 });
+  return fc.oneof(
+    { arbitrary: mutated, weight: 6 },
+    { arbitrary: damaged, weight: 3 },
+    { arbitrary: aliasBomb, weight: 1 },
+  );
 }
 
 /** What validating one text gave. */
-export type FuzzOutcome = { readonly ok: true; readonly tasks: number; readonly ms: number } | { readonly ok: false; readonly error: unknown; readonly ms: number };
+export type FuzzOutcome =
+  | { readonly ok: true; readonly tasks: number; readonly ms: number }
+  | { readonly ok: false; readonly error: unknown; readonly ms: number };
 
 /** Parses, validates and expands a study text as `entroscope validate` and `run` do. */
 export function validateText(text: string, registries: Registries): FuzzOutcome {
@@ -189,7 +315,8 @@ export function violation(outcome: FuzzOutcome, maxMs: number): string | undefin
   if (outcome.ms > maxMs) return `took ${outcome.ms.toFixed(0)} ms (limit ${maxMs} ms)`;
   if (outcome.ok) return outcome.tasks <= STUDY_LIMITS.maxTasks ? undefined : `expanded into ${outcome.tasks} tasks`;
   const error = outcome.error;
-  if (!(error instanceof EntroscopeError)) return `threw ${error instanceof Error ? `${error.name}: ${error.message}\n${error.stack}` : String(error)}`;
+  if (!(error instanceof EntroscopeError))
+    return `threw ${error instanceof Error ? `${error.name}: ${error.message}\n${error.stack}` : String(error)}`;
   if (!error.message.includes(FUZZ_FILE)) return `error without location: ${error.message}`;
   if (/\[object Object\]|undefined(?! \(|\w)/.test(error.message)) return `unclear message: ${error.message}`;
   return undefined;

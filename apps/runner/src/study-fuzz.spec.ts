@@ -10,7 +10,8 @@ const runs = Number(process.env['ENTROSCOPE_FUZZ_RUNS'] ?? 150);
 
 describe('study files, fuzzed', () => {
   it('every shipped study validates as shipped (the seeds of the mutations)', () => {
-    for (const study of shippedStudies()) expect(violation(validateText(study.text, registries), 10_000)).toBeUndefined();
+    for (const study of shippedStudies())
+      expect(violation(validateText(study.text, registries), 10_000)).toBeUndefined();
   });
 
   it(`validates or fails with a clear, located error within bounded time and memory (${runs} inputs)`, () => {
@@ -20,7 +21,8 @@ describe('study files, fuzzed', () => {
         const reason = violation(validateText(text, registries), 5_000);
         if (reason) throw new Error(`${reason}\n--- input ---\n${text.slice(0, 2000)}`);
         const heap = process.memoryUsage().heapUsed;
-        if (heap > heapLimit) throw new Error(`heap at ${(heap / 2 ** 20).toFixed(0)} MiB after\n${text.slice(0, 2000)}`);
+        if (heap > heapLimit)
+          throw new Error(`heap at ${(heap / 2 ** 20).toFixed(0)} MiB after\n${text.slice(0, 2000)}`);
       }),
       { numRuns: runs },
     );

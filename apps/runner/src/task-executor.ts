@@ -13,7 +13,10 @@ export type ThreadMessage =
   | { readonly type: 'progress'; readonly fraction: number; readonly text?: string }
   | { readonly type: 'log'; readonly level: 'info' | 'warn'; readonly text: string }
   | { readonly type: 'done' }
-  | { readonly type: 'error'; readonly error: { name: string; message: string; code?: string; details?: Record<string, unknown> } };
+  | {
+      readonly type: 'error';
+      readonly error: { name: string; message: string; code?: string; details?: Record<string, unknown> };
+    };
 
 export interface TaskHandlers {
   readonly onRecord: (record: ResultRecord) => void;
@@ -44,7 +47,14 @@ export class InlineTaskExecutor implements TaskExecutor {
 
   async run(description: TaskDescription, handlers: TaskHandlers, signal: AbortSignal): Promise<void> {
     if (signal.aborted) throw interrupted();
-    await executeTask(description, { registries: this.registries, backend: this.backend, signal, logger: handlers.logger, onRecord: handlers.onRecord, onProgress: handlers.onProgress });
+    await executeTask(description, {
+      registries: this.registries,
+      backend: this.backend,
+      signal,
+      logger: handlers.logger,
+      onRecord: handlers.onRecord,
+      onProgress: handlers.onProgress,
+    });
     if (signal.aborted) throw interrupted();
   }
 
@@ -92,7 +102,14 @@ export class ThreadTaskExecutor implements TaskExecutor {
             break;
           case 'error':
             cleanup();
-            reject(new TaskFailedError(description, message.error.code === 'TASK_FAILED' ? (message.error.details?.['cause'] as { message: string }) : message.error));
+            reject(
+              new TaskFailedError(
+                description,
+                message.error.code === 'TASK_FAILED'
+                  ? (message.error.details?.['cause'] as { message: string })
+                  : message.error,
+              ),
+            );
             break;
         }
       };
@@ -158,7 +175,14 @@ function createTaskWorker(workerData: Record<string, unknown>): Worker {
   for (const group of ['packages', 'apps']) {
     for (const entry of fs.readdirSync(path.join(root, group))) {
       const manifest = path.join(root, group, entry, 'package.json');
-      if (fs.existsSync(manifest)) sources[(JSON.parse(fs.readFileSync(manifest, 'utf8')) as { name: string }).name] = path.join(root, group, entry, 'src', 'index.ts');
+      if (fs.existsSync(manifest))
+        sources[(JSON.parse(fs.readFileSync(manifest, 'utf8')) as { name: string }).name] = path.join(
+          root,
+          group,
+          entry,
+          'src',
+          'index.ts',
+        );
     }
   }
   const bootstrap = `
@@ -175,5 +199,8 @@ Module._extensions['.ts'] = (module, filename) => {
 };
 require(workerData.entry);
 `;
-  return new Worker(bootstrap, { eval: true, workerData: { ...workerData, sources, entry: path.join(__dirname, 'task-thread.ts') } });
+  return new Worker(bootstrap, {
+    eval: true,
+    workerData: { ...workerData, sources, entry: path.join(__dirname, 'task-thread.ts') },
+  });
 }

@@ -30,20 +30,34 @@ export interface TaskDescription {
 
 /** A task threw: the message names the task, its swept parameters and the cause; the other tasks go on. */
 export class TaskFailedError extends EntroscopeError {
-  constructor(description: Pick<TaskDescription, 'task' | 'label' | 'of'>, cause: { message: string; code?: string; name?: string }) {
-    super('TASK_FAILED', `task ${description.task.index + 1}/${description.of} (${description.label}) failed: ${cause.message}`, {
-      task: taskId(description.task.key),
-      index: description.task.index,
-      label: description.label,
-      cause: { message: cause.message, ...(cause.code !== undefined && { code: cause.code }), ...(cause.name !== undefined && { name: cause.name }) },
-    });
+  constructor(
+    description: Pick<TaskDescription, 'task' | 'label' | 'of'>,
+    cause: { message: string; code?: string; name?: string },
+  ) {
+    super(
+      'TASK_FAILED',
+      `task ${description.task.index + 1}/${description.of} (${description.label}) failed: ${cause.message}`,
+      {
+        task: taskId(description.task.key),
+        index: description.task.index,
+        label: description.label,
+        cause: {
+          message: cause.message,
+          ...(cause.code !== undefined && { code: cause.code }),
+          ...(cause.name !== undefined && { name: cause.name }),
+        },
+      },
+    );
   }
 }
 
 /** Names a task by its system instance and the swept values that produced it (`chain systems.chain.params.K=0.5`). */
 export function describeTask(task: Task, study: Pick<ResolvedStudy, 'sweep' | 'replicates'>): string {
   const swept = study.sweep.filter((a) => a.target.kind === 'system' && a.target.name === task.system.name);
-  const parts = swept.map((a) => `${a.path}=${JSON.stringify(a.target.paramPath.reduce<unknown>((v, k) => (v as Record<string, unknown>)?.[k as string], task.system.params))}`);
+  const parts = swept.map(
+    (a) =>
+      `${a.path}=${JSON.stringify(a.target.paramPath.reduce<unknown>((v, k) => (v as Record<string, unknown>)?.[k as string], task.system.params))}`,
+  );
   if (study.replicates > 1) parts.push(`replicate ${task.replicate}`);
   return [task.system.name, ...parts].join(' ');
 }
@@ -96,7 +110,14 @@ export function observeTask(
     const measurements = shared.pipe(
       filter((o) => probeReceives(requirements, o)),
       groupBy((o) => siteTimeKey(o.site)),
-      mergeMap((group) => descriptor.create(probe.params, group.key === '' ? context : { ...context, random: context.random.split(`time:${group.key}`) }).apply(group)),
+      mergeMap((group) =>
+        descriptor
+          .create(
+            probe.params,
+            group.key === '' ? context : { ...context, random: context.random.split(`time:${group.key}`) },
+          )
+          .apply(group),
+      ),
     );
     return new Observable<{ probeIndex: number; measurement: Measurement }>((subscriber) =>
       measurements.subscribe({
@@ -125,7 +146,12 @@ export function toRecord(task: Task, probeIndex: number, m: Measurement): Result
     probe: probe.name,
     probeId: m.probe,
     estimator: m.estimator,
-    site: { axis: m.site.axis, index: m.site.index, ...(m.site.label !== undefined && { label: m.site.label }), ...(m.site.time !== undefined && { time: { ...m.site.time } }) },
+    site: {
+      axis: m.site.axis,
+      index: m.site.index,
+      ...(m.site.label !== undefined && { label: m.site.label }),
+      ...(m.site.time !== undefined && { time: { ...m.site.time } }),
+    },
     value: m.value,
     unit: m.unit,
     uncertainty: m.uncertainty ?? null,
@@ -162,10 +188,21 @@ export function executeTask(description: TaskDescription, environment: TaskEnvir
       reject(
         error instanceof EntroscopeError && error.code === 'INTERRUPTED'
           ? error
-          : new TaskFailedError(description, error instanceof Error ? { message: error.message, name: error.name, ...(error instanceof EntroscopeError && { code: error.code }) } : { message: String(error) }),
+          : new TaskFailedError(
+              description,
+              error instanceof Error
+                ? {
+                    message: error.message,
+                    name: error.name,
+                    ...(error instanceof EntroscopeError && { code: error.code }),
+                  }
+                : { message: String(error) },
+            ),
       );
     try {
-      observeTask(task, description.seed, environment.registries, environment.backend, signal, logger, (f, m) => environment.onProgress?.(f, m)).subscribe({
+      observeTask(task, description.seed, environment.registries, environment.backend, signal, logger, (f, m) =>
+        environment.onProgress?.(f, m),
+      ).subscribe({
         next: ({ probeIndex, measurement }) => {
           const record = toRecord(task, probeIndex, measurement);
           records.push(record);

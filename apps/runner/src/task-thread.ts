@@ -15,7 +15,10 @@ const { backend: request } = workerData as { backend: { requested: string; famil
 const registries = createRegistries();
 let backend: Promise<BackendHandle> | undefined;
 const post = (message: ThreadMessage) => port.postMessage(message);
-const logger = { info: (text: string) => post({ type: 'log', level: 'info', text }), warn: (text: string) => post({ type: 'log', level: 'warn', text }) };
+const logger = {
+  info: (text: string) => post({ type: 'log', level: 'info', text }),
+  warn: (text: string) => post({ type: 'log', level: 'warn', text }),
+};
 
 port.on('message', (message: ThreadRequest) => {
   if (message.type !== 'run') return;
@@ -39,7 +42,10 @@ port.on('message', (message: ThreadRequest) => {
           error: {
             name: error instanceof Error ? error.name : 'Error',
             message: error instanceof Error ? error.message : String(error),
-            ...(error instanceof EntroscopeError && { code: error.code, details: JSON.parse(JSON.stringify(error.details)) as Record<string, unknown> }),
+            ...(error instanceof EntroscopeError && {
+              code: error.code,
+              details: JSON.parse(JSON.stringify(error.details)) as Record<string, unknown>,
+            }),
           },
         }),
     );

@@ -37,11 +37,31 @@ describe('existing probes on trained-mlp', () => {
     const registries = createRegistries();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'entroscope-trained-'));
     fs.writeFileSync(path.join(dir, 'study.yaml'), study);
-    await runStudy(loadStudy(path.join(dir, 'study.yaml'), registries), registries, { out: path.join(dir, 'out'), resolveBackend });
-    const records = fs.readFileSync(path.join(dir, 'out', 'results.jsonl'), 'utf8').trim().split('\n').map(parseRecord);
+    await runStudy(loadStudy(path.join(dir, 'study.yaml'), registries), registries, {
+      out: path.join(dir, 'out'),
+      resolveBackend,
+    });
+    const records = fs
+      .readFileSync(path.join(dir, 'out', 'results.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map(parseRecord);
     for (const probe of ['authors', 'fit', 'mi', 'gram', 'jacobian']) {
       const mine = records.filter((r) => r.probe === probe);
-      expect(mine.map((r) => `${r.site.time!.index}:${r.site.index}`)).toEqual(['0:0', '0:1', '0:2', '0:3', '1:0', '1:1', '1:2', '1:3', '2:0', '2:1', '2:2', '2:3']);
+      expect(mine.map((r) => `${r.site.time!.index}:${r.site.index}`)).toEqual([
+        '0:0',
+        '0:1',
+        '0:2',
+        '0:3',
+        '1:0',
+        '1:1',
+        '1:2',
+        '1:3',
+        '2:0',
+        '2:1',
+        '2:2',
+        '2:3',
+      ]);
       expect(mine.every((r) => typeof r.value === 'number' && !Number.isNaN(r.value))).toBe(true);
     }
     // D_0 := 0 at every epoch (the reference is re-taken per training time); later layers are not.

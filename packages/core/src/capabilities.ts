@@ -23,7 +23,9 @@ export function unmetRequirements(requirements: Requirements, capabilities: Capa
   const check = (what: string, wanted: readonly string[] | undefined, offered: readonly string[]) => {
     if (!wanted || wanted.length === 0) return;
     if (!wanted.some((w) => offered.includes(w))) {
-      missing.push(`needs ${what} ${wanted.map((w) => `'${w}'`).join(' or ')}, system provides ${offered.length ? offered.map((o) => `'${o}'`).join(', ') : 'none'}`);
+      missing.push(
+        `needs ${what} ${wanted.map((w) => `'${w}'`).join(' or ')}, system provides ${offered.length ? offered.map((o) => `'${o}'`).join(', ') : 'none'}`,
+      );
     }
   };
   check('data kind', requirements.kinds, capabilities.kinds);

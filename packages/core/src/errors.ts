@@ -78,7 +78,10 @@ export class UnknownIdError extends EntroscopeError {
 /** Two plugins contributed descriptors with the same id. */
 export class DuplicateIdError extends EntroscopeError {
   constructor(kind: string, id: string) {
-    super('DUPLICATE_ID', `two ${kind} descriptors share the id '${id}': ids must be unique across plugins`, { kind, id });
+    super('DUPLICATE_ID', `two ${kind} descriptors share the id '${id}': ids must be unique across plugins`, {
+      kind,
+      id,
+    });
   }
 }
 
@@ -86,11 +89,12 @@ export class DuplicateIdError extends EntroscopeError {
 export class RequirementError extends EntroscopeError {
   constructor(probe: string, system: string, missing: string[], location?: SourceLocation) {
     const where = location ? `${formatLocation(location)}: ` : '';
-    super(
-      'REQUIREMENT_UNMET',
-      `${where}probe '${probe}' cannot run on system '${system}': ${missing.join('; ')}`,
-      { probe, system, missing, location },
-    );
+    super('REQUIREMENT_UNMET', `${where}probe '${probe}' cannot run on system '${system}': ${missing.join('; ')}`, {
+      probe,
+      system,
+      missing,
+      location,
+    });
   }
 }
 

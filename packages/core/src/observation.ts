@@ -67,15 +67,10 @@ export interface MetricValue {
 
 /** Kinds of data an observation can hold. Plugins may use further kinds (the type stays open). */
 export type DataKind =
-  | 'spins'
-  | 'activations'
-  | 'pre-activations'
-  | 'images'
-  | 'samples'
-  | 'distribution'
-  | (string & {});
+  'spins' | 'activations' | 'pre-activations' | 'images' | 'samples' | 'distribution' | (string & {});
 
-export type NumericArray = Float64Array | Float32Array | Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array;
+export type NumericArray =
+  Float64Array | Float32Array | Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array;
 
 /**
  * Exact description of an exponential family p_θ(s) ∝ exp(θ·T(s)) on a lattice of N sites, in the

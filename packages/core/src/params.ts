@@ -43,8 +43,17 @@ export function getAt(value: unknown, path: readonly PathSegment[]): unknown {
 export function setAt(value: unknown, path: readonly PathSegment[], replacement: unknown): unknown {
   if (path.length === 0) return replacement;
   const [head, ...rest] = path;
-  const base: Record<string | number, unknown> = Array.isArray(value) ? ([...value] as never) : value !== null && typeof value === 'object' ? { ...(value as object) } : {};
-  Object.defineProperty(base, head!, { value: setAt(getAt(base, [head!]), rest, replacement), enumerable: true, writable: true, configurable: true });
+  const base: Record<string | number, unknown> = Array.isArray(value)
+    ? ([...value] as never)
+    : value !== null && typeof value === 'object'
+      ? { ...(value as object) }
+      : {};
+  Object.defineProperty(base, head!, {
+    value: setAt(getAt(base, [head!]), rest, replacement),
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
   return base;
 }
 
@@ -66,7 +75,14 @@ export function knownKeysAt(schema: z.ZodType, path: readonly PathSegment[], val
   const unwrap = () => {
     for (;;) {
       const type = current?._zod?.def?.type;
-      if (type === 'optional' || type === 'default' || type === 'nullable' || type === 'prefault' || type === 'readonly') current = current._zod.def.innerType;
+      if (
+        type === 'optional' ||
+        type === 'default' ||
+        type === 'nullable' ||
+        type === 'prefault' ||
+        type === 'readonly'
+      )
+        current = current._zod.def.innerType;
       else if (type === 'pipe') current = current._zod.def.in;
       else if (type === 'union') {
         // Discriminated unions: pick the option whose literal discriminator matches the value.
@@ -74,7 +90,10 @@ export function knownKeysAt(schema: z.ZodType, path: readonly PathSegment[], val
         const match = options.find((o) => {
           const shape = o?._zod?.def?.shape;
           if (!shape || !currentValue || typeof currentValue !== 'object') return false;
-          return Object.entries(shape).some(([k, s]: [string, any]) => s?._zod?.def?.type === 'literal' && s._zod.def.values.includes((currentValue as any)[k]));
+          return Object.entries(shape).some(
+            ([k, s]: [string, any]) =>
+              s?._zod?.def?.type === 'literal' && s._zod.def.values.includes((currentValue as any)[k]),
+          );
         });
         if (!match) return;
         current = match;

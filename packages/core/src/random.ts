@@ -57,7 +57,12 @@ export class RandomStream {
     }
     const lo = seed >>> 0;
     const hi = floor(seed / 4294967296) >>> 0;
-    const words = new Uint32Array([fmix32(lo ^ 0x243f6a88), fmix32(hi ^ 0x85a308d3), fmix32(lo + 0x13198a2e), fmix32(hi + 0x03707344)]);
+    const words = new Uint32Array([
+      fmix32(lo ^ 0x243f6a88),
+      fmix32(hi ^ 0x85a308d3),
+      fmix32(lo + 0x13198a2e),
+      fmix32(hi + 0x03707344),
+    ]);
     return new RandomStream(words, `seed=${seed}`);
   }
 
@@ -116,7 +121,8 @@ export class RandomStream {
 
   /** Uniform integer in [0, n) without modulo bias (n ≤ 2^32). */
   int(n: number): number {
-    if (!(n >= 1 && n <= 4294967296) || !Number.isInteger(n)) throw new RangeError(`int(n): n must be an integer in [1, 2^32], got ${n}`);
+    if (!(n >= 1 && n <= 4294967296) || !Number.isInteger(n))
+      throw new RangeError(`int(n): n must be an integer in [1, 2^32], got ${n}`);
     const limit = 4294967296 - (4294967296 % n);
     let x = this.nextUint32();
     while (x >= limit) x = this.nextUint32();

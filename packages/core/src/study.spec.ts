@@ -10,7 +10,9 @@ const chain: SystemDescriptor<{ K: number; samples?: number }> = {
   id: 'chain',
   version: '1.0.0',
   summary: 'test chain',
-  paramsSchema: z.object({ K: z.number().min(0).describe('coupling'), samples: z.number().int().min(1).optional() }).strict(),
+  paramsSchema: z
+    .object({ K: z.number().min(0).describe('coupling'), samples: z.number().int().min(1).optional() })
+    .strict(),
   provides: (p) => ({ axes: ['rg-step'], kinds: p.samples ? ['spins'] : [], exact: ['exponential-family'] }),
   create: () => ({ observe: () => EMPTY }),
 };
@@ -21,7 +23,10 @@ const counter: ProbeDescriptor<{ estimator: { use: 'exact' } | { use: 'plug-in';
   paramsSchema: z
     .object({
       estimator: z
-        .discriminatedUnion('use', [z.object({ use: z.literal('exact') }).strict(), z.object({ use: z.literal('plug-in'), k: z.number().int().min(1).default(4) }).strict()])
+        .discriminatedUnion('use', [
+          z.object({ use: z.literal('exact') }).strict(),
+          z.object({ use: z.literal('plug-in'), k: z.number().int().min(1).default(4) }).strict(),
+        ])
         .default({ use: 'exact' }),
     })
     .strict(),
@@ -96,14 +101,18 @@ describe('study files', () => {
   it('reports out-of-range values and unknown keys (listing the known ones)', () => {
     const error = errorOf(valid.replace('K: 0.5', 'K: -1, temperature: 3')) as StudyValidationError;
     const text = error.message;
-    expect(text).toContain('systems[0].params (system chain): expected only known keys (K, samples), got unknown key \'temperature\'');
+    expect(text).toContain(
+      "systems[0].params (system chain): expected only known keys (K, samples), got unknown key 'temperature'",
+    );
     expect(error.issues).toHaveLength(2); // every problem is reported, not only the first
     const range = errorOf(valid.replace('K: 0.5', 'K: -1'));
     expect(range.message).toContain('systems[0].params.K (system chain): expected number to be >=0, got -1');
   });
 
   it('validates nested estimator parameters with their full path', () => {
-    const error = errorOf(valid.replace('  - use: counter', '  - use: counter\n    params: { estimator: { use: plug-in, k: 0 } }'));
+    const error = errorOf(
+      valid.replace('  - use: counter', '  - use: counter\n    params: { estimator: { use: plug-in, k: 0 } }'),
+    );
     expect(error.message).toContain('probes[0].params.estimator.k (probe counter): expected number to be >=1, got 0');
   });
 
@@ -112,13 +121,19 @@ describe('study files', () => {
     expect(error.message).toContain('sweep["systems.a.params.K"][1]');
     expect(error.message).toContain('expected number to be >=0, got -2');
     const badPath = errorOf(`${valid}sweep:\n  systems.b.params.K: [1]\n`);
-    expect(badPath.message).toMatch(/study\.yaml:10:3 sweep\["systems\.b\.params\.K"\]: expected an existing system \(a\), got 'b'/);
+    expect(badPath.message).toMatch(
+      /study\.yaml:10:3 sweep\["systems\.b\.params\.K"\]: expected an existing system \(a\), got 'b'/,
+    );
   });
 
   it('refuses a probe whose requirements the system cannot meet', () => {
-    const error = errorOf(valid.replace('  - use: counter', '  - use: counter\n    params: { estimator: { use: plug-in } }'));
+    const error = errorOf(
+      valid.replace('  - use: counter', '  - use: counter\n    params: { estimator: { use: plug-in } }'),
+    );
     expect(error).toBeInstanceOf(RequirementError);
-    expect(error.message).toContain("probe 'counter' cannot run on system 'a (chain)': needs data kind 'spins', system provides none");
+    expect(error.message).toContain(
+      "probe 'counter' cannot run on system 'a (chain)': needs data kind 'spins', system provides none",
+    );
   });
 
   it('rejects unknown top-level keys and duplicate instance names', () => {
@@ -141,11 +156,18 @@ ${sweep}`;
 describe('bad input: limits, locations, prototype keys', () => {
   it('refuses a YAML alias bomb with the alias limit in the message', () => {
     const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i < 8; i++) levels.push(`l${i}: &l${i} [${Array(9).fill(i === 1 ? '*a' : `*l${i - 1}`).join(', ')}]`);
+    for (let i = 1; i < 8; i++)
+      levels.push(
+        `l${i}: &l${i} [${Array(9)
+          .fill(i === 1 ? '*a' : `*l${i - 1}`)
+          .join(', ')}]`,
+      );
     const started = Date.now();
     const error = errorOf(`${levels.join('\n')}\n${valid}`);
     expect(error).toBeInstanceOf(StudySyntaxError);
-    expect(error.message).toMatch(/^study\.yaml:\d+:\d+: malformed study file: YAML aliases expand too far .*at most 100 alias/);
+    expect(error.message).toMatch(
+      /^study\.yaml:\d+:\d+: malformed study file: YAML aliases expand too far .*at most 100 alias/,
+    );
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
@@ -156,12 +178,18 @@ describe('bad input: limits, locations, prototype keys', () => {
   });
 
   it('refuses nesting deeper than the limit and texts longer than the limit, stating them', () => {
-    expect(errorOf(`${valid}report: ${'['.repeat(100)}${']'.repeat(100)}\n`).message).toMatch(/nest deeper than 64 levels/);
-    expect(errorOf(`${valid}description: "${'x'.repeat(STUDY_LIMITS.maxTextLength)}"\n`).message).toMatch(/a study file may have at most 1000000/);
+    expect(errorOf(`${valid}report: ${'['.repeat(100)}${']'.repeat(100)}\n`).message).toMatch(
+      /nest deeper than 64 levels/,
+    );
+    expect(errorOf(`${valid}description: "${'x'.repeat(STUDY_LIMITS.maxTextLength)}"\n`).message).toMatch(
+      /a study file may have at most 1000000/,
+    );
   });
 
   it('refuses __proto__ keys and sweep paths through constructor or __proto__ at the sweep entry', () => {
-    expect(errorOf(valid.replace('params: { K: 0.5 }', 'params: { K: 0.5, __proto__: { K: 1 } }')).message).toMatch(/study\.yaml:6:23: malformed study file: the key '__proto__' is not allowed/);
+    expect(errorOf(valid.replace('params: { K: 0.5 }', 'params: { K: 0.5, __proto__: { K: 1 } }')).message).toMatch(
+      /study\.yaml:6:23: malformed study file: the key '__proto__' is not allowed/,
+    );
     for (const key of ['constructor', '__proto__', 'prototype']) {
       const error = errorOf(`${valid}sweep:\n  "systems.a.params.${key}": [1, 2]\n`) as StudyValidationError;
       expect(error).toBeInstanceOf(StudyValidationError);
@@ -173,20 +201,28 @@ describe('bad input: limits, locations, prototype keys', () => {
 
   it('points a misspelled sweep key at its sweep entry, listing the known parameters', () => {
     const error = errorOf(`${valid}sweep:\n  systems.a.params.KK:\n    - 1\n    - 2\n`);
-    expect(error.message).toContain("study.yaml:10:3 sweep[\"systems.a.params.KK\"]: expected a parameter path of system 'a', got 'systems.a.params.KK': 'KK' is not a parameter of system chain (known: K, samples)");
+    expect(error.message).toContain(
+      "study.yaml:10:3 sweep[\"systems.a.params.KK\"]: expected a parameter path of system 'a', got 'systems.a.params.KK': 'KK' is not a parameter of system chain (known: K, samples)",
+    );
   });
 
   it('fails validation (not expansion) when a swept value breaks a cross-field rule, at that value', () => {
     const error = errorOf(ringStudy('{ size: 8 }', '  systems.r.params.steps: [1, 2, 4]\n')) as StudyValidationError;
     expect(error).toBeInstanceOf(StudyValidationError);
     expect(error.issues).toHaveLength(1);
-    expect(error.message).toContain('study.yaml:9:34 sweep["systems.r.params.steps"][2] (system ring): expected size divisible by 2^steps (systems[0].params.size), got 8 with systems[0].params.steps = 4');
+    expect(error.message).toContain(
+      'study.yaml:9:34 sweep["systems.r.params.steps"][2] (system ring): expected size divisible by 2^steps (systems[0].params.size), got 8 with systems[0].params.steps = 4',
+    );
   });
 
   it('checks every point of the grid: a combination of values each valid alone is an error', () => {
-    const error = errorOf(ringStudy('{ size: 4, steps: 0 }', '  systems.r.params.size: [4, 6]\n  systems.r.params.steps: [0, 2]\n')) as StudyValidationError;
+    const error = errorOf(
+      ringStudy('{ size: 4, steps: 0 }', '  systems.r.params.size: [4, 6]\n  systems.r.params.steps: [0, 2]\n'),
+    ) as StudyValidationError;
     expect(error).toBeInstanceOf(StudyValidationError);
-    expect(error.message).toContain('sweep (point systems.r.params.size = 6, systems.r.params.steps = 2) (system ring): expected size divisible by 2^steps (systems[0].params.size), got this combination of sweep values');
+    expect(error.message).toContain(
+      'sweep (point systems.r.params.size = 6, systems.r.params.steps = 2) (system ring): expected size divisible by 2^steps (systems[0].params.size), got this combination of sweep values',
+    );
     expect(error.message).toMatch(/study\.yaml:9:3 sweep/);
   });
 
@@ -195,19 +231,27 @@ describe('bad input: limits, locations, prototype keys', () => {
     const text = `${valid}sweep:\n${['K', 'samples'].map((k) => `  systems.a.params.${k}: ${axis}`).join('\n')}\n  probes.counter.params.estimator.k: ${axis}\n  probes.counter.params.estimator.use: [plug-in]\nreplicates: 200\n`;
     const started = Date.now();
     const error = errorOf(text);
-    expect(error.message).toContain('sweep: expected at most 100,000 sweep points and 100,000 tasks per study, got 30 × 30 × 30 × 1 = 27,000 points, 180,000 tasks (with 200 replicate(s))');
+    expect(error.message).toContain(
+      'sweep: expected at most 100,000 sweep points and 100,000 tasks per study, got 30 × 30 × 30 × 1 = 27,000 points, 180,000 tasks (with 200 replicate(s))',
+    );
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
   it("refuses a configuration whose descriptor's memory estimate exceeds the limit, stating both", () => {
-    const error = errorOf(ringStudy('{ size: 2, steps: 1 }', '  systems.r.params.size: [2, 8]\n')) as StudyValidationError;
-    expect(error.message).toContain('study.yaml:5:13 systems[0].params (system ring): expected a configuration that needs at most 4 GiB of memory per task, got about 8 GiB (8 sites of a GiB) at systems.r.params.size = 8');
+    const error = errorOf(
+      ringStudy('{ size: 2, steps: 1 }', '  systems.r.params.size: [2, 8]\n'),
+    ) as StudyValidationError;
+    expect(error.message).toContain(
+      'study.yaml:5:13 systems[0].params (system ring): expected a configuration that needs at most 4 GiB of memory per task, got about 8 GiB (8 sites of a GiB) at systems.r.params.size = 8',
+    );
   });
 });
 
 describe('task expansion', () => {
   it('expands the sweep grid, runs each system configuration once and attaches every probe variant', () => {
-    const study = resolve(`${valid.replace('  - use: counter', '  - name: p\n    use: counter')}sweep:\n  systems.a.params.K: [0.5, 1, 2]\n  probes.p.params.estimator.use: [exact, exact]\nreplicates: 2\n`);
+    const study = resolve(
+      `${valid.replace('  - use: counter', '  - name: p\n    use: counter')}sweep:\n  systems.a.params.K: [0.5, 1, 2]\n  probes.p.params.estimator.use: [exact, exact]\nreplicates: 2\n`,
+    );
     const tasks = expandTasks(study, registries);
     expect(tasks).toHaveLength(6);
     expect(tasks.map((t) => t.system.params['K'])).toEqual([0.5, 0.5, 1, 1, 2, 2]);

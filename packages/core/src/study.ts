@@ -1,8 +1,24 @@
 import { z } from 'zod';
 import { LineCounter, parseDocument, isMap, isNode, isScalar, isSeq, type Document } from 'yaml';
 import { unmetRequirements } from './capabilities';
-import { RequirementError, StudySyntaxError, StudyValidationError, UnknownIdError, renderValue, type StudyIssue } from './errors';
-import { canonicalJson, formatPath, getAt, knownKeysAt, parsePath, setAt, validateParams, type PathSegment } from './params';
+import {
+  RequirementError,
+  StudySyntaxError,
+  StudyValidationError,
+  UnknownIdError,
+  renderValue,
+  type StudyIssue,
+} from './errors';
+import {
+  canonicalJson,
+  formatPath,
+  getAt,
+  knownKeysAt,
+  parsePath,
+  setAt,
+  validateParams,
+  type PathSegment,
+} from './params';
 import type { ProbeDescriptor } from './probe';
 import type { DescriptorRegistry } from './registry';
 import type { SystemDescriptor } from './system';
@@ -21,11 +37,29 @@ export const reportFigureSchema = z
     where: z
       .record(z.string(), z.union([z.unknown().array(), z.unknown()]))
       .default({})
-      .describe("Keep only runs whose swept parameters have these values: { 'systems.lattice.params.flow': kadanoff } (a list keeps any of its values; runs the path does not apply to are kept)"),
-    type: z.enum(['line', 'heatmap']).default('line').describe("'line': value against x; 'heatmap': x = a sweep path, y = site index, colour = value"),
-    x: z.string().default('site').describe("'site' (site index; several axes share it), 'time' (training time of trained systems) or a sweep path such as 'systems.lattice.params.K'"),
-    at: z.number().int().min(0).optional().describe('With x = a sweep path: the site index to take (default: the last site of each run)'),
-    y: z.enum(['value', 'normalised']).default('value').describe("'normalised': each series divided by its last value (compares shapes across systems)"),
+      .describe(
+        "Keep only runs whose swept parameters have these values: { 'systems.lattice.params.flow': kadanoff } (a list keeps any of its values; runs the path does not apply to are kept)",
+      ),
+    type: z
+      .enum(['line', 'heatmap'])
+      .default('line')
+      .describe("'line': value against x; 'heatmap': x = a sweep path, y = site index, colour = value"),
+    x: z
+      .string()
+      .default('site')
+      .describe(
+        "'site' (site index; several axes share it), 'time' (training time of trained systems) or a sweep path such as 'systems.lattice.params.K'",
+      ),
+    at: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe('With x = a sweep path: the site index to take (default: the last site of each run)'),
+    y: z
+      .enum(['value', 'normalised'])
+      .default('value')
+      .describe("'normalised': each series divided by its last value (compares shapes across systems)"),
     logY: z.boolean().default(false).describe('Logarithmic y axis'),
     markers: z
       .array(z.object({ x: z.number(), label: z.string().optional() }).strict())
@@ -34,22 +68,52 @@ export const reportFigureSchema = z
     overlays: z
       .array(z.string())
       .default(['asymptote'])
-      .describe("Measurement meta fields drawn as reference lines/curves (numbers, or objects of numbers under 'overlays')"),
-    overlayLabels: z.record(z.string(), z.string()).optional().describe("Legend words for overlay keys, e.g. { xi_c: 'ξ_c' } (default: the report's words for known keys)"),
+      .describe(
+        "Measurement meta fields drawn as reference lines/curves (numbers, or objects of numbers under 'overlays')",
+      ),
+    overlayLabels: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe("Legend words for overlay keys, e.g. { xi_c: 'ξ_c' } (default: the report's words for known keys)"),
     references: z
-      .array(z.object({ label: z.string(), y: z.number(), x: z.number().optional(), error: z.number().min(0).optional() }).strict())
+      .array(
+        z
+          .object({ label: z.string(), y: z.number(), x: z.number().optional(), error: z.number().min(0).optional() })
+          .strict(),
+      )
       .default([])
-      .describe('Published or known values, named in the legend: a horizontal line (no x) or a point with an optional error bar'),
-    colourBy: z.string().optional().describe("Colour encodes this: 'series' (default: every series its own colour), 'system', 'probe', 'estimator', 'time' (training time), 'site', or a sweep path"),
+      .describe(
+        'Published or known values, named in the legend: a horizontal line (no x) or a point with an optional error bar',
+      ),
+    colourBy: z
+      .string()
+      .optional()
+      .describe(
+        "Colour encodes this: 'series' (default: every series its own colour), 'system', 'probe', 'estimator', 'time' (training time), 'site', or a sweep path",
+      ),
     lineStyleBy: z.string().optional().describe('Line style (dash pattern) encodes this (same choices as colourBy)'),
     shapeBy: z.string().optional().describe('Marker shape encodes this (same choices as colourBy)'),
-    facet: z.string().optional().describe("Panels side by side, one per value of this (same choices as colourBy)"),
+    facet: z.string().optional().describe('Panels side by side, one per value of this (same choices as colourBy)'),
     logX: z.boolean().default(false).describe('Logarithmic x axis'),
     xRange: z.tuple([z.number(), z.number()]).optional().describe('x axis limits [min, max]'),
-    yRange: z.tuple([z.number(), z.number()]).optional().describe('y axis limits [min, max]: curves are broken where they leave them'),
-    breaks: z.array(z.number()).default([]).describe('x values where the drawn quantities diverge (e.g. σ_w²_c): curves are never joined across them'),
-    spread: z.enum(['sd', 'se', 'none']).default('sd').describe("With replicates: band of ± one standard deviation over replicates ('sd', the network-to-network spread), of the standard error of the mean ('se'), or none"),
-    colourScale: z.enum(['auto', 'sequential', 'diverging']).default('auto').describe("Heat maps: 'auto' is diverging around 0 for signed values, sequential otherwise"),
+    yRange: z
+      .tuple([z.number(), z.number()])
+      .optional()
+      .describe('y axis limits [min, max]: curves are broken where they leave them'),
+    breaks: z
+      .array(z.number())
+      .default([])
+      .describe('x values where the drawn quantities diverge (e.g. σ_w²_c): curves are never joined across them'),
+    spread: z
+      .enum(['sd', 'se', 'none'])
+      .default('sd')
+      .describe(
+        "With replicates: band of ± one standard deviation over replicates ('sd', the network-to-network spread), of the standard error of the mean ('se'), or none",
+      ),
+    colourScale: z
+      .enum(['auto', 'sequential', 'diverging'])
+      .default('auto')
+      .describe("Heat maps: 'auto' is diverging around 0 for signed values, sequential otherwise"),
     width: z.number().int().min(120).max(2400).optional().describe('Plot width in px (each panel)'),
     height: z.number().int().min(80).max(2400).optional().describe('Plot height in px (each panel)'),
     caption: z.string().optional().describe('Text added to the generated caption'),
@@ -61,15 +125,30 @@ export const studyEnvelopeSchema = z
   .object({
     name: name.describe('Study name; default output folder is results/<name>/'),
     description: z.string().optional().describe('What the study shows'),
-    seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(1).describe('Root seed: every random stream is split from it'),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(Number.MAX_SAFE_INTEGER)
+      .default(1)
+      .describe('Root seed: every random stream is split from it'),
     backend: z
       .string()
       .regex(backendIdPattern, 'one of auto, cpu, gpujs:cpu, gpujs:webasm, gpujs:headlessgl, gpujs:webgpu')
       .default('auto')
       .describe('Compute backend, chosen once per run'),
-    replicates: z.number().int().min(1).max(10000).default(1).describe('Independent repetitions of every stochastic task'),
+    replicates: z
+      .number()
+      .int()
+      .min(1)
+      .max(10000)
+      .default(1)
+      .describe('Independent repetitions of every stochastic task'),
     output: z.string().optional().describe('Output folder (overridden by --out)'),
-    unit: z.enum(['nat', 'bit']).default('nat').describe('Unit used in plots and the report (results.jsonl always stores nats)'),
+    unit: z
+      .enum(['nat', 'bit'])
+      .default('nat')
+      .describe('Unit used in plots and the report (results.jsonl always stores nats)'),
     systems: z
       .array(
         z
@@ -98,7 +177,13 @@ export const studyEnvelopeSchema = z
       .default({})
       .describe('Parameter path → list of values; the grid of all combinations is run'),
     report: z
-      .object({ figures: z.array(reportFigureSchema).min(1).optional().describe('Figures of report.html (default: one per probe × site axis)') })
+      .object({
+        figures: z
+          .array(reportFigureSchema)
+          .min(1)
+          .optional()
+          .describe('Figures of report.html (default: one per probe × site axis)'),
+      })
       .strict()
       .default({})
       .describe('What the report shows'),
@@ -142,7 +227,12 @@ const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor',
 /** Parses YAML or JSON text (JSON is valid YAML), keeping positions for error messages. */
 export function parseStudyText(text: string, file: string): StudySource {
   if (text.length > STUDY_LIMITS.maxTextLength) {
-    throw new StudySyntaxError(file, 1, 1, `the file has ${text.length} characters; a study file may have at most ${STUDY_LIMITS.maxTextLength}`);
+    throw new StudySyntaxError(
+      file,
+      1,
+      1,
+      `the file has ${text.length} characters; a study file may have at most ${STUDY_LIMITS.maxTextLength}`,
+    );
   }
   const lineCounter = new LineCounter();
   const at = (offset: number | undefined) => {
@@ -154,7 +244,12 @@ export function parseStudyText(text: string, file: string): StudySource {
     // Duplicate keys are found below (to name the key); the parser's own check only says "must be unique".
     document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
   } catch (error) {
-    throw new StudySyntaxError(file, 1, 1, `cannot be parsed (${error instanceof Error ? error.message : String(error)})`);
+    throw new StudySyntaxError(
+      file,
+      1,
+      1,
+      `cannot be parsed (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
   if (document.errors.length > 0) {
     const error = document.errors[0]!;
@@ -168,7 +263,12 @@ export function parseStudyText(text: string, file: string): StudySource {
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     if (/alias/i.test(reason)) {
-      throw new StudySyntaxError(file, 1, 1, `YAML aliases expand too far (${reason}; at most ${STUDY_LIMITS.maxAliasCount} alias resolutions are allowed)`);
+      throw new StudySyntaxError(
+        file,
+        1,
+        1,
+        `YAML aliases expand too far (${reason}; at most ${STUDY_LIMITS.maxAliasCount} alias resolutions are allowed)`,
+      );
     }
     throw new StudySyntaxError(file, 1, 1, reason);
   }
@@ -188,7 +288,9 @@ export function parseStudyText(text: string, file: string): StudySource {
     locateKey(path) {
       const parent = path.length > 1 ? document.getIn(path.slice(0, -1), true) : document.contents;
       if (isMap(parent)) {
-        const pair = parent.items.find((item) => (isScalar(item.key) ? item.key.value : item.key) === path[path.length - 1]);
+        const pair = parent.items.find(
+          (item) => (isScalar(item.key) ? item.key.value : item.key) === path[path.length - 1],
+        );
         if (pair && isNode(pair.key) && pair.key.range) {
           const position = lineCounter.linePos(pair.key.range[0]);
           return { line: position.line, column: position.col };
@@ -200,11 +302,21 @@ export function parseStudyText(text: string, file: string): StudySource {
 }
 
 /** Depth limit, duplicate keys (named, at the second one) and keys that reach a prototype. */
-function checkNodes(node: unknown, depth: number, file: string, at: (offset: number | undefined) => { line: number; col: number }): void {
+function checkNodes(
+  node: unknown,
+  depth: number,
+  file: string,
+  at: (offset: number | undefined) => { line: number; col: number },
+): void {
   if (!isMap(node) && !isSeq(node)) return;
   if (depth > STUDY_LIMITS.maxDepth) {
     const position = at(node.range?.[0]);
-    throw new StudySyntaxError(file, position.line, position.col, `maps and lists nest deeper than ${STUDY_LIMITS.maxDepth} levels`);
+    throw new StudySyntaxError(
+      file,
+      position.line,
+      position.col,
+      `maps and lists nest deeper than ${STUDY_LIMITS.maxDepth} levels`,
+    );
   }
   if (isMap(node)) {
     const seen = new Map<unknown, number | undefined>();
@@ -218,7 +330,12 @@ function checkNodes(node: unknown, depth: number, file: string, at: (offset: num
       if (seen.has(key)) {
         const position = at(offset);
         const first = seen.get(key);
-        throw new StudySyntaxError(file, position.line, position.col, `duplicate key '${String(key)}'${first !== undefined ? ` (first at line ${at(first).line})` : ''}`);
+        throw new StudySyntaxError(
+          file,
+          position.line,
+          position.col,
+          `duplicate key '${String(key)}'${first !== undefined ? ` (first at line ${at(first).line})` : ''}`,
+        );
       }
       seen.set(key, offset);
       checkNodes(pair.value, depth + 1, file, at);
@@ -240,7 +357,11 @@ export interface ResolvedProbeInstance extends ResolvedInstance {
 export interface SweepAxis {
   /** As written, e.g. `systems.chain.params.K`. */
   readonly path: string;
-  readonly target: { readonly kind: 'system' | 'probe'; readonly name: string; readonly paramPath: readonly PathSegment[] };
+  readonly target: {
+    readonly kind: 'system' | 'probe';
+    readonly name: string;
+    readonly paramPath: readonly PathSegment[];
+  };
   readonly values: readonly unknown[];
 }
 
@@ -310,7 +431,13 @@ export function resolveStudy(source: StudySource, registries: Registries): Resol
     const names = list.map((item) => item.name ?? item.use);
     names.forEach((n, i) => {
       if (names.indexOf(n) !== i) {
-        issues.push(issue([kind, i, 'name'], `a unique ${kind.slice(0, -1)} name (give each instance a 'name')`, `'${n}' used twice`));
+        issues.push(
+          issue(
+            [kind, i, 'name'],
+            `a unique ${kind.slice(0, -1)} name (give each instance a 'name')`,
+            `'${n}' used twice`,
+          ),
+        );
       }
     });
     return names;
@@ -318,9 +445,17 @@ export function resolveStudy(source: StudySource, registries: Registries): Resol
   const systemNames = nameInstances(study.systems, 'systems');
   const probeNames = nameInstances(study.probes, 'probes');
 
-  const lookup = <D extends { id: string }>(registry: DescriptorRegistry<D>, id: string, path: PathSegment[]): D | undefined => {
+  const lookup = <D extends { id: string }>(
+    registry: DescriptorRegistry<D>,
+    id: string,
+    path: PathSegment[],
+  ): D | undefined => {
     if (registry.has(id)) return registry.get(id);
-    throw new UnknownIdError(registry.kind, id, registry.ids(), { file, path: formatPath(path), ...source.locate(path) });
+    throw new UnknownIdError(registry.kind, id, registry.ids(), {
+      file,
+      path: formatPath(path),
+      ...source.locate(path),
+    });
   };
   const systemDescriptors = study.systems.map((s, i) => lookup(registries.systems, s.use, ['systems', i, 'use'])!);
   const probeDescriptors = study.probes.map((p, i) => lookup(registries.probes, p.use, ['probes', i, 'use'])!);
@@ -328,23 +463,40 @@ export function resolveStudy(source: StudySource, registries: Registries): Resol
   const probes: ResolvedProbeInstance[] = study.probes.map((p, i) => {
     const targets = p.systems ?? systemNames;
     targets.forEach((t, j) => {
-      if (!systemNames.includes(t)) issues.push(issue(['probes', i, 'systems', j], `a system instance name (${systemNames.join(', ')})`, `'${t}'`));
+      if (!systemNames.includes(t))
+        issues.push(issue(['probes', i, 'systems', j], `a system instance name (${systemNames.join(', ')})`, `'${t}'`));
     });
     return { name: probeNames[i]!, use: p.use, given: p.params, systems: targets };
   });
-  const systems: ResolvedInstance[] = study.systems.map((s, i) => ({ name: systemNames[i]!, use: s.use, given: s.params }));
+  const systems: ResolvedInstance[] = study.systems.map((s, i) => ({
+    name: systemNames[i]!,
+    use: s.use,
+    given: s.params,
+  }));
 
   // Sweep axes.
   const sweep: SweepAxis[] = [];
   const seenTargets = new Map<string, string>();
   for (const [path, values] of Object.entries(study.sweep)) {
     const where: PathSegment[] = ['sweep', path];
-    const atKey = (expected: string, given: string): StudyIssue => ({ ...issue(where, expected, given), path: `sweep["${path}"]`, ...source.locateKey?.(where) });
+    const atKey = (expected: string, given: string): StudyIssue => ({
+      ...issue(where, expected, given),
+      path: `sweep["${path}"]`,
+      ...source.locateKey?.(where),
+    });
     const segments = parsePath(path);
     const kind = segments?.[0];
     const ref = segments?.[1];
-    if (!segments || (kind !== 'systems' && kind !== 'probes') || segments[2] !== 'params' || segments.length < 4 || ref === undefined) {
-      issues.push(atKey("a path 'systems.<name>.params.<key>' or 'probes.<name>.params.<key>' (or systems[<i>]...)", `'${path}'`));
+    if (
+      !segments ||
+      (kind !== 'systems' && kind !== 'probes') ||
+      segments[2] !== 'params' ||
+      segments.length < 4 ||
+      ref === undefined
+    ) {
+      issues.push(
+        atKey("a path 'systems.<name>.params.<key>' or 'probes.<name>.params.<key>' (or systems[<i>]...)", `'${path}'`),
+      );
       continue;
     }
     const forbidden = segments.find((segment) => typeof segment === 'string' && FORBIDDEN_KEYS.has(segment));
@@ -369,28 +521,51 @@ export function resolveStudy(source: StudySource, registries: Registries): Resol
       if (typeof segment !== 'string') break;
       const known = knownKeysAt(descriptor.paramsSchema, paramPath.slice(0, depth), setAt(given, paramPath, values[0]));
       if (known === undefined) break;
-      if (!known.includes(segment)) unknownKey = `'${segment}' is not a parameter of ${kind.slice(0, -1)} ${descriptor.id} (known: ${known.join(', ')})`;
+      if (!known.includes(segment))
+        unknownKey = `'${segment}' is not a parameter of ${kind.slice(0, -1)} ${descriptor.id} (known: ${known.join(', ')})`;
     }
     if (unknownKey !== undefined) {
-      issues.push({ ...atKey(`a parameter path of ${kind.slice(0, -1)} '${instanceName}'`, `'${path}': ${unknownKey}`), hint: 'see `entroscope list`' });
+      issues.push({
+        ...atKey(`a parameter path of ${kind.slice(0, -1)} '${instanceName}'`, `'${path}': ${unknownKey}`),
+        hint: 'see `entroscope list`',
+      });
       continue;
     }
     const target = `${kind}:${instanceName}:${canonicalJson(paramPath)}`;
     if (seenTargets.has(target)) {
-      issues.push(atKey(`one sweep axis per parameter`, `'${path}' sweeps the same parameter as '${seenTargets.get(target)}'`));
+      issues.push(
+        atKey(`one sweep axis per parameter`, `'${path}' sweeps the same parameter as '${seenTargets.get(target)}'`),
+      );
       continue;
     }
     seenTargets.set(target, path);
-    sweep.push({ path, target: { kind: kind === 'systems' ? 'system' : 'probe', name: instanceName, paramPath }, values });
+    sweep.push({
+      path,
+      target: { kind: kind === 'systems' ? 'system' : 'probe', name: instanceName, paramPath },
+      values,
+    });
   }
 
   // Size of the grid, before anything is expanded (a few short axes multiply into millions of tasks).
   const points = sweep.reduce((n, a) => n * a.values.length, 1);
-  const taskCount = study.replicates * systemNames.reduce((n, name) => n + sweep.filter((a) => a.target.kind === 'system' && a.target.name === name).reduce((m, a) => m * a.values.length, 1), 0);
+  const taskCount =
+    study.replicates *
+    systemNames.reduce(
+      (n, name) =>
+        n +
+        sweep
+          .filter((a) => a.target.kind === 'system' && a.target.name === name)
+          .reduce((m, a) => m * a.values.length, 1),
+      0,
+    );
   if (points > STUDY_LIMITS.maxSweepPoints || taskCount > STUDY_LIMITS.maxTasks) {
     const shape = sweep.map((a) => a.values.length).join(' × ') || '1';
     issues.push({
-      ...issue(['sweep'], `at most ${count(STUDY_LIMITS.maxSweepPoints)} sweep points and ${count(STUDY_LIMITS.maxTasks)} tasks per study`, `${shape} = ${count(points)} points, ${count(taskCount)} tasks (with ${study.replicates} replicate(s))`),
+      ...issue(
+        ['sweep'],
+        `at most ${count(STUDY_LIMITS.maxSweepPoints)} sweep points and ${count(STUDY_LIMITS.maxTasks)} tasks per study`,
+        `${shape} = ${count(points)} points, ${count(taskCount)} tasks (with ${study.replicates} replicate(s))`,
+      ),
       ...source.locateKey?.(['sweep']),
       hint: 'shorten the sweep or split it into several studies',
     });
@@ -400,24 +575,48 @@ export function resolveStudy(source: StudySource, registries: Registries): Resol
   // Validate every instance's parameters, once as written and once per swept value.
   /** Sweep values (axis path → value indices) already reported as invalid on their own. */
   const badValues = new Set<string>();
-  const check = (kind: 'system' | 'probe', index: number, descriptor: { id: string; paramsSchema: z.ZodType }, given: Record<string, unknown>, instanceName: string) => {
+  const check = (
+    kind: 'system' | 'probe',
+    index: number,
+    descriptor: { id: string; paramsSchema: z.ZodType },
+    given: Record<string, unknown>,
+    instanceName: string,
+  ) => {
     const prefix: PathSegment[] = [kind === 'system' ? 'systems' : 'probes', index, 'params'];
     const context = `${kind} ${descriptor.id}`;
     const axes = sweep.filter((a) => a.target.kind === kind && a.target.name === instanceName);
-    const base = axes.reduce<unknown>((acc, a) => (getAt(acc, a.target.paramPath) === undefined ? setAt(acc, a.target.paramPath, a.values[0]) : acc), given);
+    const base = axes.reduce<unknown>(
+      (acc, a) => (getAt(acc, a.target.paramPath) === undefined ? setAt(acc, a.target.paramPath, a.values[0]) : acc),
+      given,
+    );
     const result = validateParams(descriptor.paramsSchema, base, prefix, context);
-    if (!result.ok) for (const i of result.issues) issues.push({ ...i, file, ...source.locate(parsePath(i.path) ?? prefix) });
+    if (!result.ok)
+      for (const i of result.issues) issues.push({ ...i, file, ...source.locate(parsePath(i.path) ?? prefix) });
     for (const axis of axes) {
       const axisPath = formatPath([...prefix, ...axis.target.paramPath]);
       axis.values.forEach((value, k) => {
-        const swept = validateParams(descriptor.paramsSchema, setAt(base, axis.target.paramPath, value), prefix, context);
+        const swept = validateParams(
+          descriptor.paramsSchema,
+          setAt(base, axis.target.paramPath, value),
+          prefix,
+          context,
+        );
         if (swept.ok) return;
         badValues.add(`${axis.path}#${k}`);
         for (const i of swept.issues) {
           // An issue elsewhere that the base passes is a cross-field rule this value breaks: report it here too.
           if (i.path !== axisPath && !result.ok && result.issues.some((r) => r.path === i.path)) continue;
-          const rule = i.path === axisPath ? {} : { expected: `${i.expected} (${i.path})`, given: `${i.given} with ${axisPath} = ${renderValue(value)}` };
-          issues.push({ ...i, ...rule, file, path: `sweep["${axis.path}"][${k}]`, ...source.locate(['sweep', axis.path, k]) });
+          const rule =
+            i.path === axisPath
+              ? {}
+              : { expected: `${i.expected} (${i.path})`, given: `${i.given} with ${axisPath} = ${renderValue(value)}` };
+          issues.push({
+            ...i,
+            ...rule,
+            file,
+            path: `sweep["${axis.path}"][${k}]`,
+            ...source.locate(['sweep', axis.path, k]),
+          });
         }
       });
     }
@@ -425,26 +624,41 @@ export function resolveStudy(source: StudySource, registries: Registries): Resol
   study.systems.forEach((s, i) => check('system', i, systemDescriptors[i]!, s.params, systemNames[i]!));
   study.probes.forEach((p, i) => check('probe', i, probeDescriptors[i]!, p.params, probeNames[i]!));
   (study.report.figures ?? []).forEach((figure, i) => {
-    const at = (key: string, j?: number): PathSegment[] => ['report', 'figures', i, key, ...(j === undefined ? [] : [j])];
+    const at = (key: string, j?: number): PathSegment[] => [
+      'report',
+      'figures',
+      i,
+      key,
+      ...(j === undefined ? [] : [j]),
+    ];
     figure.probes?.forEach((p, j) => {
-      if (!probeNames.includes(p)) issues.push(issue(at('probes', j), `a probe name (${probeNames.join(', ')})`, `'${p}'`));
+      if (!probeNames.includes(p))
+        issues.push(issue(at('probes', j), `a probe name (${probeNames.join(', ')})`, `'${p}'`));
     });
     figure.systems?.forEach((s, j) => {
-      if (!systemNames.includes(s)) issues.push(issue(at('systems', j), `a system name (${systemNames.join(', ')})`, `'${s}'`));
+      if (!systemNames.includes(s))
+        issues.push(issue(at('systems', j), `a system name (${systemNames.join(', ')})`, `'${s}'`));
     });
     const swept = sweep.map((a) => a.path);
     for (const key of Object.keys(figure.where)) {
-      if (!swept.includes(key)) issues.push(issue(at('where'), `sweep paths of this study as keys (${swept.join(', ') || 'none'})`, `'${key}'`));
+      if (!swept.includes(key))
+        issues.push(
+          issue(at('where'), `sweep paths of this study as keys (${swept.join(', ') || 'none'})`, `'${key}'`),
+        );
     }
     if (figure.x !== 'site' && figure.x !== 'time' && !swept.includes(figure.x)) {
-      issues.push(issue(at('x'), `'site', 'time' or a sweep path of this study (${swept.join(', ') || 'none'})`, `'${figure.x}'`));
+      issues.push(
+        issue(at('x'), `'site', 'time' or a sweep path of this study (${swept.join(', ') || 'none'})`, `'${figure.x}'`),
+      );
     }
     const encodable = ['series', 'system', 'probe', 'estimator', 'time', 'site', ...swept];
     for (const key of ['colourBy', 'lineStyleBy', 'shapeBy', 'facet'] as const) {
       const v = figure[key];
-      if (v !== undefined && !encodable.includes(v)) issues.push(issue(at(key), `one of ${encodable.join(', ')}`, `'${v}'`));
+      if (v !== undefined && !encodable.includes(v))
+        issues.push(issue(at(key), `one of ${encodable.join(', ')}`, `'${v}'`));
     }
-    if (figure.type === 'heatmap' && figure.x === 'site') issues.push(issue(at('x'), 'a sweep path (a heat map has the swept parameter on x and the site on y)', "'site'"));
+    if (figure.type === 'heatmap' && figure.x === 'site')
+      issues.push(issue(at('x'), 'a sweep path (a heat map has the swept parameter on x and the site on y)', "'site'"));
   });
   if (issues.length > 0) throw new StudyValidationError(issues);
 
@@ -489,7 +703,13 @@ export function resolveStudy(source: StudySource, registries: Registries): Resol
     }
   });
   if (gridIssues.length > 0) {
-    if (unreported > 0) gridIssues.push({ file, path: 'sweep', expected: 'valid parameters at every sweep point', given: `${unreported} more invalid point(s) not listed` });
+    if (unreported > 0)
+      gridIssues.push({
+        file,
+        path: 'sweep',
+        expected: 'valid parameters at every sweep point',
+        given: `${unreported} more invalid point(s) not listed`,
+      });
     throw new StudyValidationError(gridIssues);
   }
 
@@ -498,9 +718,16 @@ export function resolveStudy(source: StudySource, registries: Registries): Resol
   for (const task of tasks) {
     const index = systemNames.indexOf(task.system.name);
     const estimate = systemDescriptors[index]!.estimate?.(task.system.params);
-    if (estimate?.bytes === undefined || estimate.bytes <= STUDY_LIMITS.maxTaskBytes || estimateIssues.has(task.system.name)) continue;
+    if (
+      estimate?.bytes === undefined ||
+      estimate.bytes <= STUDY_LIMITS.maxTaskBytes ||
+      estimateIssues.has(task.system.name)
+    )
+      continue;
     const own = sweep.filter((a) => a.target.kind === 'system' && a.target.name === task.system.name);
-    const point = own.map((a) => `${a.path} = ${renderValue(getAt(task.system.params, a.target.paramPath))}`).join(', ');
+    const point = own
+      .map((a) => `${a.path} = ${renderValue(getAt(task.system.params, a.target.paramPath))}`)
+      .join(', ');
     const path: PathSegment[] = ['systems', index, 'params'];
     estimateIssues.set(task.system.name, {
       file,
@@ -523,7 +750,11 @@ export function resolveStudy(source: StudySource, registries: Registries): Resol
       const missing = unmetRequirements(registries.probes.get(probe.use).requires(probe.params), capabilities);
       if (missing.length > 0) {
         const path: PathSegment[] = ['probes', index, 'use'];
-        throw new RequirementError(probe.use, `${task.system.name} (${task.system.use})`, missing, { file, path: formatPath(path), ...source.locate(path) });
+        throw new RequirementError(probe.use, `${task.system.name} (${task.system.use})`, missing, {
+          file,
+          path: formatPath(path),
+          ...source.locate(path),
+        });
       }
     }
   }
@@ -562,15 +793,31 @@ export function expandTasks(study: ResolvedStudy, registries: Registries): Task[
   return expandTasksWith(study, registries, (kind, index, point, zodIssues) => {
     const prefix: PathSegment[] = [kind === 'system' ? 'systems' : 'probes', index, 'params'];
     throw new StudyValidationError(
-      zodIssues.map((z) => ({ file: study.file, path: formatPath([...prefix, ...(z.path as PathSegment[])]), expected: z.message.replace(/^expected /i, ''), given: `sweep point ${renderValue(point)}` })),
+      zodIssues.map((z) => ({
+        file: study.file,
+        path: formatPath([...prefix, ...(z.path as PathSegment[])]),
+        expected: z.message.replace(/^expected /i, ''),
+        given: `sweep point ${renderValue(point)}`,
+      })),
     );
   });
 }
 
-type InvalidPoint = (kind: 'system' | 'probe', instanceIndex: number, point: Record<string, unknown>, issues: readonly z.core.$ZodIssue[]) => void;
+type InvalidPoint = (
+  kind: 'system' | 'probe',
+  instanceIndex: number,
+  point: Record<string, unknown>,
+  issues: readonly z.core.$ZodIssue[],
+) => void;
 
 function expandTasksWith(study: ResolvedStudy, registries: Registries, onInvalid: InvalidPoint): Task[] {
-  const parse = <T>(descriptor: { paramsSchema: z.ZodType<T> }, value: unknown, kind: 'system' | 'probe', index: number, point: Record<string, unknown>): T | undefined => {
+  const parse = <T>(
+    descriptor: { paramsSchema: z.ZodType<T> },
+    value: unknown,
+    kind: 'system' | 'probe',
+    index: number,
+    point: Record<string, unknown>,
+  ): T | undefined => {
     const result = descriptor.paramsSchema.safeParse(value ?? {});
     if (result.success) return result.data;
     onInvalid(kind, index, point, result.error.issues);
@@ -579,14 +826,26 @@ function expandTasksWith(study: ResolvedStudy, registries: Registries, onInvalid
   const apply = (kind: 'system' | 'probe', instance: ResolvedInstance, point: Record<string, unknown>) =>
     study.sweep
       .filter((a) => a.target.kind === kind && a.target.name === instance.name)
-      .reduce<unknown>((acc, a) => setAt(acc, a.target.paramPath, point[a.path]), instance.given) as Record<string, unknown>;
+      .reduce<unknown>((acc, a) => setAt(acc, a.target.paramPath, point[a.path]), instance.given) as Record<
+      string,
+      unknown
+    >;
 
   const tasks: Task[] = [];
-  const byKey = new Map<string, { system: Task['system']; probes: Map<string, TaskProbe & { points: Record<string, unknown>[] }> }>();
+  const byKey = new Map<
+    string,
+    { system: Task['system']; probes: Map<string, TaskProbe & { points: Record<string, unknown>[] }> }
+  >();
   const order: string[] = [];
   for (const point of sweepPoints(study)) {
     for (const [systemIndex, system] of study.systems.entries()) {
-      const params = parse(registries.systems.get(system.use), apply('system', system, point), 'system', systemIndex, point) as Record<string, unknown> | undefined;
+      const params = parse(
+        registries.systems.get(system.use),
+        apply('system', system, point),
+        'system',
+        systemIndex,
+        point,
+      ) as Record<string, unknown> | undefined;
       if (params === undefined) continue;
       const key = `${system.name}:${canonicalJson(params)}`;
       let entry = byKey.get(key);
@@ -597,17 +856,27 @@ function expandTasksWith(study: ResolvedStudy, registries: Registries, onInvalid
       }
       for (const [probeIndex, probe] of study.probes.entries()) {
         if (!probe.systems.includes(system.name)) continue;
-        const probeParams = parse(registries.probes.get(probe.use), apply('probe', probe, point), 'probe', probeIndex, point) as Record<string, unknown> | undefined;
+        const probeParams = parse(
+          registries.probes.get(probe.use),
+          apply('probe', probe, point),
+          'probe',
+          probeIndex,
+          point,
+        ) as Record<string, unknown> | undefined;
         if (probeParams === undefined) continue;
         const probeKey = `${probe.name}:${canonicalJson(probeParams)}`;
-        const relevant = Object.fromEntries(Object.entries(point).filter(([path]) => {
-          const axis = study.sweep.find((a) => a.path === path)!;
-          return axis.target.name === (axis.target.kind === 'system' ? system.name : probe.name);
-        }));
+        const relevant = Object.fromEntries(
+          Object.entries(point).filter(([path]) => {
+            const axis = study.sweep.find((a) => a.path === path)!;
+            return axis.target.name === (axis.target.kind === 'system' ? system.name : probe.name);
+          }),
+        );
         const existing = entry.probes.get(probeKey);
         if (existing) {
-          if (!existing.points.some((p) => canonicalJson(p) === canonicalJson(relevant))) existing.points.push(relevant);
-        } else entry.probes.set(probeKey, { name: probe.name, use: probe.use, params: probeParams, points: [relevant] });
+          if (!existing.points.some((p) => canonicalJson(p) === canonicalJson(relevant)))
+            existing.points.push(relevant);
+        } else
+          entry.probes.set(probeKey, { name: probe.name, use: probe.use, params: probeParams, points: [relevant] });
       }
     }
   }

@@ -23,7 +23,9 @@ describe('CIFAR-10 binary reader on files written by the test', () => {
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'entroscope-cifar-'));
     const random = RandomStream.fromSeed(5);
-    trainLabels.forEach((labels, k) => written.push(writeBatch(path.join(dir, `data_batch_${k + 1}.bin`), labels, random.split(`b${k}`))));
+    trainLabels.forEach((labels, k) =>
+      written.push(writeBatch(path.join(dir, `data_batch_${k + 1}.bin`), labels, random.split(`b${k}`))),
+    );
     written.push(writeBatch(path.join(dir, 'test_batch.bin'), [6, 8, 0], random.split('test')));
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -40,7 +42,13 @@ describe('CIFAR-10 binary reader on files written by the test', () => {
   });
 
   it("converts to grey with PIL's ITU-R 601-2 luma (within rounding of 0.299 R + 0.587 G + 0.114 B)", () => {
-    expect([pilLuma(255, 255, 255), pilLuma(0, 0, 0), pilLuma(255, 0, 0), pilLuma(0, 255, 0), pilLuma(0, 0, 255)]).toEqual([255, 0, 76, 150, 29]);
+    expect([
+      pilLuma(255, 255, 255),
+      pilLuma(0, 0, 0),
+      pilLuma(255, 0, 0),
+      pilLuma(0, 255, 0),
+      pilLuma(0, 0, 255),
+    ]).toEqual([255, 0, 76, 150, 29]);
     const set = openImageDataset(imageDatasetSchema.parse({ source: 'cifar10', directory: dir }), 'test');
     expect([set.count, set.pixels]).toEqual([3, 1024]);
     const grey = set.readImages(0, 3);
@@ -57,12 +65,16 @@ describe('CIFAR-10 binary reader on files written by the test', () => {
   });
 
   it('fails clearly on a missing directory, a missing file, a truncated file and a bad label byte', () => {
-    expect(() => Cifar10Dataset.open('train', path.join(dir, 'nope'))).toThrow(/nope: no such directory — CIFAR-10 cannot be downloaded from here/);
+    expect(() => Cifar10Dataset.open('train', path.join(dir, 'nope'))).toThrow(
+      /nope: no such directory — CIFAR-10 cannot be downloaded from here/,
+    );
     const partial = fs.mkdtempSync(path.join(os.tmpdir(), 'entroscope-cifar-partial-'));
     fs.copyFileSync(path.join(dir, 'data_batch_1.bin'), path.join(partial, 'data_batch_1.bin'));
     expect(() => Cifar10Dataset.open('train', partial)).toThrow(/data_batch_2\.bin: no such file/);
     fs.writeFileSync(path.join(partial, 'test_batch.bin'), written[5]!.subarray(0, 2 * CIFAR10_RECORD_BYTES + 100));
-    expect(() => Cifar10Dataset.open('test', partial)).toThrow(/test_batch\.bin: size 6246 bytes is not a whole number of 3073-byte records.*truncated/);
+    expect(() => Cifar10Dataset.open('test', partial)).toThrow(
+      /test_batch\.bin: size 6246 bytes is not a whole number of 3073-byte records.*truncated/,
+    );
     const bad = Uint8Array.from(written[5]!);
     bad[CIFAR10_RECORD_BYTES] = 42;
     fs.writeFileSync(path.join(partial, 'test_batch.bin'), bad);

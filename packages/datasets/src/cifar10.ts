@@ -6,8 +6,25 @@ import type { PixelDivisor } from './mnist';
 
 /** Bytes of one record of CIFAR-10's binary version: 1 label byte, then 1024 red, 1024 green, 1024 blue bytes. */
 export const CIFAR10_RECORD_BYTES = 1 + 3 * 1024;
-export const CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'] as const;
-export const CIFAR10_TRAIN_FILES = ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin'] as const;
+export const CIFAR10_CLASSES = [
+  'airplane',
+  'automobile',
+  'bird',
+  'cat',
+  'deer',
+  'dog',
+  'frog',
+  'horse',
+  'ship',
+  'truck',
+] as const;
+export const CIFAR10_TRAIN_FILES = [
+  'data_batch_1.bin',
+  'data_batch_2.bin',
+  'data_batch_3.bin',
+  'data_batch_4.bin',
+  'data_batch_5.bin',
+] as const;
 export const CIFAR10_TEST_FILES = ['test_batch.bin'] as const;
 
 /**
@@ -42,8 +59,13 @@ export class Cifar10Dataset {
   ) {}
 
   /** Opens `split` from `directory` (the extracted cifar-10-batches-bin); `files` overrides the file names. */
-  static open(split: 'train' | 'test', directory: string, options: { colour?: Cifar10Colour; files?: readonly string[] } = {}): Cifar10Dataset {
-    if (split !== 'train' && split !== 'test') throw new ArgumentError('Cifar10Dataset.open: split', "'train' or 'test'", split);
+  static open(
+    split: 'train' | 'test',
+    directory: string,
+    options: { colour?: Cifar10Colour; files?: readonly string[] } = {},
+  ): Cifar10Dataset {
+    if (split !== 'train' && split !== 'test')
+      throw new ArgumentError('Cifar10Dataset.open: split', "'train' or 'test'", split);
     if (!fs.existsSync(directory)) throw new DatasetError(directory, 'no such directory', howToGet);
     const names = options.files ?? (split === 'train' ? CIFAR10_TRAIN_FILES : CIFAR10_TEST_FILES);
     const opened: { path: string; fd: number; records: number; first: number }[] = [];
@@ -59,7 +81,9 @@ export class Cifar10Dataset {
           throw new DatasetError(
             file,
             `size ${size} bytes is not a whole number of ${CIFAR10_RECORD_BYTES}-byte records (1 label + 3072 pixel bytes; a full batch file is 10000 records = ${10000 * CIFAR10_RECORD_BYTES} bytes)`,
-            size === 0 ? 'the file is empty: extract the archive again' : 'the file is truncated: extract the archive again',
+            size === 0
+              ? 'the file is empty: extract the archive again'
+              : 'the file is truncated: extract the archive again',
             { size, recordBytes: CIFAR10_RECORD_BYTES },
           );
         }
@@ -94,7 +118,12 @@ export class Cifar10Dataset {
       let read = 0;
       while (read < length) {
         const r = fs.readSync(f.fd, out, done * CIFAR10_RECORD_BYTES + read, length - read, offset + read);
-        if (r === 0) throw new DatasetError(f.path, `unexpected end of file at byte ${offset + read}`, 'the file changed while reading: extract the archive again');
+        if (r === 0)
+          throw new DatasetError(
+            f.path,
+            `unexpected end of file at byte ${offset + read}`,
+            'the file changed while reading: extract the archive again',
+          );
         read += r;
       }
       done += n;
@@ -105,7 +134,11 @@ export class Cifar10Dataset {
       if (label > 9) {
         const index = start + i;
         const f = this.files.find((g) => index < g.first + g.records)!;
-        throw new DatasetError(f.path, `record ${index - f.first} has label byte ${label}, expected 0–9`, 'not a CIFAR-10 binary file (CIFAR-100 has 2 label bytes per record)');
+        throw new DatasetError(
+          f.path,
+          `record ${index - f.first} has label byte ${label}, expected 0–9`,
+          'not a CIFAR-10 binary file (CIFAR-100 has 2 label bytes per record)',
+        );
       }
     }
     return records;
@@ -116,11 +149,19 @@ export class Cifar10Dataset {
     const records = this.readRecords(start, count);
     const P = this.pixels;
     const target = out ?? new Float32Array(count * P);
-    if (target.length !== count * P) throw new ArgumentError('Cifar10Dataset.readImages: out', `a Float32Array of ${count * P} elements`, `${target.length} elements`);
+    if (target.length !== count * P)
+      throw new ArgumentError(
+        'Cifar10Dataset.readImages: out',
+        `a Float32Array of ${count * P} elements`,
+        `${target.length} elements`,
+      );
     for (let i = 0; i < count; i++) {
       const base = i * CIFAR10_RECORD_BYTES + 1;
       if (this.colour === 'rgb') for (let j = 0; j < 3072; j++) target[i * P + j] = records[base + j]! / divisor;
-      else for (let j = 0; j < 1024; j++) target[i * P + j] = pilLuma(records[base + j]!, records[base + 1024 + j]!, records[base + 2048 + j]!) / divisor;
+      else
+        for (let j = 0; j < 1024; j++)
+          target[i * P + j] =
+            pilLuma(records[base + j]!, records[base + 1024 + j]!, records[base + 2048 + j]!) / divisor;
     }
     return target;
   }

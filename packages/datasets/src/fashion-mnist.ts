@@ -7,7 +7,18 @@ export const FASHION_MNIST_DEBIAN_DIRECTORY = '/usr/share/datasets/fashion-mnist
 const installHint = `install Debian's data package (apt-get install -y dataset-fashion-mnist, files in ${FASHION_MNIST_DEBIAN_DIRECTORY}) or give the directory that holds the Fashion-MNIST IDX files`;
 
 /** Fashion-MNIST class names, label order (Xiao, Rasul, Vollgraf 2017). */
-export const FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'] as const;
+export const FASHION_MNIST_CLASSES = [
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
+] as const;
 
 /**
  * Fashion-MNIST (Xiao, Rasul, Vollgraf 2017, arXiv:1708.07747): 60 000 training and 10 000 test 28×28 greyscale
@@ -16,6 +27,7 @@ export const FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dre
  * A missing directory or file fails with a DatasetError that names the apt package to install.
  */
 export function openFashionMnist(split: MnistSplit, directory: string = FASHION_MNIST_DEBIAN_DIRECTORY): MnistDataset {
-  if (!fs.existsSync(directory)) throw new DatasetError(directory, 'no such directory (Fashion-MNIST is not installed)', installHint);
+  if (!fs.existsSync(directory))
+    throw new DatasetError(directory, 'no such directory (Fashion-MNIST is not installed)', installHint);
   return MnistDataset.open(split, directory, installHint);
 }

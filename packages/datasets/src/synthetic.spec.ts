@@ -11,7 +11,8 @@ describe('synthetic inputs', () => {
   it('equicorrelated inputs have exactly the requested second moments (float32 rounding: 1e-6)', () => {
     const d = 300;
     const x = equicorrelatedInputs(5, d, 0.4, RandomStream.fromSeed(1), 0.25);
-    for (let a = 0; a < 5; a++) for (let b = 0; b < 5; b++) expect(Math.abs(dot(x, a, b, d) - (a === b ? 0.25 : 0.1))).toBeLessThan(1e-6);
+    for (let a = 0; a < 5; a++)
+      for (let b = 0; b < 5; b++) expect(Math.abs(dot(x, a, b, d) - (a === b ? 0.25 : 0.1))).toBeLessThan(1e-6);
   });
   it('correlated pairs: exact norm and pair correlation, independent pairs', () => {
     const d = 500;
@@ -27,12 +28,14 @@ describe('synthetic inputs', () => {
   it('Gaussian and uniform inputs have the requested moments (4 standard errors) and are reproducible', () => {
     const g = gaussianInputs(100, 100, RandomStream.fromSeed(3), { mean: 1, sd: 2 });
     const mean = g.reduce((a, b) => a + b, 0) / g.length;
-    expect(Math.abs(mean - 1)).toBeLessThan(4 * 2 / 100);
-    expect(Array.from(gaussianInputs(2, 3, RandomStream.fromSeed(3)))).toEqual(Array.from(gaussianInputs(2, 3, RandomStream.fromSeed(3))));
+    expect(Math.abs(mean - 1)).toBeLessThan((4 * 2) / 100);
+    expect(Array.from(gaussianInputs(2, 3, RandomStream.fromSeed(3)))).toEqual(
+      Array.from(gaussianInputs(2, 3, RandomStream.fromSeed(3))),
+    );
     const u = uniformInputs(10, 1000, RandomStream.fromSeed(4), { lo: -1, hi: 3 });
     expect(Math.min(...u)).toBeGreaterThanOrEqual(-1);
     expect(Math.max(...u)).toBeLessThan(3);
-    expect(Math.abs(u.reduce((a, b) => a + b, 0) / u.length - 1)).toBeLessThan(4 * (4 / Math.sqrt(12)) / 100);
+    expect(Math.abs(u.reduce((a, b) => a + b, 0) / u.length - 1)).toBeLessThan((4 * (4 / Math.sqrt(12))) / 100);
   });
   it('rejects impossible requests with ArgumentError', () => {
     expect(() => equicorrelatedInputs(5, 5, 0.5, RandomStream.fromSeed(1))).toThrow(/more than count = 5/);

@@ -6,13 +6,23 @@ import { ArgumentError, type RandomStream } from '@entroscope/core';
  */
 
 /** i.i.d. N(mean, sd²) components. */
-export function gaussianInputs(count: number, dimension: number, random: RandomStream, options: { mean?: number; sd?: number } = {}): Float32Array {
+export function gaussianInputs(
+  count: number,
+  dimension: number,
+  random: RandomStream,
+  options: { mean?: number; sd?: number } = {},
+): Float32Array {
   check('gaussianInputs', count, dimension);
   return random.fillNormal(new Float32Array(count * dimension), options.mean ?? 0, options.sd ?? 1);
 }
 
 /** i.i.d. uniform components on [lo, hi). */
-export function uniformInputs(count: number, dimension: number, random: RandomStream, options: { lo?: number; hi?: number } = {}): Float32Array {
+export function uniformInputs(
+  count: number,
+  dimension: number,
+  random: RandomStream,
+  options: { lo?: number; hi?: number } = {},
+): Float32Array {
   check('uniformInputs', count, dimension);
   const lo = options.lo ?? 0;
   const hi = options.hi ?? 1;
@@ -28,10 +38,18 @@ export function uniformInputs(count: number, dimension: number, random: RandomSt
  * e_0…e_count) as x_a = √(meanSquare·dimension)·(√c e_0 + √(1 − c) e_{a+1}); needs dimension > count and
  * 0 ≤ c ≤ 1. With count = 2 these are exact input pairs for the two-input (correlation-map) probes.
  */
-export function equicorrelatedInputs(count: number, dimension: number, correlation: number, random: RandomStream, meanSquare = 1): Float32Array {
+export function equicorrelatedInputs(
+  count: number,
+  dimension: number,
+  correlation: number,
+  random: RandomStream,
+  meanSquare = 1,
+): Float32Array {
   check('equicorrelatedInputs', count, dimension);
-  if (dimension <= count) throw new ArgumentError('equicorrelatedInputs: dimension', `more than count = ${count}`, dimension);
-  if (!(correlation >= 0 && correlation <= 1)) throw new ArgumentError('equicorrelatedInputs: correlation', 'a number in [0, 1]', correlation);
+  if (dimension <= count)
+    throw new ArgumentError('equicorrelatedInputs: dimension', `more than count = ${count}`, dimension);
+  if (!(correlation >= 0 && correlation <= 1))
+    throw new ArgumentError('equicorrelatedInputs: correlation', 'a number in [0, 1]', correlation);
   if (!(meanSquare > 0)) throw new ArgumentError('equicorrelatedInputs: meanSquare', 'a number > 0', meanSquare);
   const basis = orthonormalRows(count + 1, dimension, random);
   const scale = Math.sqrt(meanSquare * dimension);
@@ -39,7 +57,8 @@ export function equicorrelatedInputs(count: number, dimension: number, correlati
   const b = Math.sqrt(1 - correlation);
   const out = new Float32Array(count * dimension);
   for (let r = 0; r < count; r++) {
-    for (let j = 0; j < dimension; j++) out[r * dimension + j] = scale * (a * basis[j]! + b * basis[(r + 1) * dimension + j]!);
+    for (let j = 0; j < dimension; j++)
+      out[r * dimension + j] = scale * (a * basis[j]! + b * basis[(r + 1) * dimension + j]!);
   }
   return out;
 }
@@ -48,10 +67,17 @@ export function equicorrelatedInputs(count: number, dimension: number, correlati
  * `pairs` independent input pairs (rows 2k, 2k+1), each with ‖x‖²/dimension = meanSquare exactly and pair
  * correlation exactly `correlation` ∈ [−1, 1]; different pairs are independent random directions.
  */
-export function correlatedPairs(pairs: number, dimension: number, correlation: number, random: RandomStream, meanSquare = 1): Float32Array {
+export function correlatedPairs(
+  pairs: number,
+  dimension: number,
+  correlation: number,
+  random: RandomStream,
+  meanSquare = 1,
+): Float32Array {
   check('correlatedPairs', pairs, dimension);
   if (dimension < 2) throw new ArgumentError('correlatedPairs: dimension', 'at least 2', dimension);
-  if (!(correlation >= -1 && correlation <= 1)) throw new ArgumentError('correlatedPairs: correlation', 'a number in [−1, 1]', correlation);
+  if (!(correlation >= -1 && correlation <= 1))
+    throw new ArgumentError('correlatedPairs: correlation', 'a number in [−1, 1]', correlation);
   const out = new Float32Array(2 * pairs * dimension);
   const scale = Math.sqrt(meanSquare * dimension);
   const s = Math.sqrt(Math.max(0, 1 - correlation * correlation));
@@ -88,5 +114,6 @@ function orthonormalRows(rows: number, dimension: number, random: RandomStream):
 
 function check(where: string, count: number, dimension: number): void {
   if (!Number.isInteger(count) || count < 1) throw new ArgumentError(`${where}: count`, 'an integer ≥ 1', count);
-  if (!Number.isInteger(dimension) || dimension < 1) throw new ArgumentError(`${where}: dimension`, 'an integer ≥ 1', dimension);
+  if (!Number.isInteger(dimension) || dimension < 1)
+    throw new ArgumentError(`${where}: dimension`, 'an integer ≥ 1', dimension);
 }

@@ -65,7 +65,8 @@ export function binnedStates(x: SampleMatrix, binning: Binning): BinnedStates {
   let wrapped = 0;
   if (binning.scheme === 'fixed') {
     const [lo, hi] = binning.range;
-    if (!(hi > lo) || !Number.isInteger(binning.edges) || binning.edges < 2) throw new ArgumentError('fixed binning', 'lo < hi and at least 2 edges', `[${lo}, ${hi}], ${binning.edges}`);
+    if (!(hi > lo) || !Number.isInteger(binning.edges) || binning.edges < 2)
+      throw new ArgumentError('fixed binning', 'lo < hi and at least 2 edges', `[${lo}, ${hi}], ${binning.edges}`);
     const edges = float32Edges(lo, hi, binning.edges);
     const last = edges.length - 1;
     for (let i = 0; i < n * d; i++) {
@@ -81,7 +82,8 @@ export function binnedStates(x: SampleMatrix, binning: Binning): BinnedStates {
     if (!(binning.width > 0)) throw new ArgumentError('width binning: width', 'a bin width > 0', binning.width);
     for (let i = 0; i < n * d; i++) unitCodes[i] = Math.floor(values[i]! / binning.width);
   } else {
-    if (!Number.isInteger(binning.bins) || binning.bins < 2) throw new ArgumentError('quantile binning: bins', 'an integer ≥ 2', binning.bins);
+    if (!Number.isInteger(binning.bins) || binning.bins < 2)
+      throw new ArgumentError('quantile binning: bins', 'an integer ≥ 2', binning.bins);
     const column = new Float64Array(n);
     const cuts = new Float64Array(binning.bins - 1);
     for (let j = 0; j < d; j++) {

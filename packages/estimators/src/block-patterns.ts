@@ -28,14 +28,22 @@ export const MAX_PATTERNS = 1 << 24;
 /**
  * Cuts `data` (rows × length, row-major) into blocks of `blockLength` and encodes them over `alphabet`.
  */
-export function blockPatterns(data: NumericArray, rows: number, length: number, blockLength: number, alphabet: readonly number[]): BlockPatterns {
+export function blockPatterns(
+  data: NumericArray,
+  rows: number,
+  length: number,
+  blockLength: number,
+  alphabet: readonly number[],
+): BlockPatterns {
   if (!Number.isInteger(blockLength) || blockLength < 1 || blockLength > length) {
     throw new ArgumentError('blockPatterns', `a block length in [1, ${length}]`, blockLength);
   }
-  if (data.length !== rows * length) throw new ArgumentError('blockPatterns', `${rows}×${length} = ${rows * length} values`, data.length);
+  if (data.length !== rows * length)
+    throw new ArgumentError('blockPatterns', `${rows}×${length} = ${rows * length} values`, data.length);
   const m = Math.max(alphabet.length, 1);
   const patternCount = m ** blockLength;
-  if (patternCount > MAX_PATTERNS) throw new ArgumentError('blockPatterns', `alphabet^blockLength ≤ 2^24`, `${m}^${blockLength}`);
+  if (patternCount > MAX_PATTERNS)
+    throw new ArgumentError('blockPatterns', `alphabet^blockLength ≤ 2^24`, `${m}^${blockLength}`);
   const symbol = new Map<number, number>(alphabet.map((v, i) => [v, i]));
   const blocksPerRow = Math.floor(length / blockLength);
   const ids = new Uint32Array(rows * blocksPerRow);
@@ -52,7 +60,10 @@ export function blockPatterns(data: NumericArray, rows: number, length: number, 
 }
 
 /** Pattern counts over the selected rows (all rows when `rowSelection` is omitted). */
-export function patternCounts(patterns: BlockPatterns, rowSelection?: ArrayLike<number>): { counts: Float64Array; total: number } {
+export function patternCounts(
+  patterns: BlockPatterns,
+  rowSelection?: ArrayLike<number>,
+): { counts: Float64Array; total: number } {
   const counts = new Float64Array(patterns.patternCount);
   const { blocksPerRow, ids } = patterns;
   const rows = rowSelection ?? { length: patterns.rows };

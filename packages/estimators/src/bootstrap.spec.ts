@@ -22,9 +22,18 @@ describe('resampling by independent unit', () => {
     const x = random.split('data').fillNormal(new Float64Array(400));
     const sd = Math.sqrt(x.reduce((a, v) => a + v * v, 0) / 400 - (x.reduce((a, v) => a + v, 0) / 400) ** 2);
     const expected = sd / Math.sqrt(400);
-    const full = mean(x, Uint32Array.from({ length: 400 }, (_, i) => i));
+    const full = mean(
+      x,
+      Uint32Array.from({ length: 400 }, (_, i) => i),
+    );
     const boot = resample([400], { replicates: 400 }, random.split('boot'), ([s]) => mean(x, s!), full);
-    const sub = resample([400], { replicates: 400, method: 'subsample' }, random.split('sub'), ([s]) => mean(x, s!), full);
+    const sub = resample(
+      [400],
+      { replicates: 400, method: 'subsample' },
+      random.split('sub'),
+      ([s]) => mean(x, s!),
+      full,
+    );
     expect(boot.nonFinite).toBe(0);
     expect(Math.abs(boot.standardError! / expected - 1)).toBeLessThan(0.15);
     expect(Math.abs(sub.standardError! / expected - 1)).toBeLessThan(0.15);
@@ -45,7 +54,9 @@ describe('resampling by independent unit', () => {
     expect(r.nonFinite).toBeLessThan(110);
     expect(r.standardError).toBeUndefined();
     expect(r.interval).toBeUndefined();
-    expect(bootstrapStandardError([10], 200, RandomStream.fromSeed(5), ([s]) => (s!.includes(0) ? 1 : Infinity))).toBeUndefined();
+    expect(
+      bootstrapStandardError([10], 200, RandomStream.fromSeed(5), ([s]) => (s!.includes(0) ? 1 : Infinity)),
+    ).toBeUndefined();
   });
 
   it('the moving-block bootstrap recovers the error of the mean of an AR(1) sequence that the unit bootstrap understates', () => {
@@ -60,7 +71,9 @@ describe('resampling by independent unit', () => {
     const marginal = 1 / Math.sqrt(1 - phi * phi);
     const expected = (marginal * Math.sqrt((1 + phi) / (1 - phi))) / Math.sqrt(n);
     const unit = resample([n], { replicates: 300 }, random.split('unit'), ([s]) => mean(x, s!)).standardError!;
-    const block = resample([n], { replicates: 300, blockLength: 50 }, random.split('block'), ([s]) => mean(x, s!)).standardError!;
+    const block = resample([n], { replicates: 300, blockLength: 50 }, random.split('block'), ([s]) =>
+      mean(x, s!),
+    ).standardError!;
     expect(unit / expected).toBeLessThan(0.45);
     expect(Math.abs(block / expected - 1)).toBeLessThan(0.25);
   });

@@ -79,7 +79,7 @@ function fillSelection(selection: Uint32Array, n: number, blockLength: number, r
   }
   // Moving blocks: start uniformly in [0, n − b], copy b consecutive units, until the selection is full.
   const starts = n - blockLength + 1;
-  for (let i = 0; i < selection.length; ) {
+  for (let i = 0; i < selection.length;) {
     const s = random.int(starts);
     for (let j = 0; j < blockLength && i < selection.length; j++) selection[i++] = s + j;
   }
@@ -118,13 +118,17 @@ export function resample(
   const blockLength = options.blockLength ?? 1;
   const fraction = options.fraction ?? 0.5;
   const { replicates } = options;
-  if (!Number.isInteger(replicates) || replicates < 0) throw new ArgumentError('resample: replicates', 'an integer ≥ 0', replicates);
+  if (!Number.isInteger(replicates) || replicates < 0)
+    throw new ArgumentError('resample: replicates', 'an integer ≥ 0', replicates);
   if (!(level > 0 && level < 1)) throw new ArgumentError('resample: level', 'a number in (0, 1)', level);
-  if (!Number.isInteger(blockLength) || blockLength < 1) throw new ArgumentError('resample: blockLength', 'an integer ≥ 1', blockLength);
-  if (method === 'subsample' && !(fraction > 0 && fraction < 1)) throw new ArgumentError('resample: fraction', 'a number in (0, 1)', fraction);
+  if (!Number.isInteger(blockLength) || blockLength < 1)
+    throw new ArgumentError('resample: blockLength', 'an integer ≥ 1', blockLength);
+  if (method === 'subsample' && !(fraction > 0 && fraction < 1))
+    throw new ArgumentError('resample: fraction', 'a number in (0, 1)', fraction);
   for (const n of unitCounts) {
     if (!Number.isInteger(n) || n < 1) throw new ArgumentError('resample: unit count', 'an integer ≥ 1', n);
-    if (blockLength > n) throw new ArgumentError('resample: blockLength', `at most the number of units (${n})`, blockLength);
+    if (blockLength > n)
+      throw new ArgumentError('resample: blockLength', `at most the number of units (${n})`, blockLength);
   }
   const sizes = unitCounts.map((n) => (method === 'subsample' ? Math.max(2, Math.floor(n * fraction)) : n));
   const selections = sizes.map((m) => new Uint32Array(m));
@@ -158,7 +162,11 @@ export function resample(
   const sorted = Float64Array.from(values).sort();
   const alpha = (1 - level) / 2;
   if (method === 'bootstrap') {
-    return { ...summary, standardError: sd, interval: [quantileSorted(sorted, alpha), quantileSorted(sorted, 1 - alpha)] };
+    return {
+      ...summary,
+      standardError: sd,
+      interval: [quantileSorted(sorted, alpha), quantileSorted(sorted, 1 - alpha)],
+    };
   }
   // Subsampling: Var(θ̂_n) ≈ (m/n) Var(θ̂_m) for √n-rate statistics, with the finite-population factor (1 − m/n)
   // for draws without replacement (the subsample estimates are positively correlated through shared units).
@@ -169,7 +177,10 @@ export function resample(
   return {
     ...summary,
     standardError: sd * scale,
-    interval: [centre - (quantileSorted(sorted, 1 - alpha) - mean) * scale, centre - (quantileSorted(sorted, alpha) - mean) * scale],
+    interval: [
+      centre - (quantileSorted(sorted, 1 - alpha) - mean) * scale,
+      centre - (quantileSorted(sorted, alpha) - mean) * scale,
+    ],
   };
 }
 

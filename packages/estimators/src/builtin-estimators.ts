@@ -1,10 +1,25 @@
 import { ArgumentError, z } from '@entroscope/core';
 import { binnedStates, type Binning } from './binning';
-import { discreteConditionalMutualInformation, discreteEntropy, discreteMutualInformation, jointCodes } from './discrete-entropy';
-import { EstimatorRegistry, type EstimatorDescriptor, type EstimatorInput, type EstimatePoint } from './estimator-registry';
+import {
+  discreteConditionalMutualInformation,
+  discreteEntropy,
+  discreteMutualInformation,
+  jointCodes,
+} from './discrete-entropy';
+import {
+  EstimatorRegistry,
+  type EstimatorDescriptor,
+  type EstimatorInput,
+  type EstimatePoint,
+} from './estimator-registry';
 import { gaussianEntropy, gaussianMutualInformation } from './gaussian';
 import { kolchinskyTraceyEntropy, kolchinskyTraceyLabelInformation } from './kde-bounds';
-import { knnKlDivergence, kozachenkoLeonenkoEntropy, ksgConditionalMutualInformation, ksgMutualInformation } from './knn-estimators';
+import {
+  knnKlDivergence,
+  kozachenkoLeonenkoEntropy,
+  ksgConditionalMutualInformation,
+  ksgMutualInformation,
+} from './knn-estimators';
 import type { SampleMatrix } from './sample-matrix';
 import { donskerVaradhanBound, infoNceBound, nwjBound } from './variational-bounds';
 
@@ -18,14 +33,24 @@ const need = (input: EstimatorInput, key: 'y' | 'z', id: string): SampleMatrix =
 export function rowCodes(m: SampleMatrix, id: string, name: string): Int32Array {
   for (let i = 0; i < m.values.length; i++) {
     const v = m.values[i]!;
-    if (!Number.isInteger(v)) throw new ArgumentError(`estimator '${id}': variable ${name}`, 'discrete (integer-valued) data; bin continuous data first (estimator binning)', `value ${v} at row ${Math.floor(i / m.d)}`);
+    if (!Number.isInteger(v))
+      throw new ArgumentError(
+        `estimator '${id}': variable ${name}`,
+        'discrete (integer-valued) data; bin continuous data first (estimator binning)',
+        `value ${v} at row ${Math.floor(i / m.d)}`,
+      );
   }
   if (m.d === 1) return jointCodes(m.values);
-  const cols = Array.from({ length: m.d }, (_, j) => Float64Array.from({ length: m.n }, (_, i) => m.values[i * m.d + j]!));
+  const cols = Array.from({ length: m.d }, (_, j) =>
+    Float64Array.from({ length: m.n }, (_, i) => m.values[i * m.d + j]!),
+  );
   return jointCodes(...cols);
 }
 
-const correction = z.enum(['none', 'miller-madow']).default('miller-madow').describe("Bias correction: 'miller-madow' adds (m̂ − 1)/(2N) to each entropy");
+const correction = z
+  .enum(['none', 'miller-madow'])
+  .default('miller-madow')
+  .describe("Bias correction: 'miller-madow' adds (m̂ − 1)/(2N) to each entropy");
 
 const plugInSchema = z.object({ use: z.literal('plug-in'), correction }).strict();
 export const plugInEstimator: EstimatorDescriptor<z.infer<typeof plugInSchema>> = {
@@ -33,7 +58,8 @@ export const plugInEstimator: EstimatorDescriptor<z.infer<typeof plugInSchema>> 
   name: 'Plug-in (maximum likelihood) with Miller–Madow correction',
   quantities: ['entropy', 'mutual-information', 'conditional-mutual-information'],
   summary: 'Entropies of the empirical distribution of discrete rows; MI and CMI as sums of entropies',
-  assumptions: 'Discrete (integer-valued) data, rows independent. Entropy biased low and MI biased high by about (m − 1)/(2N) while N is not ≫ the number m of occupied states; Miller–Madow removes the leading term and under-corrects when many states are unseen.',
+  assumptions:
+    'Discrete (integer-valued) data, rows independent. Entropy biased low and MI biased high by about (m − 1)/(2N) while N is not ≫ the number m of occupied states; Miller–Madow removes the leading term and under-corrects when many states are unseen.',
   citation: 'Miller 1955; Paninski, Neural Comput. 15, 1191 (2003)',
   paramsSchema: plugInSchema,
   resampling: 'bootstrap',
@@ -42,7 +68,8 @@ export const plugInEstimator: EstimatorDescriptor<z.infer<typeof plugInSchema>> 
     const x = rowCodes(input.x, 'plug-in', 'x');
     if (quantity === 'entropy') return { value: discreteEntropy(x, params.correction, sel), kind: 'estimate' };
     const y = rowCodes(need(input, 'y', 'plug-in'), 'plug-in', 'y');
-    if (quantity === 'mutual-information') return { value: discreteMutualInformation(x, y, params.correction, sel), kind: 'estimate' };
+    if (quantity === 'mutual-information')
+      return { value: discreteMutualInformation(x, y, params.correction, sel), kind: 'estimate' };
     const zc = rowCodes(need(input, 'z', 'plug-in'), 'plug-in', 'z');
     return { value: discreteConditionalMutualInformation(x, y, zc, params.correction, sel), kind: 'estimate' };
   },
@@ -51,18 +78,33 @@ export const plugInEstimator: EstimatorDescriptor<z.infer<typeof plugInSchema>> 
 const binningSchema = z
   .object({
     use: z.literal('binning'),
-    scheme: z.enum(['fixed', 'width', 'quantile']).default('fixed').describe("'fixed': linspace(lo, hi, edges) with the information-plane code's semantics (wrap-around below lo); 'width': floor(v/w); 'quantile': equal-mass bins per unit"),
+    scheme: z
+      .enum(['fixed', 'width', 'quantile'])
+      .default('fixed')
+      .describe(
+        "'fixed': linspace(lo, hi, edges) with the information-plane code's semantics (wrap-around below lo); 'width': floor(v/w); 'quantile': equal-mass bins per unit",
+      ),
     range: z.tuple([z.number(), z.number()]).default([-1, 1]).describe("Range [lo, hi] of the 'fixed' edges"),
     edges: z.number().int().min(2).max(100_000).default(30).describe("Number of 'fixed' edges (edges − 1 intervals)"),
     width: z.number().positive().default(0.07).describe("Bin width of the 'width' scheme"),
     bins: z.number().int().min(2).max(100_000).default(30).describe("Bins per unit of the 'quantile' scheme"),
-    binDiscrete: z.boolean().default(false).describe('Bin integer-valued variables too (false: use their values as states)'),
-    correction: z.enum(['none', 'miller-madow']).default('none').describe('Bias correction of the plug-in entropies (none, as the information-plane code)'),
+    binDiscrete: z
+      .boolean()
+      .default(false)
+      .describe('Bin integer-valued variables too (false: use their values as states)'),
+    correction: z
+      .enum(['none', 'miller-madow'])
+      .default('none')
+      .describe('Bias correction of the plug-in entropies (none, as the information-plane code)'),
   })
   .strict();
 type BinningParams = z.infer<typeof binningSchema>;
 function binningOf(p: BinningParams): Binning {
-  return p.scheme === 'fixed' ? { scheme: 'fixed', range: p.range, edges: p.edges } : p.scheme === 'width' ? { scheme: 'width', width: p.width } : { scheme: 'quantile', bins: p.bins };
+  return p.scheme === 'fixed'
+    ? { scheme: 'fixed', range: p.range, edges: p.edges }
+    : p.scheme === 'width'
+      ? { scheme: 'width', width: p.width }
+      : { scheme: 'quantile', bins: p.bins };
 }
 function isIntegerValued(m: SampleMatrix): boolean {
   for (let i = 0; i < m.values.length; i++) if (!Number.isInteger(m.values[i]!)) return false;
@@ -72,10 +114,12 @@ export const binningEstimator: EstimatorDescriptor<BinningParams> = {
   id: 'binning',
   name: 'Binning (fixed range, fixed width or quantile) + plug-in',
   quantities: ['entropy', 'mutual-information', 'conditional-mutual-information'],
-  summary: 'Discretises each unit of a continuous variable, takes the tuple of bins as the state, and applies the plug-in estimator',
+  summary:
+    'Discretises each unit of a continuous variable, takes the tuple of bins as the state, and applies the plug-in estimator',
   assumptions:
     'The result depends on the bins, not only on the distribution: for a deterministic network the binned I(X;T) measures saturation and geometry, not an information of the network (the true value is constant or infinite). Fixed edges reproduce the information-plane code exactly, including its wrap-around of values below the range to the top edge (reported as a warning). Quantile edges are recomputed on every resample.',
-  citation: 'Shwartz-Ziv & Tishby arXiv:1703.00810 (fixed); Saxe et al. ICLR 2018 (width); Chelombiev et al. arXiv:1902.09037 (adaptive)',
+  citation:
+    'Shwartz-Ziv & Tishby arXiv:1703.00810 (fixed); Saxe et al. ICLR 2018 (width); Chelombiev et al. arXiv:1902.09037 (adaptive)',
   paramsSchema: binningSchema,
   resampling: 'bootstrap',
   estimate(quantity, input, params, _random, selections) {
@@ -102,26 +146,43 @@ export const binningEstimator: EstimatorDescriptor<BinningParams> = {
         ? discreteEntropy(x, params.correction, sel)
         : quantity === 'mutual-information'
           ? discreteMutualInformation(x, states(need(input, 'y', 'binning'), 'y'), params.correction, sel)
-          : discreteConditionalMutualInformation(x, states(need(input, 'y', 'binning'), 'y'), states(need(input, 'z', 'binning'), 'z'), params.correction, sel);
+          : discreteConditionalMutualInformation(
+              x,
+              states(need(input, 'y', 'binning'), 'y'),
+              states(need(input, 'z', 'binning'), 'z'),
+              params.correction,
+              sel,
+            );
     return { value, kind: 'estimate', warnings, details };
   },
 };
 
-const gaussianSchema = z.object({ use: z.literal('gaussian'), biasCorrected: z.boolean().default(true).describe('Unbiased log-determinant (ψ correction) instead of the plug-in') }).strict();
+const gaussianSchema = z
+  .object({
+    use: z.literal('gaussian'),
+    biasCorrected: z.boolean().default(true).describe('Unbiased log-determinant (ψ correction) instead of the plug-in'),
+  })
+  .strict();
 export const gaussianEstimator: EstimatorDescriptor<z.infer<typeof gaussianSchema>> = {
   id: 'gaussian',
   name: 'Gaussian (linear) with bias-corrected log-determinant',
   quantities: ['entropy', 'mutual-information', 'conditional-mutual-information'],
   summary: 'Entropy, MI and CMI of the multivariate normal with the sample covariance; Cholesky log-determinants',
-  assumptions: 'Exact for Gaussian data (the bias-corrected log-determinant is unbiased for each term); for other data it measures only linear dependence (the MI of the Gaussian with the same covariance). Needs more rows than dimensions.',
-  citation: 'Cover & Thomas ch. 8; Goodman, Ann. Math. Stat. 34, 911 (1963); Misra et al., J. Multivar. Anal. 92, 324 (2005)',
+  assumptions:
+    'Exact for Gaussian data (the bias-corrected log-determinant is unbiased for each term); for other data it measures only linear dependence (the MI of the Gaussian with the same covariance). Needs more rows than dimensions.',
+  citation:
+    'Cover & Thomas ch. 8; Goodman, Ann. Math. Stat. 34, 911 (1963); Misra et al., J. Multivar. Anal. 92, 324 (2005)',
   paramsSchema: gaussianSchema,
   resampling: 'bootstrap',
   estimate(quantity, input, params, _random, selections) {
     const sel = selections?.[0];
     if (quantity === 'entropy') return { value: gaussianEntropy(input.x, params.biasCorrected, sel), kind: 'estimate' };
     const y = need(input, 'y', 'gaussian');
-    const parts = [input.x, y, ...(quantity === 'conditional-mutual-information' ? [need(input, 'z', 'gaussian')] : [])];
+    const parts = [
+      input.x,
+      y,
+      ...(quantity === 'conditional-mutual-information' ? [need(input, 'z', 'gaussian')] : []),
+    ];
     const D = parts.reduce((a, p) => a + p.d, 0);
     const n = input.x.n;
     const joint = new Float64Array(n * D);
@@ -133,12 +194,26 @@ export const gaussianEstimator: EstimatorDescriptor<z.infer<typeof gaussianSchem
       groups.push(Array.from({ length: p.d }, (_, j) => off + j));
       off += p.d;
     }
-    return { value: gaussianMutualInformation({ values: joint, n, d: D }, groups[0]!, groups[1]!, params.biasCorrected, sel, groups[2] ?? []), kind: 'estimate' };
+    return {
+      value: gaussianMutualInformation(
+        { values: joint, n, d: D },
+        groups[0]!,
+        groups[1]!,
+        params.biasCorrected,
+        sel,
+        groups[2] ?? [],
+      ),
+      kind: 'estimate',
+    };
   },
 };
 
 const knnCommon = {
-  noise: z.number().min(0).default(1e-10).describe('SD of the seeded Gaussian jitter added to break ties (after standardisation)'),
+  noise: z
+    .number()
+    .min(0)
+    .default(1e-10)
+    .describe('SD of the seeded Gaussian jitter added to break ties (after standardisation)'),
 };
 
 const klSchema = z
@@ -154,12 +229,21 @@ export const kozachenkoLeonenkoEstimator: EstimatorDescriptor<z.infer<typeof klS
   name: 'Kozachenko–Leonenko kNN entropy',
   quantities: ['entropy'],
   summary: 'Differential entropy from k-th neighbour distances: ψ(N) − ψ(k) + ln V_d + (d/N) Σ ln r_i',
-  assumptions: 'Continuous density, independent rows; repeated rows give ln 0 (the jitter breaks ties). The bias grows with the dimension. Differential entropies can be negative.',
+  assumptions:
+    'Continuous density, independent rows; repeated rows give ln 0 (the jitter breaks ties). The bias grows with the dimension. Differential entropies can be negative.',
   citation: 'Kozachenko & Leonenko, Probl. Inf. Transm. 23, 95 (1987); Kraskov et al., PRE 69, 066138 (2004)',
   paramsSchema: klSchema,
   resampling: 'subsample',
   estimate(_q, input, p, random, selections) {
-    return { value: kozachenkoLeonenkoEntropy(input.x, { k: p.k, norm: p.norm, standardise: false, noise: p.noise }, random, selections?.[0]), kind: 'estimate' };
+    return {
+      value: kozachenkoLeonenkoEntropy(
+        input.x,
+        { k: p.k, norm: p.norm, standardise: false, noise: p.noise },
+        random,
+        selections?.[0],
+      ),
+      kind: 'estimate',
+    };
   },
 };
 
@@ -167,7 +251,10 @@ const ksgSchema = z
   .object({
     use: z.literal('ksg'),
     k: z.number().int().min(1).max(1000).default(4).describe('Neighbour order (JIDT default 4)'),
-    algorithm: z.union([z.literal(1), z.literal(2)]).default(1).describe('KSG algorithm 1 or 2 (conditional MI: algorithm 1, Frenzel–Pompe)'),
+    algorithm: z
+      .union([z.literal(1), z.literal(2)])
+      .default(1)
+      .describe('KSG algorithm 1 or 2 (conditional MI: algorithm 1, Frenzel–Pompe)'),
     standardise: z.boolean().default(true).describe('z-score every column first'),
     ...knnCommon,
   })
@@ -177,7 +264,8 @@ export const ksgEstimator: EstimatorDescriptor<z.infer<typeof ksgSchema>> = {
   name: 'Kraskov–Stögbauer–Grassberger kNN mutual information',
   quantities: ['mutual-information', 'conditional-mutual-information'],
   summary: 'MI from joint k-th neighbour distances and marginal neighbour counts (max-norm); CMI by Frenzel–Pompe',
-  assumptions: 'Continuous variables, independent rows. Negative values near independence are normal (never clipped). Bias grows with the dependence and the dimension; ties from discrete data break it (jitter). Invariant to invertible per-variable maps up to statistical error.',
+  assumptions:
+    'Continuous variables, independent rows. Negative values near independence are normal (never clipped). Bias grows with the dependence and the dimension; ties from discrete data break it (jitter). Invariant to invertible per-variable maps up to statistical error.',
   citation: 'Kraskov, Stögbauer & Grassberger, PRE 69, 066138 (2004); Frenzel & Pompe, PRL 99, 204101 (2007)',
   paramsSchema: ksgSchema,
   resampling: 'subsample',
@@ -185,7 +273,18 @@ export const ksgEstimator: EstimatorDescriptor<z.infer<typeof ksgSchema>> = {
     const y = need(input, 'y', 'ksg');
     const pre = { standardise: p.standardise, noise: p.noise };
     if (quantity === 'conditional-mutual-information') {
-      return { value: ksgConditionalMutualInformation(input.x, y, need(input, 'z', 'ksg'), { k: p.k, ...pre }, random, selections?.[0]), kind: 'estimate', details: { algorithm: 1 } };
+      return {
+        value: ksgConditionalMutualInformation(
+          input.x,
+          y,
+          need(input, 'z', 'ksg'),
+          { k: p.k, ...pre },
+          random,
+          selections?.[0],
+        ),
+        kind: 'estimate',
+        details: { algorithm: 1 },
+      };
     }
     const r = ksgMutualInformation(input.x, y, { k: p.k, algorithm: p.algorithm, ...pre }, random, selections?.[0]);
     return { value: r.value, kind: 'estimate', details: { meanNeighbourCounts: r.meanNeighbourCounts } };
@@ -205,27 +304,45 @@ export const knnDivergenceEstimator: EstimatorDescriptor<z.infer<typeof knnDivSc
   name: 'Wang–Kulkarni–Verdú kNN KL divergence',
   quantities: ['divergence'],
   summary: 'D(P‖Q) from the ratio of k-th neighbour distances within P samples and to Q samples',
-  assumptions: 'Continuous densities with P ≪ Q, independent rows within each set; the two sets independent. Consistent as both sizes grow; bias grows with the dimension.',
+  assumptions:
+    'Continuous densities with P ≪ Q, independent rows within each set; the two sets independent. Consistent as both sizes grow; bias grows with the dimension.',
   citation: 'Wang, Kulkarni & Verdú, IEEE Trans. Inf. Theory 55, 2392 (2009)',
   paramsSchema: knnDivSchema,
   resampling: 'subsample',
   estimate(_q, input, p, random, selections) {
-    return { value: knnKlDivergence(input.x, need(input, 'y', 'knn-divergence'), { k: p.k, norm: p.norm, noise: p.noise }, random, [selections?.[0], selections?.[1]]), kind: 'estimate' };
+    return {
+      value: knnKlDivergence(
+        input.x,
+        need(input, 'y', 'knn-divergence'),
+        { k: p.k, norm: p.norm, noise: p.noise },
+        random,
+        [selections?.[0], selections?.[1]],
+      ),
+      kind: 'estimate',
+    };
   },
 };
 
 const kdeSchema = z
   .object({
     use: z.literal('kde-bounds'),
-    bound: z.enum(['upper', 'lower']).default('upper').describe("'upper': pairwise KL; 'lower': pairwise Bhattacharyya"),
-    variance: z.number().positive().default(1e-3).describe('Noise variance σ² of the noisy layer T + N(0, σ²I) (Saxe et al. use 1e-3)'),
+    bound: z
+      .enum(['upper', 'lower'])
+      .default('upper')
+      .describe("'upper': pairwise KL; 'lower': pairwise Bhattacharyya"),
+    variance: z
+      .number()
+      .positive()
+      .default(1e-3)
+      .describe('Noise variance σ² of the noisy layer T + N(0, σ²I) (Saxe et al. use 1e-3)'),
   })
   .strict();
 export const kdeBoundsEstimator: EstimatorDescriptor<z.infer<typeof kdeSchema>> = {
   id: 'kde-bounds',
   name: 'Kolchinsky–Tracey pairwise-distance bounds (noisy layer)',
   quantities: ['entropy', 'mutual-information'],
-  summary: 'Bounds on H(T) and I(T;Y) of the noisy layer T + N(0, σ²I) with the rows of x as mixture centres; y groups the rows (a label, or the input: every row its own group)',
+  summary:
+    'Bounds on H(T) and I(T;Y) of the noisy layer T + N(0, σ²I) with the rows of x as mixture centres; y groups the rows (a label, or the input: every row its own group)',
   assumptions:
     'Models T as Gaussian noise of variance σ² around each row; the value is about that noisy layer and depends on σ². With y the input (all rows distinct) it bounds I(X;T); with y a label it estimates I(T;Y) as a difference of bounds (not itself a bound). O(N²) per estimate.',
   citation: 'Kolchinsky & Tracey, Entropy 19, 361 (2017); Saxe et al., ICLR 2018',
@@ -233,37 +350,78 @@ export const kdeBoundsEstimator: EstimatorDescriptor<z.infer<typeof kdeSchema>> 
   resampling: 'bootstrap',
   estimate(quantity, input, p, _random, selections) {
     const sel = selections?.[0];
-    if (quantity === 'entropy') return { value: kolchinskyTraceyEntropy(input.x, p.variance, p.bound, sel), kind: p.bound === 'upper' ? 'upper-bound' : 'lower-bound' };
+    if (quantity === 'entropy')
+      return {
+        value: kolchinskyTraceyEntropy(input.x, p.variance, p.bound, sel),
+        kind: p.bound === 'upper' ? 'upper-bound' : 'lower-bound',
+      };
     const y = need(input, 'y', 'kde-bounds');
-    const groups = y.d === 1 ? jointCodes(y.values) : jointCodes(...Array.from({ length: y.d }, (_, j) => Float64Array.from({ length: y.n }, (_, i) => y.values[i * y.d + j]!)));
+    const groups =
+      y.d === 1
+        ? jointCodes(y.values)
+        : jointCodes(
+            ...Array.from({ length: y.d }, (_, j) =>
+              Float64Array.from({ length: y.n }, (_, i) => y.values[i * y.d + j]!),
+            ),
+          );
     let distinct = 0;
     for (const g of groups) if (g + 1 > distinct) distinct = g + 1;
     const isInput = distinct === y.n;
     const value = kolchinskyTraceyLabelInformation(input.x, groups, p.variance, p.bound, sel);
-    return { value, kind: isInput ? (p.bound === 'upper' ? 'upper-bound' : 'lower-bound') : 'estimate', details: { groups: distinct, ceiling: Math.log(sel ? sel.length : input.x.n) } };
+    return {
+      value,
+      kind: isInput ? (p.bound === 'upper' ? 'upper-bound' : 'lower-bound') : 'estimate',
+      details: { groups: distinct, ceiling: Math.log(sel ? sel.length : input.x.n) },
+    };
   },
 };
 
 const criticSchema = (id: 'infonce' | 'nwj' | 'donsker-varadhan') => z.object({ use: z.literal(id) }).strict();
-function criticEstimator(id: 'infonce' | 'nwj' | 'donsker-varadhan', name: string, f: (s: ArrayLike<number>) => number, note: string): EstimatorDescriptor<{ use: typeof id }> {
+function criticEstimator(
+  id: 'infonce' | 'nwj' | 'donsker-varadhan',
+  name: string,
+  f: (s: ArrayLike<number>) => number,
+  note: string,
+): EstimatorDescriptor<{ use: typeof id }> {
   return {
     id,
     name,
     quantities: ['critic-bound'],
     summary: `${name} lower bound on I(X;Y) from a K×K critic matrix (diagonal: joint pairs)`,
     assumptions: note,
-    citation: 'Poole et al., ICML 2019; van den Oord et al. arXiv:1807.03748; Nguyen, Wainwright & Jordan 2010; Belghazi et al. 2018',
+    citation:
+      'Poole et al., ICML 2019; van den Oord et al. arXiv:1807.03748; Nguyen, Wainwright & Jordan 2010; Belghazi et al. 2018',
     paramsSchema: criticSchema(id) as unknown as z.ZodType<{ use: typeof id }>,
     resampling: 'none',
     estimate(_q, input): EstimatePoint {
-      if (input.x.n !== input.x.d) throw new ArgumentError(`estimator '${id}'`, 'a square K×K critic matrix', `${input.x.n}×${input.x.d}`);
-      return { value: f(input.x.values), kind: 'lower-bound', details: { K: input.x.n, ceiling: id === 'infonce' ? Math.log(input.x.n) : null } };
+      if (input.x.n !== input.x.d)
+        throw new ArgumentError(`estimator '${id}'`, 'a square K×K critic matrix', `${input.x.n}×${input.x.d}`);
+      return {
+        value: f(input.x.values),
+        kind: 'lower-bound',
+        details: { K: input.x.n, ceiling: id === 'infonce' ? Math.log(input.x.n) : null },
+      };
     },
   };
 }
-export const infoNceEstimator = criticEstimator('infonce', 'InfoNCE', infoNceBound, 'Never above ln K: it cannot report more than ln K nats whatever the true MI.');
-export const nwjEstimator = criticEstimator('nwj', 'NWJ', nwjBound, 'High variance at large MI; below DV for the same critic.');
-export const donskerVaradhanEstimator = criticEstimator('donsker-varadhan', 'Donsker–Varadhan', donskerVaradhanBound, 'Tighter than NWJ for the same critic; biased gradients when trained by minibatches (MINE).');
+export const infoNceEstimator = criticEstimator(
+  'infonce',
+  'InfoNCE',
+  infoNceBound,
+  'Never above ln K: it cannot report more than ln K nats whatever the true MI.',
+);
+export const nwjEstimator = criticEstimator(
+  'nwj',
+  'NWJ',
+  nwjBound,
+  'High variance at large MI; below DV for the same critic.',
+);
+export const donskerVaradhanEstimator = criticEstimator(
+  'donsker-varadhan',
+  'Donsker–Varadhan',
+  donskerVaradhanBound,
+  'Tighter than NWJ for the same critic; biased gradients when trained by minibatches (MINE).',
+);
 
 export const builtinEstimators: readonly EstimatorDescriptor<any>[] = [
   plugInEstimator,

@@ -32,24 +32,31 @@ describe('KSG accuracy at N = 1000 (200 replicates)', () => {
     [0.9, 0.838, 0.039, 0.8366, 0.0371, 0.8456, 0.0347, 0.8444, 0.0343],
     [0.99, 1.9822, 0.0369, 1.9775, 0.0374, 1.9778, 0.036, 1.9825, 0.0355],
   ];
-  it.each(table)('ρ = %d: means within tolerance and SDs within ±25 %% for k = 3, 4 and both algorithms', (rho, ...known) => {
-    const runs: number[][] = [[], [], [], []];
-    for (let r = 0; r < 200; r++) {
-      const { x, y } = gaussianPair(RandomStream.fromSeed(2024).split(`rho:${rho}:${r}`), 1000, rho);
-      [
-        [3, 1],
-        [3, 2],
-        [4, 1],
-        [4, 2],
-      ].forEach(([k, a], c) => runs[c]!.push(ksgMutualInformation(x, y, { k: k!, algorithm: a as 1 | 2, standardise: false, noise: 0 }).value));
-    }
-    runs.forEach((values, c) => {
-      const { mean, sd } = meanSd(values);
-      expect(Math.abs(mean - known[2 * c]!)).toBeLessThan(rho < 0.95 ? 0.02 : 0.03);
-      expect(sd / known[2 * c + 1]!).toBeGreaterThan(0.75);
-      expect(sd / known[2 * c + 1]!).toBeLessThan(1.25);
-    });
-  });
+  it.each(table)(
+    'ρ = %d: means within tolerance and SDs within ±25 %% for k = 3, 4 and both algorithms',
+    (rho, ...known) => {
+      const runs: number[][] = [[], [], [], []];
+      for (let r = 0; r < 200; r++) {
+        const { x, y } = gaussianPair(RandomStream.fromSeed(2024).split(`rho:${rho}:${r}`), 1000, rho);
+        [
+          [3, 1],
+          [3, 2],
+          [4, 1],
+          [4, 2],
+        ].forEach(([k, a], c) =>
+          runs[c]!.push(
+            ksgMutualInformation(x, y, { k: k!, algorithm: a as 1 | 2, standardise: false, noise: 0 }).value,
+          ),
+        );
+      }
+      runs.forEach((values, c) => {
+        const { mean, sd } = meanSd(values);
+        expect(Math.abs(mean - known[2 * c]!)).toBeLessThan(rho < 0.95 ? 0.02 : 0.03);
+        expect(sd / known[2 * c + 1]!).toBeGreaterThan(0.75);
+        expect(sd / known[2 * c + 1]!).toBeLessThan(1.25);
+      });
+    },
+  );
 });
 
 describe('KSG interval coverage', () => {
@@ -61,7 +68,13 @@ describe('KSG interval coverage', () => {
     const errors: number[] = [];
     for (let r = 0; r < 100; r++) {
       const { x, y } = gaussianPair(RandomStream.fromSeed(4242).split(`draw:${r}`), 500, 0.5);
-      const e = estimateWithUncertainty(ksg, 'mutual-information', { x, y }, { use: 'ksg', k: 4, algorithm: 1, standardise: true, noise: 1e-10, bootstrap: 40, level: 0.95 }, RandomStream.fromSeed(4243).split(`${r}`));
+      const e = estimateWithUncertainty(
+        ksg,
+        'mutual-information',
+        { x, y },
+        { use: 'ksg', k: 4, algorithm: 1, standardise: true, noise: 1e-10, bootstrap: 40, level: 0.95 },
+        RandomStream.fromSeed(4243).split(`${r}`),
+      );
       const [lo, hi] = e.uncertainty!.interval!;
       if (lo <= 0.1438410362 && 0.1438410362 <= hi) covered++;
       values.push(e.value);

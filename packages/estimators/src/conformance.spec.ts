@@ -6,7 +6,12 @@ import { estimateWithUncertainty } from './estimate';
 import { estimatedQuantities, estimatorChoiceSchema } from './estimator-registry';
 import { logDetCholesky } from './gaussian';
 import { kolchinskyTraceyEntropy, kolchinskyTraceyMutualInformation } from './kde-bounds';
-import { knnKlDivergence, kozachenkoLeonenkoEntropy, ksgConditionalMutualInformation, ksgMutualInformation } from './knn-estimators';
+import {
+  knnKlDivergence,
+  kozachenkoLeonenkoEntropy,
+  ksgConditionalMutualInformation,
+  ksgMutualInformation,
+} from './knn-estimators';
 import type { SampleMatrix } from './sample-matrix';
 import { digamma, logGamma } from './special-functions';
 import { donskerVaradhanBound, infoNceBound, nwjBound } from './variational-bounds';
@@ -49,7 +54,18 @@ describe('special functions', () => {
 
 describe('registry', () => {
   it('registers every estimator once, each named, documented and with a strict schema', () => {
-    expect(registry.ids()).toEqual(['plug-in', 'binning', 'gaussian', 'kozachenko-leonenko', 'ksg', 'knn-divergence', 'kde-bounds', 'infonce', 'nwj', 'donsker-varadhan']);
+    expect(registry.ids()).toEqual([
+      'plug-in',
+      'binning',
+      'gaussian',
+      'kozachenko-leonenko',
+      'ksg',
+      'knn-divergence',
+      'kde-bounds',
+      'infonce',
+      'nwj',
+      'donsker-varadhan',
+    ]);
     for (const d of registry.list()) {
       expect(d.name.length).toBeGreaterThan(2);
       expect(d.assumptions.length).toBeGreaterThan(20);
@@ -59,12 +75,24 @@ describe('registry', () => {
     }
     expect(() => registry.register(registry.get('ksg'))).toThrow(/share the id 'ksg'/);
     expect(() => registry.get('nope')).toThrow(/unknown estimator 'nope'. Known estimators: plug-in/);
-    expect(() => registry.get('kozachenko-leonenko', 'mutual-information')).toThrow(/an estimator of mutual-information/);
+    expect(() => registry.get('kozachenko-leonenko', 'mutual-information')).toThrow(
+      /an estimator of mutual-information/,
+    );
   });
 
   it("a study's `estimator: { use: ksg, k: 4 }` parses to the KSG parameters with defaults", () => {
     const schema = estimatorChoiceSchema(registry, ['mutual-information']);
-    expect(schema.parse({ use: 'ksg', k: 4 })).toEqual({ use: 'ksg', k: 4, algorithm: 1, standardise: true, noise: 1e-10, bootstrap: 50, level: 0.95, permutations: 0, blockLength: 1 });
+    expect(schema.parse({ use: 'ksg', k: 4 })).toEqual({
+      use: 'ksg',
+      k: 4,
+      algorithm: 1,
+      standardise: true,
+      noise: 1e-10,
+      bootstrap: 50,
+      level: 0.95,
+      permutations: 0,
+      blockLength: 1,
+    });
     expect(() => schema.parse({ use: 'kozachenko-leonenko' })).toThrow();
     expect(() => schema.parse({ use: 'ksg', k: 0 })).toThrow();
   });
@@ -77,7 +105,11 @@ describe('discrete oracles', () => {
     [[0, 0, 1, 1, 1, 1, 0, 0, 0], [1, 1, 0, 0, 0, 0, 1, 1, 1], 0.991076],
     [[1, 1, 0, 1, 0, 1, 1, 1, 0], [1, 1, 0, 0, 0, 1, 0, 1, 1], 0.07278],
     [[0, 0, 1, 1, 2, 1, 1, 0, 0], [0, 0, 0, 1, 1, 1, 0, 0, 0], 0.473851],
-    [[...Array(6).fill(0), ...Array(6).fill(1)], [...Array(4).fill(0), ...Array(4).fill(1), ...Array(4).fill(2)], 0.666667],
+    [
+      [...Array(6).fill(0), ...Array(6).fill(1)],
+      [...Array(4).fill(0), ...Array(4).fill(1), ...Array(4).fill(2)],
+      0.666667,
+    ],
   ])('I(%j; %j) = %d bits', (x, y, expected) => {
     expect(Math.abs(discreteMutualInformation(x, y) / bits - expected)).toBeLessThan(1e-6);
     expect(discreteMutualInformation(y, x)).toBeCloseTo(discreteMutualInformation(x, y), 14);
@@ -111,7 +143,8 @@ describe('Gaussian oracles', () => {
     // so the 200-draw mean has SE ≈ 0.02; the plug-in bias at N = 20 is ≈ −0.35 (distinguishable at > 10 SE).
     const L = [2, 0, 0, 1.5, Math.sqrt(4 - 2.25), 0, 0.5, (1 - 0.75) / Math.sqrt(1.75), 0];
     L[8] = Math.sqrt(2 - L[6]! ** 2 - L[7]! ** 2);
-    const exactH = 0.5 * (3 * Math.log(2 * Math.PI * Math.E) + Math.log(4 * 4 * 2 + 2 * 3 * 1 * 1 - 4 * 1 - 4 * 1 - 2 * 9));
+    const exactH =
+      0.5 * (3 * Math.log(2 * Math.PI * Math.E) + Math.log(4 * 4 * 2 + 2 * 3 * 1 * 1 - 4 * 1 - 4 * 1 - 2 * 9));
     const est = registry.get('gaussian');
     const random = RandomStream.fromSeed(21);
     const corrected: number[] = [];
@@ -146,12 +179,23 @@ describe('Gaussian oracles', () => {
       const e = [g.normal(), g.normal(), g.normal()];
       for (let a = 0; a < 3; a++) v[i * 3 + a] = L[a * 3]! * e[0]! + L[a * 3 + 1]! * e[1]! + L[a * 3 + 2]! * e[2]!;
     }
-    const pick = (j: number): SampleMatrix => ({ values: Float64Array.from({ length: n }, (_, i) => v[i * 3 + j]!), n, d: 1 });
+    const pick = (j: number): SampleMatrix => ({
+      values: Float64Array.from({ length: n }, (_, i) => v[i * 3 + j]!),
+      n,
+      d: 1,
+    });
     const est = registry.get('gaussian');
     const p = { use: 'gaussian', biasCorrected: true };
     // SE of the Gaussian MI estimate ≈ ρ/√N·… ≈ 0.005 here (measured spread over draws 0.004).
-    expect(Math.abs(est.estimate('mutual-information', { x: pick(0), y: pick(1) }, p, g).value - 0.4133392866)).toBeLessThan(0.02);
-    expect(Math.abs(est.estimate('conditional-mutual-information', { x: pick(0), y: pick(1), z: pick(2) }, p, g).value - 0.3568832339)).toBeLessThan(0.02);
+    expect(
+      Math.abs(est.estimate('mutual-information', { x: pick(0), y: pick(1) }, p, g).value - 0.4133392866),
+    ).toBeLessThan(0.02);
+    expect(
+      Math.abs(
+        est.estimate('conditional-mutual-information', { x: pick(0), y: pick(1), z: pick(2) }, p, g).value -
+          0.3568832339,
+      ),
+    ).toBeLessThan(0.02);
   });
 });
 
@@ -182,8 +226,12 @@ describe('Kozachenko–Leonenko entropy', () => {
     const u = { values: Float64Array.from({ length: n }, () => 2 * g.uniform()), n, d: 1 };
     const e = { values: Float64Array.from({ length: n }, () => -Math.log(g.uniformOpen())), n, d: 1 };
     for (const norm of ['euclidean', 'max'] as const) {
-      expect(Math.abs(kozachenkoLeonenkoEntropy(u, { k: 3, norm, standardise: false, noise: 0 }) - Math.LN2)).toBeLessThan(0.03);
-      expect(Math.abs(kozachenkoLeonenkoEntropy(e, { k: 3, norm, standardise: false, noise: 0 }) - 1)).toBeLessThan(0.03);
+      expect(
+        Math.abs(kozachenkoLeonenkoEntropy(u, { k: 3, norm, standardise: false, noise: 0 }) - Math.LN2),
+      ).toBeLessThan(0.03);
+      expect(Math.abs(kozachenkoLeonenkoEntropy(e, { k: 3, norm, standardise: false, noise: 0 }) - 1)).toBeLessThan(
+        0.03,
+      );
     }
   });
 });
@@ -265,14 +313,23 @@ describe('KSG mutual information', () => {
       y[i] = a + c;
       z[i] = b + c;
     }
-    const v = ksgConditionalMutualInformation({ values: x, n, d: 1 }, { values: y, n, d: 1 }, { values: z, n, d: 1 }, { k: 4, standardise: true, noise: 0 });
+    const v = ksgConditionalMutualInformation(
+      { values: x, n, d: 1 },
+      { values: y, n, d: 1 },
+      { values: z, n, d: 1 },
+      { k: 4, standardise: true, noise: 0 },
+    );
     expect(Math.abs(v - 0.3568832339)).toBeLessThan(0.05);
   });
 });
 
 describe('kNN KL divergence', () => {
   it('KL(N(0,1) ‖ N(1,4)) = 0.4431471806 and KL(p‖p) ≈ 0 from independent sample sets (N = 5000, mean of 4)', () => {
-    const draws = (label: string, mean: number, sd: number) => ({ values: RandomStream.fromSeed(13).split(label).fillNormal(new Float64Array(5000), mean, sd), n: 5000, d: 1 });
+    const draws = (label: string, mean: number, sd: number) => ({
+      values: RandomStream.fromSeed(13).split(label).fillNormal(new Float64Array(5000), mean, sd),
+      n: 5000,
+      d: 1,
+    });
     const kl: number[] = [];
     const same: number[] = [];
     for (let r = 0; r < 4; r++) {
@@ -298,7 +355,9 @@ describe('Kolchinsky–Tracey bounds', () => {
     expect(kolchinskyTraceyEntropy(h, variance, 'upper')).toBeCloseTo(hUp, 7);
     expect(kolchinskyTraceyMutualInformation(h, variance, 'lower')).toBeCloseTo(iLow, 7);
     expect(kolchinskyTraceyMutualInformation(h, variance, 'upper')).toBeCloseTo(iUp, 7);
-    expect(kolchinskyTraceyMutualInformation(h, variance, 'upper')).toBeLessThanOrEqual(Math.log(centres.length) + 1e-12);
+    expect(kolchinskyTraceyMutualInformation(h, variance, 'upper')).toBeLessThanOrEqual(
+      Math.log(centres.length) + 1e-12,
+    );
   });
 });
 
@@ -330,9 +389,21 @@ describe('information-plane binning (12-bit task)', () => {
       expect(est.estimate('entropy', { x: t }, params, r).value / bits).toBeCloseTo(hx, 6);
       expect(est.estimate('mutual-information', { x: t, y }, params, r).value / bits).toBeCloseTo(ity, 6);
     };
-    check(layer((x) => x), 12, 1);
-    check(layer((x) => [x[0]!]), 1, 0.1522725269);
-    check(layer((x) => [pop(x) / 12]), 2.838529, 0.7744140625);
+    check(
+      layer((x) => x),
+      12,
+      1,
+    );
+    check(
+      layer((x) => [x[0]!]),
+      1,
+      0.1522725269,
+    );
+    check(
+      layer((x) => [pop(x) / 12]),
+      2.838529,
+      0.7744140625,
+    );
   });
 });
 
@@ -355,7 +426,12 @@ describe('uncertainty', () => {
   it('carries the resampling summary and a permutation null for MI, labelled with every parameter', () => {
     const { x, y } = gaussianPair(RandomStream.fromSeed(15), 400, 0.5);
     const ksg = registry.get('ksg');
-    const params = estimatorChoiceSchema(registry, ['mutual-information']).parse({ use: 'ksg', k: 4, bootstrap: 20, permutations: 20 });
+    const params = estimatorChoiceSchema(registry, ['mutual-information']).parse({
+      use: 'ksg',
+      k: 4,
+      bootstrap: 20,
+      permutations: 20,
+    });
     const r = estimateWithUncertainty(ksg, 'mutual-information', { x, y }, params, RandomStream.fromSeed(16));
     expect(r.estimator).toBe('ksg');
     expect(r.params).toMatchObject({ k: 4, algorithm: 1, bootstrap: 20, permutations: 20 });
@@ -374,7 +450,13 @@ describe('uncertainty', () => {
     let covered = 0;
     for (let r = 0; r < 80; r++) {
       const { x, y } = gaussianPair(RandomStream.fromSeed(17).split(`draw:${r}`), 200, 0.5);
-      const e = estimateWithUncertainty(est, 'mutual-information', { x, y }, { use: 'gaussian', biasCorrected: true, bootstrap: 100, level: 0.95 }, RandomStream.fromSeed(18).split(`${r}`));
+      const e = estimateWithUncertainty(
+        est,
+        'mutual-information',
+        { x, y },
+        { use: 'gaussian', biasCorrected: true, bootstrap: 100, level: 0.95 },
+        RandomStream.fromSeed(18).split(`${r}`),
+      );
       const [lo, hi] = e.uncertainty!.interval!;
       if (lo <= 0.1438410362 && 0.1438410362 <= hi) covered++;
     }

@@ -38,6 +38,8 @@ describe('discrete entropy estimators', () => {
     [[0.9, 0.1], 10, 0.26657849, 0.29914457],
   ])('p = %j, N = %i: E[Ĥ_plugin] and E[Ĥ_MM] match the exact expectations', (p, n, plugIn, millerMadow) => {
     expect(Math.abs(multinomialExpectation(p, n, (c) => plugInEntropy(c, n)) - plugIn)).toBeLessThanOrEqual(1e-8);
-    expect(Math.abs(multinomialExpectation(p, n, (c) => millerMadowEntropy(c, n)) - millerMadow)).toBeLessThanOrEqual(1e-8);
+    expect(Math.abs(multinomialExpectation(p, n, (c) => millerMadowEntropy(c, n)) - millerMadow)).toBeLessThanOrEqual(
+      1e-8,
+    );
   });
 });

@@ -28,7 +28,10 @@ export function millerMadowEntropy(counts: ArrayLike<number>, total: number): nu
 }
 
 /** Entropy of discrete codes (any integers) by hashing: plug-in value, occupied bins, N. */
-export function codeEntropy(codes: ArrayLike<number>, selection?: ArrayLike<number>): { plugIn: number; occupied: number; n: number } {
+export function codeEntropy(
+  codes: ArrayLike<number>,
+  selection?: ArrayLike<number>,
+): { plugIn: number; occupied: number; n: number } {
   const counts = new Map<number, number>();
   const n = selection ? selection.length : codes.length;
   for (let k = 0; k < n; k++) {
@@ -48,10 +51,12 @@ export function jointCodes(...variables: ArrayLike<number>[]): Int32Array {
   const n = variables[0]?.length ?? 0;
   const out = new Int32Array(n);
   const table = new Map<string, number>();
-  const small = variables.length <= 2 && variables.every((v) => {
-    for (let i = 0; i < v.length; i++) if (!Number.isInteger(v[i]!) || v[i]! < 0 || v[i]! >= 1 << 20) return false;
-    return true;
-  });
+  const small =
+    variables.length <= 2 &&
+    variables.every((v) => {
+      for (let i = 0; i < v.length; i++) if (!Number.isInteger(v[i]!) || v[i]! < 0 || v[i]! >= 1 << 20) return false;
+      return true;
+    });
   const numeric = new Map<number, number>();
   for (let i = 0; i < n; i++) {
     if (small) {
@@ -72,7 +77,11 @@ export function jointCodes(...variables: ArrayLike<number>[]): Int32Array {
 export type DiscreteCorrection = 'none' | 'miller-madow';
 
 /** Entropy of per-sample codes in nats, plug-in or Miller–Madow. */
-export function discreteEntropy(codes: ArrayLike<number>, correction: DiscreteCorrection = 'none', selection?: ArrayLike<number>): number {
+export function discreteEntropy(
+  codes: ArrayLike<number>,
+  correction: DiscreteCorrection = 'none',
+  selection?: ArrayLike<number>,
+): number {
   const { plugIn, occupied, n } = codeEntropy(codes, selection);
   return correction === 'miller-madow' ? plugIn + (occupied - 1) / (2 * n) : plugIn;
 }
@@ -81,9 +90,18 @@ export function discreteEntropy(codes: ArrayLike<number>, correction: DiscreteCo
  * Plug-in mutual information Î(X;Y) = Ĥ(X) + Ĥ(Y) − Ĥ(X,Y) of per-sample codes, in nats; with Miller–Madow each
  * entropy is corrected, i.e. Î_MM = Î − (m̂_XY − m̂_X − m̂_Y + 1)/(2N). Biased high while N is not ≫ m_XY.
  */
-export function discreteMutualInformation(x: ArrayLike<number>, y: ArrayLike<number>, correction: DiscreteCorrection = 'none', selection?: ArrayLike<number>): number {
+export function discreteMutualInformation(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  correction: DiscreteCorrection = 'none',
+  selection?: ArrayLike<number>,
+): number {
   const xy = jointCodes(x, y);
-  return discreteEntropy(x, correction, selection) + discreteEntropy(y, correction, selection) - discreteEntropy(xy, correction, selection);
+  return (
+    discreteEntropy(x, correction, selection) +
+    discreteEntropy(y, correction, selection) -
+    discreteEntropy(xy, correction, selection)
+  );
 }
 
 /** Plug-in conditional mutual information Ĥ(X,Z) + Ĥ(Y,Z) − Ĥ(Z) − Ĥ(X,Y,Z) of per-sample codes, nats. */

@@ -1,6 +1,12 @@
 import type { RandomStream } from '@entroscope/core';
 import { resample, type ResamplingSummary } from './bootstrap';
-import type { EstimatedQuantity, EstimatePoint, EstimatorDescriptor, EstimatorInput, UncertaintySettings } from './estimator-registry';
+import type {
+  EstimatedQuantity,
+  EstimatePoint,
+  EstimatorDescriptor,
+  EstimatorInput,
+  UncertaintySettings,
+} from './estimator-registry';
 import type { SampleMatrix } from './sample-matrix';
 
 /** Permutation null of an MI: the estimator on y shuffled against x (independence with the same marginals). */
@@ -61,7 +67,8 @@ export function estimateWithUncertainty<P extends { use: string }>(
       sets,
       { replicates: bootstrap, level, method, blockLength: method === 'bootstrap' ? blockLength : 1 },
       stream,
-      (selections) => descriptor.estimate(quantity, input, estimatorParams, stream.split(`replicate:${b++}`), selections).value,
+      (selections) =>
+        descriptor.estimate(quantity, input, estimatorParams, stream.split(`replicate:${b++}`), selections).value,
       point.value,
     );
   }
@@ -79,12 +86,18 @@ export function estimateWithUncertainty<P extends { use: string }>(
         order[i] = order[j]!;
         order[j] = t;
       }
-      const v = descriptor.estimate(quantity, { ...input, y: permuted(input.y, order) }, estimatorParams, stream.split(`permutation:${b}`)).value;
+      const v = descriptor.estimate(
+        quantity,
+        { ...input, y: permuted(input.y, order) },
+        estimatorParams,
+        stream.split(`permutation:${b}`),
+      ).value;
       if (Number.isFinite(v)) values.push(v);
       else nonFinite++;
     }
     const mean = values.reduce((a, v) => a + v, 0) / Math.max(1, values.length);
-    const sd = values.length > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1)) : NaN;
+    const sd =
+      values.length > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1)) : NaN;
     const above = values.filter((v) => v >= point.value).length + nonFinite;
     const sorted = [...values].sort((a, b) => a - b);
     nullDistribution = {

@@ -22,7 +22,13 @@ export type EstimatedQuantity =
   /** I(X;Y) bound from a K×K critic matrix in x (row i, column j: f(x_i, y_j)). */
   | 'critic-bound';
 
-export const estimatedQuantities: readonly EstimatedQuantity[] = ['entropy', 'mutual-information', 'conditional-mutual-information', 'divergence', 'critic-bound'];
+export const estimatedQuantities: readonly EstimatedQuantity[] = [
+  'entropy',
+  'mutual-information',
+  'conditional-mutual-information',
+  'divergence',
+  'critic-bound',
+];
 
 export interface EstimatorInput {
   readonly x: SampleMatrix;
@@ -63,7 +69,13 @@ export interface EstimatorDescriptor<Params extends { use: string } = { use: str
    * The estimate from the rows in `selections` (one selection per independent sample set: [rows] for entropy/MI/CMI,
    * [P rows, Q rows] for divergence; all rows when absent). Pure: same input, params and stream → same number.
    */
-  estimate(quantity: EstimatedQuantity, input: EstimatorInput, params: Params, random: RandomStream, selections?: readonly (ArrayLike<number> | undefined)[]): EstimatePoint;
+  estimate(
+    quantity: EstimatedQuantity,
+    input: EstimatorInput,
+    params: Params,
+    random: RandomStream,
+    selections?: readonly (ArrayLike<number> | undefined)[],
+  ): EstimatePoint;
 }
 
 export class EstimatorRegistry {
@@ -82,7 +94,11 @@ export class EstimatorRegistry {
     const d = this.table.get(id);
     if (!d) throw new UnknownIdError('estimator', id, this.ids(quantity));
     if (quantity && !d.quantities.includes(quantity)) {
-      throw new ArgumentError(`estimator '${id}'`, `an estimator of ${quantity} (${this.ids(quantity).join(', ')})`, `one of ${d.quantities.join(', ')}`);
+      throw new ArgumentError(
+        `estimator '${id}'`,
+        `an estimator of ${quantity} (${this.ids(quantity).join(', ')})`,
+        `one of ${d.quantities.join(', ')}`,
+      );
     }
     return d;
   }
@@ -99,10 +115,27 @@ export class EstimatorRegistry {
 
 /** Resampling and null-distribution settings every estimator choice accepts beside its own parameters. */
 export const uncertaintyFields = {
-  bootstrap: z.number().int().min(0).max(10_000).default(50).describe('Resamples of independent rows for the standard error and interval (0: none)'),
+  bootstrap: z
+    .number()
+    .int()
+    .min(0)
+    .max(10_000)
+    .default(50)
+    .describe('Resamples of independent rows for the standard error and interval (0: none)'),
   level: z.number().gt(0).lt(1).default(0.95).describe('Confidence level of the resampling interval'),
-  permutations: z.number().int().min(0).max(10_000).default(0).describe('Permutations of y against x for the null distribution of an MI (0: none)'),
-  blockLength: z.number().int().min(1).default(1).describe('Consecutive rows resampled together (rows forming a correlated sequence; 1: independent rows)'),
+  permutations: z
+    .number()
+    .int()
+    .min(0)
+    .max(10_000)
+    .default(0)
+    .describe('Permutations of y against x for the null distribution of an MI (0: none)'),
+  blockLength: z
+    .number()
+    .int()
+    .min(1)
+    .default(1)
+    .describe('Consecutive rows resampled together (rows forming a correlated sequence; 1: independent rows)'),
 };
 export type UncertaintySettings = { bootstrap: number; level: number; permutations: number; blockLength: number };
 
@@ -110,12 +143,17 @@ export type UncertaintySettings = { bootstrap: number; level: number; permutatio
  * The schema of a probe's `estimator` parameter: a discriminated union (on `use`) of the registered estimators of
  * `quantities`, each extended with the uncertainty fields. Optionally extra choices (e.g. `{ use: 'exact' }`).
  */
-export function estimatorChoiceSchema(registry: EstimatorRegistry, quantities: readonly EstimatedQuantity[], extra: readonly z.ZodObject<any>[] = []) {
+export function estimatorChoiceSchema(
+  registry: EstimatorRegistry,
+  quantities: readonly EstimatedQuantity[],
+  extra: readonly z.ZodObject<any>[] = [],
+) {
   const options = registry
     .list()
     .filter((d) => d.quantities.some((q) => quantities.includes(q)))
     .map((d) => (d.paramsSchema as unknown as z.ZodObject<any>).extend(uncertaintyFields).strict());
   const all = [...extra, ...options];
-  if (all.length === 0) throw new ArgumentError('estimatorChoiceSchema', `an estimator of ${quantities.join('/')}`, 'none registered');
+  if (all.length === 0)
+    throw new ArgumentError('estimatorChoiceSchema', `an estimator of ${quantities.join('/')}`, 'none registered');
   return z.discriminatedUnion('use', all as [z.ZodObject<any>, ...z.ZodObject<any>[]]);
 }

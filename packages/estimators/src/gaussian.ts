@@ -33,7 +33,11 @@ export function logDetCholesky(a: ArrayLike<number>, d: number): number {
 }
 
 /** Scatter matrix Σ_i (x_i − x̄)(x_i − x̄)ᵀ = (N − 1)S of the rows (optionally a selection), over the given columns. */
-export function scatterMatrix(x: SampleMatrix, columns: readonly number[], selection?: ArrayLike<number>): Float64Array {
+export function scatterMatrix(
+  x: SampleMatrix,
+  columns: readonly number[],
+  selection?: ArrayLike<number>,
+): Float64Array {
   const n = selection ? selection.length : x.n;
   const d = columns.length;
   const mean = new Float64Array(d);
@@ -67,7 +71,10 @@ export function logDetCovariance(scatter: Float64Array, d: number, n: number, bi
 export function gaussianEntropy(x: SampleMatrix, biasCorrected: boolean, selection?: ArrayLike<number>): number {
   const cols = [...Array(x.d).keys()];
   const n = selection ? selection.length : x.n;
-  return 0.5 * (x.d * Math.log(2 * Math.PI * Math.E) + logDetCovariance(scatterMatrix(x, cols, selection), x.d, n, biasCorrected));
+  return (
+    0.5 *
+    (x.d * Math.log(2 * Math.PI * Math.E) + logDetCovariance(scatterMatrix(x, cols, selection), x.d, n, biasCorrected))
+  );
 }
 
 /**
@@ -83,6 +90,7 @@ export function gaussianMutualInformation(
   zs: readonly number[] = [],
 ): number {
   const n = selection ? selection.length : joint.n;
-  const ld = (cols: readonly number[]) => (cols.length === 0 ? 0 : logDetCovariance(scatterMatrix(joint, cols, selection), cols.length, n, biasCorrected));
+  const ld = (cols: readonly number[]) =>
+    cols.length === 0 ? 0 : logDetCovariance(scatterMatrix(joint, cols, selection), cols.length, n, biasCorrected);
   return 0.5 * (ld([...xs, ...zs]) + ld([...ys, ...zs]) - ld(zs) - ld([...xs, ...ys, ...zs]));
 }

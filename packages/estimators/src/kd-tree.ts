@@ -28,7 +28,8 @@ export class KdTree {
   private nodeCount = 0;
 
   constructor(values: ArrayLike<number>, n: number, d: number, norm: Norm = 'max', leafSize = 12) {
-    if (values.length !== n * d) throw new ArgumentError('KdTree: values', `${n}×${d} = ${n * d} values`, values.length);
+    if (values.length !== n * d)
+      throw new ArgumentError('KdTree: values', `${n}×${d} = ${n * d} values`, values.length);
     if (n < 1) throw new ArgumentError('KdTree: n', 'at least one point', n);
     this.n = n;
     this.d = d;
@@ -313,7 +314,15 @@ export class KdTree {
   }
 }
 
-function quickselect(values: ArrayLike<number>, order: Int32Array, lo: number, hi: number, k: number, dim: number, d: number): void {
+function quickselect(
+  values: ArrayLike<number>,
+  order: Int32Array,
+  lo: number,
+  hi: number,
+  k: number,
+  dim: number,
+  d: number,
+): void {
   const key = (p: number) => values[order[p]! * d + dim]!;
   while (hi > lo) {
     const pivot = key((lo + hi) >> 1);

@@ -19,7 +19,12 @@ export type KdeBound = 'upper' | 'lower';
  * The bound on I(X;T) (nats) over the rows in `selection` (all when omitted): −(1/N) Σ_i ln((1/N) Σ_j e^{−‖h_i−h_j‖²/(c σ²)}),
  * c = 2 (upper) or 8 (lower). O(N² d); log-sum-exp per row.
  */
-export function kolchinskyTraceyMutualInformation(h: SampleMatrix, variance: number, bound: KdeBound, selection?: ArrayLike<number>): number {
+export function kolchinskyTraceyMutualInformation(
+  h: SampleMatrix,
+  variance: number,
+  bound: KdeBound,
+  selection?: ArrayLike<number>,
+): number {
   if (!(variance > 0)) throw new ArgumentError('KDE bound: variance', 'a noise variance σ² > 0', variance);
   const rows = selection ?? Int32Array.from({ length: h.n }, (_, i) => i);
   const n = rows.length;
@@ -54,15 +59,29 @@ export function kolchinskyTraceyMutualInformation(h: SampleMatrix, variance: num
  * lower bound with Bhattacharyya distances is the upper-bound formula with 4σ² plus (d/2) ln ¼ (equivalently the
  * MI lower bound plus H(T|X)).
  */
-export function kolchinskyTraceyEntropy(h: SampleMatrix, variance: number, bound: KdeBound, selection?: ArrayLike<number>): number {
-  return (h.d / 2) * Math.log(2 * Math.PI * Math.E * variance) + kolchinskyTraceyMutualInformation(h, variance, bound, selection);
+export function kolchinskyTraceyEntropy(
+  h: SampleMatrix,
+  variance: number,
+  bound: KdeBound,
+  selection?: ArrayLike<number>,
+): number {
+  return (
+    (h.d / 2) * Math.log(2 * Math.PI * Math.E * variance) +
+    kolchinskyTraceyMutualInformation(h, variance, bound, selection)
+  );
 }
 
 /**
  * I(T;Y) estimate for discrete labels: Ĥ(T) − Σ_y p(y) Ĥ(T|Y=y), each term the chosen bound (the H(T|X) terms
  * cancel). Not a bound (a difference of bounds); nats.
  */
-export function kolchinskyTraceyLabelInformation(h: SampleMatrix, labels: ArrayLike<number>, variance: number, bound: KdeBound, selection?: ArrayLike<number>): number {
+export function kolchinskyTraceyLabelInformation(
+  h: SampleMatrix,
+  labels: ArrayLike<number>,
+  variance: number,
+  bound: KdeBound,
+  selection?: ArrayLike<number>,
+): number {
   const rows = selection ?? Int32Array.from({ length: h.n }, (_, i) => i);
   const groups = new Map<number, number[]>();
   for (let k = 0; k < rows.length; k++) {
@@ -72,6 +91,7 @@ export function kolchinskyTraceyLabelInformation(h: SampleMatrix, labels: ArrayL
     g.push(rows[k]!);
   }
   let conditional = 0;
-  for (const g of groups.values()) conditional += (g.length / rows.length) * kolchinskyTraceyMutualInformation(h, variance, bound, g);
+  for (const g of groups.values())
+    conditional += (g.length / rows.length) * kolchinskyTraceyMutualInformation(h, variance, bound, g);
   return kolchinskyTraceyMutualInformation(h, variance, bound, rows) - conditional;
 }

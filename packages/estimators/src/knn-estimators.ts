@@ -27,7 +27,13 @@ export interface KnnPreprocessing {
   readonly noise: number;
 }
 
-function prepared(m: SampleMatrix, pre: KnnPreprocessing, random: RandomStream | undefined, label: string, selection?: ArrayLike<number>): Float64Array {
+function prepared(
+  m: SampleMatrix,
+  pre: KnnPreprocessing,
+  random: RandomStream | undefined,
+  label: string,
+  selection?: ArrayLike<number>,
+): Float64Array {
   const n = selection ? selection.length : m.n;
   const out = new Float64Array(n * m.d);
   for (let k = 0; k < n; k++) {
@@ -123,13 +129,15 @@ export function ksgMutualInformation(
   random?: RandomStream,
   selection?: ArrayLike<number>,
 ): KsgResult {
-  if (x.n !== y.n) throw new ArgumentError('KSG mutual information: samples', `as many rows in y as in x (${x.n})`, y.n);
+  if (x.n !== y.n)
+    throw new ArgumentError('KSG mutual information: samples', `as many rows in y as in x (${x.n})`, y.n);
   const n = selection ? selection.length : x.n;
   const { k, algorithm } = options;
   checkK(k, n, 'KSG mutual information');
   const threads = Math.max(1, Math.floor(options.threads ?? defaultKnnThreads(n)));
   const threaded = threads > 1 && n >= 2 * threads && fs.existsSync(WORKER_FILE);
-  const shared = (length: number) => (threaded ? new Float64Array(new SharedArrayBuffer(8 * length)) : new Float64Array(length));
+  const shared = (length: number) =>
+    threaded ? new Float64Array(new SharedArrayBuffer(8 * length)) : new Float64Array(length);
   const xv = shared(n * x.d);
   xv.set(prepared(x, options, random, 'x', selection));
   const yv = shared(n * y.d);
@@ -151,7 +159,18 @@ export function ksgMutualInformation(
   return { value, n, meanNeighbourCounts: [sumNx / n, sumNy / n] };
 }
 
-function runThreaded(xv: Float64Array, yv: Float64Array, n: number, dx: number, dy: number, k: number, algorithm: KsgAlgorithm, threads: number, terms: Float64Array, counts: Float64Array): void {
+function runThreaded(
+  xv: Float64Array,
+  yv: Float64Array,
+  n: number,
+  dx: number,
+  dy: number,
+  k: number,
+  algorithm: KsgAlgorithm,
+  threads: number,
+  terms: Float64Array,
+  counts: Float64Array,
+): void {
   const control = new Int32Array(new SharedArrayBuffer(8));
   const chunk = Math.ceil(n / threads);
   const workers: Worker[] = [];
@@ -160,7 +179,20 @@ function runThreaded(xv: Float64Array, yv: Float64Array, n: number, dx: number, 
     const to = Math.min(n, from + chunk);
     if (from >= to) continue;
     const worker = new Worker(WORKER_FILE, {
-      workerData: { x: xv.buffer, y: yv.buffer, terms: terms.buffer, counts: counts.buffer, control: control.buffer, n, dx, dy, k, algorithm, from, to },
+      workerData: {
+        x: xv.buffer,
+        y: yv.buffer,
+        terms: terms.buffer,
+        counts: counts.buffer,
+        control: control.buffer,
+        n,
+        dx,
+        dy,
+        k,
+        algorithm,
+        from,
+        to,
+      },
     });
     worker.unref();
     workers.push(worker);
@@ -169,7 +201,12 @@ function runThreaded(xv: Float64Array, yv: Float64Array, n: number, dx: number, 
   // Block until every worker has signalled (their own try/catch always signals); 10 min without progress is a failure.
   const deadline = Date.now() + 600_000;
   for (let done = Atomics.load(control, 0); done < workers.length; done = Atomics.load(control, 0)) {
-    if (Date.now() > deadline) throw new ArgumentError('KSG worker threads', 'every worker to finish', `${done} of ${workers.length} after 10 minutes`);
+    if (Date.now() > deadline)
+      throw new ArgumentError(
+        'KSG worker threads',
+        'every worker to finish',
+        `${done} of ${workers.length} after 10 minutes`,
+      );
     Atomics.wait(control, 0, done, 1000);
   }
   if (Atomics.load(control, 1) !== 0) {
@@ -191,7 +228,8 @@ export function ksgConditionalMutualInformation(
   random?: RandomStream,
   selection?: ArrayLike<number>,
 ): number {
-  if (x.n !== y.n || x.n !== z.n) throw new ArgumentError('KSG conditional MI: samples', `equal row counts (x: ${x.n})`, `y: ${y.n}, z: ${z.n}`);
+  if (x.n !== y.n || x.n !== z.n)
+    throw new ArgumentError('KSG conditional MI: samples', `equal row counts (x: ${x.n})`, `y: ${y.n}, z: ${z.n}`);
   const n = selection ? selection.length : x.n;
   const { k } = options;
   checkK(k, n, 'KSG conditional mutual information');

@@ -69,7 +69,11 @@ export class KsgTerms {
 }
 
 /** A range counter over one marginal space: sorted line in 1-D, k-d tree otherwise. */
-export function rangeCounter(values: Float64Array, n: number, d: number): (q: Float64Array, qo: number, r: number, strict: boolean) => number {
+export function rangeCounter(
+  values: Float64Array,
+  n: number,
+  d: number,
+): (q: Float64Array, qo: number, r: number, strict: boolean) => number {
   if (d === 1) {
     const line = new SortedLine(values);
     return (q, qo, r, strict) => line.countWithin(q[qo]!, r, strict);

@@ -8,9 +8,20 @@ export const plugInBlocksSchema = z
     rate: z
       .enum(['conditional', 'block'])
       .default('conditional')
-      .describe("'conditional': X(ℓ) − X(ℓ−1), exact for Markov chains of order < ℓ; 'block': X(ℓ)/ℓ (biased by boundary terms)"),
-    correction: z.enum(['none', 'miller-madow']).default('miller-madow').describe('Bias correction of the plug-in estimate'),
-    bootstrap: z.number().int().min(0).max(10_000).default(100).describe('Bootstrap resamples of rows for the standard error (0: none)'),
+      .describe(
+        "'conditional': X(ℓ) − X(ℓ−1), exact for Markov chains of order < ℓ; 'block': X(ℓ)/ℓ (biased by boundary terms)",
+      ),
+    correction: z
+      .enum(['none', 'miller-madow'])
+      .default('miller-madow')
+      .describe('Bias correction of the plug-in estimate'),
+    bootstrap: z
+      .number()
+      .int()
+      .min(0)
+      .max(10_000)
+      .default(100)
+      .describe('Bootstrap resamples of rows for the standard error (0: none)'),
   })
   .strict();
 export type PlugInBlocksParams = z.infer<typeof plugInBlocksSchema>;

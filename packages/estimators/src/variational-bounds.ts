@@ -13,7 +13,8 @@ import { ArgumentError } from '@entroscope/core';
  */
 function size(scores: ArrayLike<number>): number {
   const k = Math.round(Math.sqrt(scores.length));
-  if (k * k !== scores.length || k < 2) throw new ArgumentError('critic matrix', 'a K×K matrix with K ≥ 2', `${scores.length} entries`);
+  if (k * k !== scores.length || k < 2)
+    throw new ArgumentError('critic matrix', 'a K×K matrix with K ≥ 2', `${scores.length} entries`);
   return k;
 }
 

@@ -6,7 +6,10 @@ import type { KernelFamily } from './kernel-names';
  * Probe workloads of each kernel family for `auto` (each ≈ 1–20 ms on the cpu backend): median of 3 timed runs
  * after one warm-up (which also compiles gpu.js kernels). Inputs come from a fixed seed.
  */
-export async function measureFamilies(ids: readonly BackendId[], backendOf: (id: BackendId) => KernelBackend): Promise<Record<KernelFamily, Record<string, number>>> {
+export async function measureFamilies(
+  ids: readonly BackendId[],
+  backendOf: (id: BackendId) => KernelBackend,
+): Promise<Record<KernelFamily, Record<string, number>>> {
   const random = RandomStream.fromSeed(20240611);
   const n = 128;
   const a = random.fillNormal(new Float32Array(n * n));
@@ -14,7 +17,7 @@ export async function measureFamilies(ids: readonly BackendId[], backendOf: (id:
   const x = random.fillNormal(new Float32Array(256 * 256));
   const points = random.fillNormal(new Float32Array(512 * 8));
   const L = 128;
-  const spins = new Int8Array(L * L).map((_, i) => ((i * 2654435761) >>> 16) & 1 ? 1 : -1);
+  const spins = new Int8Array(L * L).map((_, i) => (((i * 2654435761) >>> 16) & 1 ? 1 : -1));
   const uniforms = random.fillUniform(new Float32Array((L * L) / 2));
   const workloads: Record<KernelFamily, (k: KernelBackend) => Promise<unknown>> = {
     dense: (k) => k.matmul(a, b, n, n, n, { activation: 'tanh' }),

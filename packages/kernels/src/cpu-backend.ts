@@ -15,7 +15,14 @@ import { columnMeanCpu, columnVarianceCpu, logSumExpCpu, rowMeanCpu, rowVariance
  * when the runtime cannot be loaded, `matmulFast` (the TypeScript twin below 48³, the WebAssembly SIMD engine
  * above).
  */
-export function matmulCpuBackend(a: Float32Array, b: Float32Array, m: number, k: number, n: number, options?: MatmulOptions): Float32Array {
+export function matmulCpuBackend(
+  a: Float32Array,
+  b: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+  options?: MatmulOptions,
+): Float32Array {
   if (m * k * n >= FAST_MATMUL_THRESHOLD && onnxGemmEnabled()) return matmulOnnx(a, b, m, k, n, options);
   return matmulFast(a, b, m, k, n, options);
 }

@@ -14,10 +14,23 @@ export * from './backend';
 export * from './registry';
 export * from './cpu-backend';
 export * from './resolve-backend';
-export { GpujsKernels, gpujsModes, gpujsUnavailableReason, gpujsUnavailableReasonSync, type GpujsMode } from './gpujs/gpujs-backend';
+export {
+  GpujsKernels,
+  gpujsModes,
+  gpujsUnavailableReason,
+  gpujsUnavailableReasonSync,
+  type GpujsMode,
+} from './gpujs/gpujs-backend';
 export * from './streams';
 export * from './cpu/matmul-fast';
 export { WasmGemm } from './wasm/wasm-gemm';
-export { matmulOnnx, onnxUnavailableReason, onnxGemmEnabled, setOnnxGemmEnabled, setOnnxGemmThreads, gemmModelBytes } from './onnx/onnx-gemm';
+export {
+  matmulOnnx,
+  onnxUnavailableReason,
+  onnxGemmEnabled,
+  setOnnxGemmEnabled,
+  setOnnxGemmThreads,
+  gemmModelBytes,
+} from './onnx/onnx-gemm';
 export * from './cpu/ising-multispin-engine';
 export * from './cpu/ising-checkerboard-engine';

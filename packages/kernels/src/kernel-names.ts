@@ -66,7 +66,15 @@ export type KernelName = (typeof kernelNames)[number];
 
 /** Families: `auto` chooses a backend per family from measured timings. */
 export type KernelFamily = 'dense' | 'elementwise' | 'reduction' | 'histogram' | 'distance' | 'ising' | 'random';
-export const kernelFamilies: readonly KernelFamily[] = ['dense', 'elementwise', 'reduction', 'histogram', 'distance', 'ising', 'random'];
+export const kernelFamilies: readonly KernelFamily[] = [
+  'dense',
+  'elementwise',
+  'reduction',
+  'histogram',
+  'distance',
+  'ising',
+  'random',
+];
 
 export const familyOf: Readonly<Record<KernelName, KernelFamily>> = {
   matmul: 'dense',

@@ -11,7 +11,8 @@ export class KernelRegistry {
   private readonly table = new Map<KernelName, Map<BackendId, KernelImpl<KernelName>>>();
 
   register<N extends KernelName>(name: N, backend: BackendId, impl: KernelImpl<N>): void {
-    if (!kernelNames.includes(name)) throw new ArgumentError('KernelRegistry.register: name', `one of ${kernelNames.join(', ')}`, name);
+    if (!kernelNames.includes(name))
+      throw new ArgumentError('KernelRegistry.register: name', `one of ${kernelNames.join(', ')}`, name);
     let row = this.table.get(name);
     if (!row) this.table.set(name, (row = new Map()));
     if (row.has(backend)) throw new DuplicateIdError('kernel', `${name}@${backend}`);
@@ -24,7 +25,12 @@ export class KernelRegistry {
 
   get<N extends KernelName>(name: N, backend: BackendId): KernelImpl<N> {
     const impl = this.table.get(name)?.get(backend);
-    if (!impl) throw new ArgumentError(`kernel '${name}'`, `a backend implementing it (${this.backendsOf(name).join(', ') || 'none'})`, backend);
+    if (!impl)
+      throw new ArgumentError(
+        `kernel '${name}'`,
+        `a backend implementing it (${this.backendsOf(name).join(', ') || 'none'})`,
+        backend,
+      );
     return impl as unknown as KernelImpl<N>;
   }
 

@@ -1,5 +1,11 @@
 import { EntroscopeError, type BackendHandle, type RandomStream } from '@entroscope/core';
-import { backendIds, type BackendId, type KernelBackend, type KernelSignatures, type RequestedBackend } from './backend';
+import {
+  backendIds,
+  type BackendId,
+  type KernelBackend,
+  type KernelSignatures,
+  type RequestedBackend,
+} from './backend';
 import { registerCpuKernels } from './cpu-backend';
 import { GpujsKernels, gpujsUnavailableReason, registerGpujsKernels, type GpujsMode } from './gpujs/gpujs-backend';
 import { familyOf, kernelFamilies, type KernelFamily, type KernelName } from './kernel-names';
@@ -37,7 +43,9 @@ export function checkBackend(id: BackendId): Promise<BackendAvailability> {
   let result = availabilityCache.get(id);
   if (!result) {
     const mode = gpujsModeOf(id);
-    result = mode ? gpujsUnavailableReason(mode).then((reason) => ({ id, available: reason === null, reason })) : Promise.resolve({ id, available: true, reason: null });
+    result = mode
+      ? gpujsUnavailableReason(mode).then((reason) => ({ id, available: reason === null, reason }))
+      : Promise.resolve({ id, available: true, reason: null });
     availabilityCache.set(id, result);
   }
   return result;
@@ -80,8 +88,15 @@ const methodKernels = {
 } as const;
 
 /** A KernelBackend whose families run on the given backends (all the same one unless `auto` mixed them). */
-export function createKernelBackend(id: string, families: Readonly<Record<KernelFamily, BackendId>>, registry: KernelRegistry = kernelRegistry): KernelBackend {
-  const run = async <N extends KernelName>(name: N, ...args: Parameters<KernelSignatures[N]>): Promise<ReturnType<KernelSignatures[N]>> => {
+export function createKernelBackend(
+  id: string,
+  families: Readonly<Record<KernelFamily, BackendId>>,
+  registry: KernelRegistry = kernelRegistry,
+): KernelBackend {
+  const run = async <N extends KernelName>(
+    name: N,
+    ...args: Parameters<KernelSignatures[N]>
+  ): Promise<ReturnType<KernelSignatures[N]>> => {
     const impl = registry.get(name, families[familyOf[name]]) as unknown as (...a: unknown[]) => unknown;
     return (await impl(...args)) as ReturnType<KernelSignatures[N]>;
   };
@@ -91,7 +106,8 @@ export function createKernelBackend(id: string, families: Readonly<Record<Kernel
     run,
     matmul: (...args: Parameters<KernelSignatures['matmul']>) => run('matmul', ...args),
     fillUniform: (random: RandomStream, out: Float32Array | Float64Array) => run('random-uniform', random, out),
-    fillNormal: (random: RandomStream, out: Float32Array | Float64Array, mean?: number, sd?: number) => run('random-normal', random, out, mean, sd),
+    fillNormal: (random: RandomStream, out: Float32Array | Float64Array, mean?: number, sd?: number) =>
+      run('random-normal', random, out, mean, sd),
     dispose: async () => {
       for (const [mode, instance] of gpujsInstances) {
         if (Object.values(families).includes(`gpujs:${mode}` as BackendId)) {
@@ -101,11 +117,13 @@ export function createKernelBackend(id: string, families: Readonly<Record<Kernel
       }
     },
   };
-  for (const [method, name] of Object.entries(methodKernels)) backend[method] = (...args: unknown[]) => (run as (n: string, ...a: unknown[]) => Promise<unknown>)(name, ...args);
+  for (const [method, name] of Object.entries(methodKernels))
+    backend[method] = (...args: unknown[]) => (run as (n: string, ...a: unknown[]) => Promise<unknown>)(name, ...args);
   return backend as unknown as KernelBackend;
 }
 
-const uniform = (backend: BackendId): Record<KernelFamily, BackendId> => Object.fromEntries(kernelFamilies.map((f) => [f, backend])) as Record<KernelFamily, BackendId>;
+const uniform = (backend: BackendId): Record<KernelFamily, BackendId> =>
+  Object.fromEntries(kernelFamilies.map((f) => [f, backend])) as Record<KernelFamily, BackendId>;
 
 const resolved = new Map<string, KernelBackend>();
 
@@ -123,7 +141,11 @@ export function kernelsFor(handle: BackendHandle): KernelBackend {
     resolved.set(handle.id, backend);
     return backend;
   }
-  throw new EntroscopeError('BACKEND_UNKNOWN', `kernelsFor: backend '${handle.id}' was not resolved in this process; expected one of ${backendIds.join(', ')} or a handle returned by resolveKernelBackend`, { id: handle.id });
+  throw new EntroscopeError(
+    'BACKEND_UNKNOWN',
+    `kernelsFor: backend '${handle.id}' was not resolved in this process; expected one of ${backendIds.join(', ')} or a handle returned by resolveKernelBackend`,
+    { id: handle.id },
+  );
 }
 
 /** What goes into study.resolved.json under `backend`. */
@@ -156,9 +178,16 @@ export interface ResolveOptions {
  * what is available and why the others are not). `auto` measures a small workload of every kernel family on
  * every available backend and keeps `cpu` for a family unless another backend is measured faster by `margin`.
  */
-export async function resolveKernelBackend(requested: string, options: ResolveOptions = {}): Promise<{ backend: KernelBackend; record: BackendRecord }> {
+export async function resolveKernelBackend(
+  requested: string,
+  options: ResolveOptions = {},
+): Promise<{ backend: KernelBackend; record: BackendRecord }> {
   if (requested !== 'auto' && !(backendIds as readonly string[]).includes(requested)) {
-    throw new EntroscopeError('BACKEND_UNKNOWN', `backend '${requested}' is unknown: expected auto or one of ${backendIds.join(', ')}`, { requested });
+    throw new EntroscopeError(
+      'BACKEND_UNKNOWN',
+      `backend '${requested}' is unknown: expected auto or one of ${backendIds.join(', ')}`,
+      { requested },
+    );
   }
   const availability = await checkBackends();
   const versions = await versionsOf();
@@ -167,19 +196,47 @@ export async function resolveKernelBackend(requested: string, options: ResolveOp
     const id = requested as BackendId;
     if (!availability.find((a) => a.id === id)!.available) throw new BackendUnavailableError(id, availability);
     const backend = kernelsFor({ id });
-    return { backend, record: { requested: id, id, families: backend.families as Record<KernelFamily, BackendId>, why: 'requested explicitly', availability, versions, threads } };
+    return {
+      backend,
+      record: {
+        requested: id,
+        id,
+        families: backend.families as Record<KernelFamily, BackendId>,
+        why: 'requested explicitly',
+        availability,
+        versions,
+        threads,
+      },
+    };
   }
   const pinned = options.pinned;
   if (pinned && kernelFamilies.every((f) => availability.find((a) => a.id === pinned[f])?.available)) {
-    const families = Object.fromEntries(kernelFamilies.map((f) => [f, pinned[f] as BackendId])) as Record<KernelFamily, BackendId>;
+    const families = Object.fromEntries(kernelFamilies.map((f) => [f, pinned[f] as BackendId])) as Record<
+      KernelFamily,
+      BackendId
+    >;
     const chosen = new Set(Object.values(families));
-    const id = chosen.size === 1 ? [...chosen][0]! : `auto:${kernelFamilies.map((f) => `${f}=${families[f]}`).join(',')}`;
+    const id =
+      chosen.size === 1 ? [...chosen][0]! : `auto:${kernelFamilies.map((f) => `${f}=${families[f]}`).join(',')}`;
     const backend = resolved.get(id) ?? createKernelBackend(id, families);
     resolved.set(id, backend);
-    return { backend, record: { requested: 'auto', id, families, why: 'the per-family choice of the earlier run this run resumes (not measured again)', availability, versions, threads } };
+    return {
+      backend,
+      record: {
+        requested: 'auto',
+        id,
+        families,
+        why: 'the per-family choice of the earlier run this run resumes (not measured again)',
+        availability,
+        versions,
+        threads,
+      },
+    };
   }
   const margin = options.margin ?? 1.25;
-  const candidates = (options.candidates ?? backendIds).filter((id) => id !== 'cpu' && availability.find((a) => a.id === id)?.available);
+  const candidates = (options.candidates ?? backendIds).filter(
+    (id) => id !== 'cpu' && availability.find((a) => a.id === id)?.available,
+  );
   const timings = await measureFamilies(['cpu', ...candidates], (id) => kernelsFor({ id }));
   const families = uniform('cpu');
   const reasons: string[] = [];

@@ -26,7 +26,9 @@ describe('batch streams', () => {
     const want = histogram1dCpu(all, 20, { lo: -3, hi: 3 });
     expect(await lastValueFrom(counts$)).toEqual(want);
     expect(await lastValueFrom(counts$)).toEqual(want);
-    const running = await firstValueFrom(normalBatches(random, 5000, 512).pipe(histogramOfBatches(20, { lo: -3, hi: 3 }, { running: true }), toArray()));
+    const running = await firstValueFrom(
+      normalBatches(random, 5000, 512).pipe(histogramOfBatches(20, { lo: -3, hi: 3 }, { running: true }), toArray()),
+    );
     expect(running.length).toBe(10);
     expect(running[9]).toEqual(want);
   });
@@ -34,7 +36,9 @@ describe('batch streams', () => {
   it('distance row blocks tile the full distance matrix', async () => {
     const random = RandomStream.fromSeed(1);
     const x = random.fillNormal(new Float32Array(23 * 4));
-    const blocks = await firstValueFrom(pairwiseSquaredDistanceBlocks(kernelsFor({ id: 'cpu' }), x, x, 23, 23, 4, 5).pipe(toArray()));
+    const blocks = await firstValueFrom(
+      pairwiseSquaredDistanceBlocks(kernelsFor({ id: 'cpu' }), x, x, 23, 23, 4, 5).pipe(toArray()),
+    );
     expect(concat(blocks)).toEqual(pairwiseSquaredDistancesCpu(x, x, 23, 23, 4));
   });
 });

@@ -4,14 +4,21 @@ import { ArgumentError } from '@entroscope/core';
  * Brent's root finder (zeroin: bisection, secant and inverse quadratic interpolation; Brent 1973, ch. 4).
  * Needs f(lo)·f(hi) ≤ 0; converges to |x − root| ≤ 2·ε·|x| + tolerance. Deterministic.
  */
-export function brentRoot(f: (x: number) => number, lo: number, hi: number, tolerance = 1e-15, where = 'brentRoot'): number {
+export function brentRoot(
+  f: (x: number) => number,
+  lo: number,
+  hi: number,
+  tolerance = 1e-15,
+  where = 'brentRoot',
+): number {
   let a = lo;
   let b = hi;
   let fa = f(a);
   let fb = f(b);
   if (fa === 0) return a;
   if (fb === 0) return b;
-  if (!(fa * fb < 0)) throw new ArgumentError(`${where}: bracket`, `f(lo) and f(hi) of opposite signs`, { lo, hi, fLo: fa, fHi: fb });
+  if (!(fa * fb < 0))
+    throw new ArgumentError(`${where}: bracket`, `f(lo) and f(hi) of opposite signs`, { lo, hi, fLo: fa, fHi: fb });
   let c = a;
   let fc = fa;
   let d = b - a;

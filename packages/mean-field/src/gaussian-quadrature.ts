@@ -67,7 +67,13 @@ export function gaussianExpectation(f: (u: number) => number, q: number): number
  * E[f(u₁) g(u₂)] for (u₁, u₂) Gaussian with variances q₁, q₂ and covariance q₁₂ (|q₁₂| ≤ √(q₁q₂)), on the tensor
  * grid: u₁ = √q₁ z₁, u₂ = (q₁₂/√q₁) z₁ + √(q₂ − q₁₂²/q₁) z₂.
  */
-export function bivariateGaussianExpectation(f: (u: number) => number, g: (u: number) => number, q1: number, q2: number, q12: number): number {
+export function bivariateGaussianExpectation(
+  f: (u: number) => number,
+  g: (u: number) => number,
+  q1: number,
+  q2: number,
+  q12: number,
+): number {
   if (q1 === 0) return f(0) * gaussianExpectation(g, q2);
   const { nodes, weights } = gaussianRule(stepForVariance(Math.max(q1, q2)));
   const s1 = Math.sqrt(q1);

@@ -36,12 +36,18 @@ const sech2 = (x: number) => {
 };
 
 /** Moments of any φ by quadrature (used for tanh, and by the tests for the other activations). */
-export function quadratureMoments(phi: (x: number) => number, derivative: (x: number) => number, secondDerivative: (x: number) => number) {
+export function quadratureMoments(
+  phi: (x: number) => number,
+  derivative: (x: number) => number,
+  secondDerivative: (x: number) => number,
+) {
   return {
     secondMoment: (q: number) => gaussianExpectation((u) => phi(u) * phi(u), q),
     crossMoment: (q1: number, q2: number, q12: number) => bivariateGaussianExpectation(phi, phi, q1, q2, q12),
     derivativeCrossMoment: (q1: number, q2: number, q12: number) =>
-      q1 === q2 && q12 === q1 ? gaussianExpectation((u) => derivative(u) ** 2, q1) : bivariateGaussianExpectation(derivative, derivative, q1, q2, q12),
+      q1 === q2 && q12 === q1
+        ? gaussianExpectation((u) => derivative(u) ** 2, q1)
+        : bivariateGaussianExpectation(derivative, derivative, q1, q2, q12),
     secondMomentSlope: (q: number) => gaussianExpectation((u) => derivative(u) ** 2 + phi(u) * secondDerivative(u), q),
   };
 }
@@ -73,7 +79,8 @@ export const reluMeanField: MeanFieldActivation = {
     return (sqrt(q1 * q2) / (2 * PI)) * (sin(theta) + (PI - theta) * cos(theta));
   },
   // At q₁ = q₂ = 0 the limit q → 0 of E[φ'(u)²] = 1/2 is returned (the value that fixes χ₁ = σ_w²/2).
-  derivativeCrossMoment: (q1, q2, q12) => (q1 === 0 && q2 === 0 ? 0.5 : q1 === 0 || q2 === 0 ? 0.25 : (PI - angle(q1, q2, q12)) / (2 * PI)),
+  derivativeCrossMoment: (q1, q2, q12) =>
+    q1 === 0 && q2 === 0 ? 0.5 : q1 === 0 || q2 === 0 ? 0.25 : (PI - angle(q1, q2, q12)) / (2 * PI),
   secondMomentSlope: () => 0.5,
 };
 

@@ -42,8 +42,10 @@ export class MeanField {
     readonly sigmaW2: number,
     readonly sigmaB2: number,
   ) {
-    if (!(sigmaW2 > 0) || !Number.isFinite(sigmaW2)) throw new ArgumentError('MeanField: sigmaW2', 'a finite number > 0', sigmaW2);
-    if (!(sigmaB2 >= 0) || !Number.isFinite(sigmaB2)) throw new ArgumentError('MeanField: sigmaB2', 'a finite number ≥ 0', sigmaB2);
+    if (!(sigmaW2 > 0) || !Number.isFinite(sigmaW2))
+      throw new ArgumentError('MeanField: sigmaW2', 'a finite number > 0', sigmaW2);
+    if (!(sigmaB2 >= 0) || !Number.isFinite(sigmaB2))
+      throw new ArgumentError('MeanField: sigmaB2', 'a finite number ≥ 0', sigmaB2);
     this.activation = typeof activation === 'string' ? meanFieldActivation(activation) : activation;
   }
 
@@ -70,11 +72,20 @@ export class MeanField {
 
   /** One step of the two-input covariance map (q_a, q_b, q_ab) ↦ (q_a', q_b', q_ab'). */
   covarianceMap(qa: number, qb: number, qab: number): [number, number, number] {
-    return [this.qMap(qa), qa === qb ? this.qMap(qb) : this.qMap(qb), this.sigmaW2 * this.activation.crossMoment(qa, qb, qab) + this.sigmaB2];
+    return [
+      this.qMap(qa),
+      qa === qb ? this.qMap(qb) : this.qMap(qb),
+      this.sigmaW2 * this.activation.crossMoment(qa, qb, qab) + this.sigmaB2,
+    ];
   }
 
   /** Correlation c^ℓ = q_ab/√(q_a q_b) of two inputs for ℓ = 0…layers−1, starting from layer-0 (q_a, q_b, q_ab). */
-  pairTrajectory(qa0: number, qb0: number, qab0: number, layers: number): { qa: Float64Array; qb: Float64Array; c: Float64Array } {
+  pairTrajectory(
+    qa0: number,
+    qb0: number,
+    qab0: number,
+    layers: number,
+  ): { qa: Float64Array; qb: Float64Array; c: Float64Array } {
     const qa = new Float64Array(layers);
     const qb = new Float64Array(layers);
     const c = new Float64Array(layers);
@@ -83,7 +94,8 @@ export class MeanField {
       qa[l] = state[0];
       qb[l] = state[1];
       c[l] = Math.max(-1, Math.min(1, state[2] / Math.sqrt(state[0] * state[1])));
-      if (l + 1 < layers) state = this.covarianceMap(state[0], state[1], Math.min(state[2], Math.sqrt(state[0] * state[1])));
+      if (l + 1 < layers)
+        state = this.covarianceMap(state[0], state[1], Math.min(state[2], Math.sqrt(state[0] * state[1])));
     }
     return { qa, qb, c };
   }
@@ -182,7 +194,10 @@ export class MeanField {
  * widened to 1000 when needed). At σ_b² = 0 it is 1/φ'(0)² with q* = 0. For ReLU (χ₁ = σ_w²/2 for every q) it is
  * σ_w² = 2, where q* is finite only at σ_b² = 0.
  */
-export function criticalLine(activation: MlpActivation | MeanFieldActivation, sigmaB2: number): { sigmaW2: number; qStar: number } {
+export function criticalLine(
+  activation: MlpActivation | MeanFieldActivation,
+  sigmaB2: number,
+): { sigmaW2: number; qStar: number } {
   const act = typeof activation === 'string' ? meanFieldActivation(activation) : activation;
   const lo = 1 / act.derivativeCrossMoment(0, 0, 0);
   if (act.name === 'relu') return { sigmaW2: 2, qStar: sigmaB2 === 0 ? 0 : Infinity };

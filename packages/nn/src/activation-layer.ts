@@ -20,7 +20,8 @@ export class Activation implements Layer {
     readonly activation: ActivationName,
     readonly size: number,
   ) {
-    if (!activations.includes(activation)) throw new ArgumentError('Activation', `one of ${activations.join(', ')}`, activation);
+    if (!activations.includes(activation))
+      throw new ArgumentError('Activation', `one of ${activations.join(', ')}`, activation);
     this.kind = `activation:${activation}`;
   }
 
@@ -36,7 +37,10 @@ export class Activation implements Layer {
   }
 
   async forward(input: Matrix, context: ForwardContext): Promise<Matrix> {
-    const data = this.activation === 'identity' ? Float32Array.from(input.data) : await context.kernels.activation(this.activation, input.data);
+    const data =
+      this.activation === 'identity'
+        ? Float32Array.from(input.data)
+        : await context.kernels.activation(this.activation, input.data);
     const output = { rows: input.rows, cols: input.cols, data };
     this.input = context.training ? input : null;
     this.output = context.training ? output : null;
@@ -50,7 +54,8 @@ export class Activation implements Layer {
 
   /** Takes y = φ(z) computed elsewhere (a fused product) as this layer's training forward output. */
   adoptOutput(output: Matrix): void {
-    if (!this.fusable) throw new Error(`Activation(${this.activation}) needs its input for backward and cannot be fused`);
+    if (!this.fusable)
+      throw new Error(`Activation(${this.activation}) needs its input for backward and cannot be fused`);
     this.input = null;
     this.output = output;
   }
@@ -58,7 +63,8 @@ export class Activation implements Layer {
   async backward(gradOutput: Matrix, context: BackwardContext): Promise<Matrix> {
     const x = this.input;
     const y = this.output;
-    if (!y || (!x && !this.fusable)) throw new Error(`Activation(${this.activation}).backward: no training forward pass to differentiate`);
+    if (!y || (!x && !this.fusable))
+      throw new Error(`Activation(${this.activation}).backward: no training forward pass to differentiate`);
     const g = gradOutput.data;
     const out = new Float32Array(g.length);
     const yd = y.data;
@@ -105,7 +111,11 @@ export class Softmax implements Layer {
   }
 
   async forward(input: Matrix, context: ForwardContext): Promise<Matrix> {
-    const output = { rows: input.rows, cols: input.cols, data: await context.kernels.softmax(input.data, input.rows, input.cols) };
+    const output = {
+      rows: input.rows,
+      cols: input.cols,
+      data: await context.kernels.softmax(input.data, input.rows, input.cols),
+    };
     this.output = context.training ? output : null;
     return output;
   }
@@ -114,6 +124,10 @@ export class Softmax implements Layer {
     const y = this.output;
     if (!y) throw new Error('Softmax.backward: no training forward pass to differentiate');
     this.output = null;
-    return { rows: y.rows, cols: y.cols, data: await context.kernels.softmaxBackward(y.data, gradOutput.data, y.rows, y.cols) };
+    return {
+      rows: y.rows,
+      cols: y.cols,
+      data: await context.kernels.softmaxBackward(y.data, gradOutput.data, y.rows, y.cols),
+    };
   }
 }

@@ -18,12 +18,26 @@ import { labelledExamples, trainEpoch } from './training';
 
 async function lossCurve(id: BackendId): Promise<Float64Array> {
   const random = RandomStream.fromSeed(21);
-  const model = mlp({ widths: [784, 48, 24, 10], activation: 'tanh', outputActivation: 'tanh', weightInit: normalFanIn(1.5), biasInit: normal(0.05), random: random.split('init') });
+  const model = mlp({
+    widths: [784, 48, 24, 10],
+    activation: 'tanh',
+    outputActivation: 'tanh',
+    weightInit: normalFanIn(1.5),
+    biasInit: normal(0.05),
+    random: random.split('init'),
+  });
   const train = MnistDataset.open('train');
   const examples = labelledExamples(train.readImages(0, 256), 784, train.readLabels(0, 256));
   train.close();
   const batches = minibatches(256, 32, { shuffle: true, random: random.split('order') });
-  return trainEpoch({ model, loss: crossEntropyFromLogits, optimiser: new Sgd({ lr: 0.05, momentum: 0.8 }), examples, batches, kernels: kernelsFor({ id }) });
+  return trainEpoch({
+    model,
+    loss: crossEntropyFromLogits,
+    optimiser: new Sgd({ lr: 0.05, momentum: 0.8 }),
+    examples,
+    batches,
+    kernels: kernelsFor({ id }),
+  });
 }
 
 describe('training conformance across backends', () => {
@@ -44,7 +58,8 @@ describe('training conformance across backends', () => {
     }
     it(`${id} loss curve equals cpu's within 1e-5`, async () => {
       const availability = await checkBackend(id);
-      if (!availability.available) throw new Error(`${id} looked available but failed its full check: ${availability.reason}`);
+      if (!availability.available)
+        throw new Error(`${id} looked available but failed its full check: ${availability.reason}`);
       const curve = await lossCurve(id);
       let worst = 0;
       for (let i = 0; i < reference.length; i++) worst = Math.max(worst, Math.abs(curve[i]! - reference[i]!));

@@ -40,13 +40,22 @@ export class Dense implements Layer {
     const fans = { fanIn: inputSize, fanOut: outputSize };
     if (options.weight) {
       if (options.weight.rows !== outputSize || options.weight.cols !== inputSize) {
-        throw new ArgumentError('Dense: weight', `a ${outputSize}×${inputSize} parametrisation`, `${options.weight.rows}×${options.weight.cols}`);
+        throw new ArgumentError(
+          'Dense: weight',
+          `a ${outputSize}×${inputSize} parametrisation`,
+          `${options.weight.rows}×${options.weight.cols}`,
+        );
       }
       this.weight = options.weight;
     } else {
-      if (!options.weightInit) throw new ArgumentError('Dense: weightInit', 'an initialiser (or a weight parametrisation)', undefined);
+      if (!options.weightInit)
+        throw new ArgumentError('Dense: weightInit', 'an initialiser (or a weight parametrisation)', undefined);
       const direct = new DirectWeight(outputSize, inputSize);
-      options.weightInit.fill(streamFor(options.random, 'weight', options.weightInit), direct.weightParameter.value, fans);
+      options.weightInit.fill(
+        streamFor(options.random, 'weight', options.weightInit),
+        direct.weightParameter.value,
+        fans,
+      );
       this.weight = direct;
     }
     const biasInit = options.biasInit === undefined ? null : options.biasInit;
@@ -73,7 +82,11 @@ export class Dense implements Layer {
   async forwardWithActivation(input: Matrix, context: ForwardContext, activation: ActivationName): Promise<Matrix> {
     checkMatrix('Dense.forward: input', input, this.inputSize);
     const w = await this.weight.weight(context.kernels);
-    const data = await context.kernels.matmul(input.data, w, input.rows, this.inputSize, this.outputSize, { transposeB: true, activation, ...(this.bias ? { bias: this.bias.value } : {}) });
+    const data = await context.kernels.matmul(input.data, w, input.rows, this.inputSize, this.outputSize, {
+      transposeB: true,
+      activation,
+      ...(this.bias ? { bias: this.bias.value } : {}),
+    });
     if (context.training) {
       this.input = input;
       this.weightValues = w;
@@ -87,7 +100,10 @@ export class Dense implements Layer {
   async backward(gradOutput: Matrix, context: BackwardContext): Promise<Matrix> {
     const x = this.input;
     const w = this.weightValues;
-    if (!x || !w) throw new Error('Dense.backward: no training forward pass to differentiate (call forward with training: true first)');
+    if (!x || !w)
+      throw new Error(
+        'Dense.backward: no training forward pass to differentiate (call forward with training: true first)',
+      );
     checkMatrix('Dense.backward: gradOutput', gradOutput, this.outputSize, x.rows);
     const { rows } = x;
     const out = this.outputSize;
@@ -115,7 +131,11 @@ function streamFor(random: RandomStream | undefined, label: string, init: Initia
   // Deterministic initialisers (constant, given) never draw; others need a stream.
   return new Proxy({} as RandomStream, {
     get: () => {
-      throw new ArgumentError(`Dense: random (for ${init.id})`, 'a RandomStream for an initialiser that draws', undefined);
+      throw new ArgumentError(
+        `Dense: random (for ${init.id})`,
+        'a RandomStream for an initialiser that draws',
+        undefined,
+      );
     },
   });
 }

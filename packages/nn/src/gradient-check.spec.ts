@@ -46,7 +46,14 @@ function expectClose(analytic: ArrayLike<number>, numeric: ArrayLike<number>, la
  * Checks ∂(c·f(x))/∂x and ∂(c·f(x))/∂θ of `layer` against central differences of `twin`, for a random
  * cotangent c. The layer's parameters are set to float32 values that the twin reads exactly.
  */
-async function checkLayer(layer: Layer, twin: Twin, rows: number, random: RandomStream, inputSd = 1, stride = 1): Promise<void> {
+async function checkLayer(
+  layer: Layer,
+  twin: Twin,
+  rows: number,
+  random: RandomStream,
+  inputSd = 1,
+  stride = 1,
+): Promise<void> {
   const x64 = Float64Array.from(Float32Array.from(randomArray(random.split('x'), rows * layer.inputSize, inputSd)));
   const params = layer.parameters();
   const theta = params.map((p) => Float64Array.from(p.value));
@@ -120,14 +127,31 @@ function softmaxTwin(cols: number): Twin {
 describe('reverse-mode gradients equal central differences of a float64 twin', () => {
   it('dense layer (weight, bias, input), small (TypeScript twin kernel) and large (WebAssembly GEMM)', async () => {
     const random = RandomStream.fromSeed(1);
-    await checkLayer(new Dense(7, 5, { weightInit: normalFanIn(1.5), biasInit: normal(0.05), random: random.split('layer') }), denseTwin(7, 5), 4, random.split('small'));
+    await checkLayer(
+      new Dense(7, 5, { weightInit: normalFanIn(1.5), biasInit: normal(0.05), random: random.split('layer') }),
+      denseTwin(7, 5),
+      4,
+      random.split('small'),
+    );
     // 24×80×60 multiply-adds are above the GEMM threshold: the WebAssembly engine computes all three products.
-    await checkLayer(new Dense(80, 60, { weightInit: normalFanIn(2), biasInit: normal(0.1), random: random.split('big') }), denseTwin(80, 60), 24, random.split('large'), 1, 37);
+    await checkLayer(
+      new Dense(80, 60, { weightInit: normalFanIn(2), biasInit: normal(0.1), random: random.split('big') }),
+      denseTwin(80, 60),
+      24,
+      random.split('large'),
+      1,
+      37,
+    );
   });
 
   it('dense layer without bias', async () => {
     const random = RandomStream.fromSeed(2);
-    await checkLayer(new Dense(6, 3, { weightInit: normalFanIn(1), biasInit: null, random }), denseTwin(6, 3, false), 5, random.split('data'));
+    await checkLayer(
+      new Dense(6, 3, { weightInit: normalFanIn(1), biasInit: null, random }),
+      denseTwin(6, 3, false),
+      5,
+      random.split('data'),
+    );
   });
 
   const erfTwin = activationScalar('erf');
@@ -151,15 +175,23 @@ describe('reverse-mode gradients equal central differences of a float64 twin', (
 
   it('spectral weight W = U·diag(s)·Vᵀ (only s learned) inside a dense layer', async () => {
     const random = RandomStream.fromSeed(5);
-    const rows = 5, cols = 8;
-    const weight = SpectralWeight.random(rows, cols, Float32Array.from([1.5, 1.1, 0.9, 0.6, 0.2]), random.split('weight'));
+    const rows = 5,
+      cols = 8;
+    const weight = SpectralWeight.random(
+      rows,
+      cols,
+      Float32Array.from([1.5, 1.1, 0.9, 0.6, 0.2]),
+      random.split('weight'),
+    );
     const layer = new Dense(cols, rows, { weight, biasInit: normal(0.05), random: random.split('bias') });
     const u = Float64Array.from(weight.u);
     const v = Float64Array.from(weight.v);
     const r = weight.rank;
     const twin: Twin = (x, [s, b]) => {
       const w = new Float64Array(rows * cols);
-      for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) for (let k = 0; k < r; k++) w[i * cols + j]! += u[i * r + k]! * s![k]! * v[j * r + k]!;
+      for (let i = 0; i < rows; i++)
+        for (let j = 0; j < cols; j++)
+          for (let k = 0; k < r; k++) w[i * cols + j]! += u[i * r + k]! * s![k]! * v[j * r + k]!;
       return denseTwin(cols, rows)(x, [w, b!]);
     };
     await checkLayer(layer, twin, 4, random.split('data'));
@@ -170,12 +202,19 @@ describe('reverse-mode gradients equal central differences of a float64 twin', (
     const widths = [6, 5, 4, 3];
     const layers: Layer[] = [];
     for (let l = 0; l < 3; l++) {
-      layers.push(new Dense(widths[l]!, widths[l + 1]!, { weightInit: normalFanIn(1.7), biasInit: normal(0.05), random: random.split(`d${l}`) }));
+      layers.push(
+        new Dense(widths[l]!, widths[l + 1]!, {
+          weightInit: normalFanIn(1.7),
+          biasInit: normal(0.05),
+          random: random.split(`d${l}`),
+        }),
+      );
       layers.push(new Activation('tanh', widths[l + 1]!));
     }
     const twin: Twin = (x, params) => {
       let h = x;
-      for (let l = 0; l < 3; l++) h = denseTwin(widths[l]!, widths[l + 1]!)(h, [params[2 * l]!, params[2 * l + 1]!]).map(Math.tanh);
+      for (let l = 0; l < 3; l++)
+        h = denseTwin(widths[l]!, widths[l + 1]!)(h, [params[2 * l]!, params[2 * l + 1]!]).map(Math.tanh);
       return h;
     };
     await checkLayer(new Sequential(layers), twin, 5, random.split('data'));
@@ -183,7 +222,14 @@ describe('reverse-mode gradients equal central differences of a float64 twin', (
 });
 
 describe('loss gradients equal central differences of float64 twins', () => {
-  async function checkLoss<T>(loss: Loss<T>, twin: (z: Float64Array) => number, rows: number, cols: number, target: T, random: RandomStream): Promise<void> {
+  async function checkLoss<T>(
+    loss: Loss<T>,
+    twin: (z: Float64Array) => number,
+    rows: number,
+    cols: number,
+    target: T,
+    random: RandomStream,
+  ): Promise<void> {
     const z = Float64Array.from(Float32Array.from(randomArray(random, rows * cols, 1.5)));
     const { loss: value, grad } = loss.evaluate({ rows, cols, data: Float32Array.from(z) }, target);
     expect(Math.abs(value - twin(z))).toBeLessThan(1e-12 * Math.max(1, Math.abs(value)));
@@ -212,7 +258,14 @@ describe('loss gradients equal central differences of float64 twins', () => {
 
   it('mean squared error', async () => {
     const t = Float32Array.from(randomArray(RandomStream.fromSeed(7), 15));
-    await checkLoss(meanSquaredError, (z) => z.reduce((s, v, i) => s + (v - t[i]!) ** 2, 0) / z.length, 5, 3, { rows: 5, cols: 3, data: t }, RandomStream.fromSeed(8));
+    await checkLoss(
+      meanSquaredError,
+      (z) => z.reduce((s, v, i) => s + (v - t[i]!) ** 2, 0) / z.length,
+      5,
+      3,
+      { rows: 5, cols: 3, data: t },
+      RandomStream.fromSeed(8),
+    );
   });
 
   it('cross-entropy from logits', async () => {
@@ -220,7 +273,14 @@ describe('loss gradients equal central differences of float64 twins', () => {
   });
 
   it('cross-entropy on softmax outputs (the authors’ double softmax)', async () => {
-    await checkLoss(crossEntropyOnSoftmax, (z) => ceTwin(softmaxTwin(4)(z, []), 4), 5, 4, labels, RandomStream.fromSeed(10));
+    await checkLoss(
+      crossEntropyOnSoftmax,
+      (z) => ceTwin(softmaxTwin(4)(z, []), 4),
+      5,
+      4,
+      labels,
+      RandomStream.fromSeed(10),
+    );
   });
 
   it('cross-entropy on softmax is bounded below by log(1 + (C−1)/e), cross-entropy from logits by 0', () => {
@@ -230,6 +290,8 @@ describe('loss gradients equal central differences of float64 twins', () => {
   });
 
   it('rejects labels out of range, naming the row', () => {
-    expect(() => crossEntropyFromLogits.evaluate({ rows: 2, cols: 3, data: new Float32Array(6) }, [0, 3])).toThrow(/labels\[1\].*\[0, 3\).*3/);
+    expect(() => crossEntropyFromLogits.evaluate({ rows: 2, cols: 3, data: new Float32Array(6) }, [0, 3])).toThrow(
+      /labels\[1\].*\[0, 3\).*3/,
+    );
   });
 });

@@ -34,7 +34,8 @@ export function normal(variance: number): Initialiser {
   positive('normal: variance', variance);
   return {
     id: `normal(variance=${variance})`,
-    fill: (random, out) => (variance === 0 ? void out.fill(0) : void fillNormalFast(random, out, 0, Math.sqrt(variance))),
+    fill: (random, out) =>
+      variance === 0 ? void out.fill(0) : void fillNormalFast(random, out, 0, Math.sqrt(variance)),
   };
 }
 
@@ -83,7 +84,8 @@ export function given(values: ArrayLike<number>): Initialiser {
   return {
     id: 'given',
     fill: (_random, out) => {
-      if (values.length !== out.length) throw new ArgumentError('given initialiser', `${out.length} values`, `${values.length} values`);
+      if (values.length !== out.length)
+        throw new ArgumentError('given initialiser', `${out.length} values`, `${values.length} values`);
       for (let i = 0; i < out.length; i++) out[i] = values[i]!;
     },
   };

@@ -22,7 +22,8 @@ export class LayerNorm implements Layer {
     readonly epsilon = 1e-6,
   ) {
     if (!(Number.isInteger(size) && size >= 1)) throw new ArgumentError('LayerNorm: size', 'an integer ≥ 1', size);
-    if (!(Number.isFinite(epsilon) && epsilon >= 0)) throw new ArgumentError('LayerNorm: epsilon', 'a finite number ≥ 0', epsilon);
+    if (!(Number.isFinite(epsilon) && epsilon >= 0))
+      throw new ArgumentError('LayerNorm: epsilon', 'a finite number ≥ 0', epsilon);
     this.scale = parameter('scale', [size], new Float32Array(size).fill(1));
     this.bias = parameter('bias', [size]);
   }

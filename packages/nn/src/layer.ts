@@ -18,7 +18,8 @@ export interface Parameter {
 export function parameter(name: string, shape: readonly number[], value?: Float32Array): Parameter {
   const size = shape.reduce((a, b) => a * b, 1);
   const v = value ?? new Float32Array(size);
-  if (v.length !== size) throw new RangeError(`parameter '${name}': shape [${shape.join(', ')}] needs ${size} values, got ${v.length}`);
+  if (v.length !== size)
+    throw new RangeError(`parameter '${name}': shape [${shape.join(', ')}] needs ${size} values, got ${v.length}`);
   return { name, shape: [...shape], value: v, grad: new Float32Array(size) };
 }
 

@@ -81,13 +81,21 @@ function softmaxRow(x: ArrayLike<number>, base: number, cols: number, out: Float
 }
 
 /** Mean cross-entropy of logits `z` (rows×cols) and its float64 gradient (softmax(z) − onehot)/rows. */
-function crossEntropy(where: string, z: ArrayLike<number>, rows: number, cols: number, labels: Labels): { loss: number; grad: Float64Array } {
-  if (labels.length !== rows) throw new ArgumentError(`${where}: labels`, `${rows} labels (one per row)`, `${labels.length}`);
+function crossEntropy(
+  where: string,
+  z: ArrayLike<number>,
+  rows: number,
+  cols: number,
+  labels: Labels,
+): { loss: number; grad: Float64Array } {
+  if (labels.length !== rows)
+    throw new ArgumentError(`${where}: labels`, `${rows} labels (one per row)`, `${labels.length}`);
   const grad = new Float64Array(rows * cols);
   let total = 0;
   for (let i = 0; i < rows; i++) {
     const y = labels[i]!;
-    if (!(Number.isInteger(y) && y >= 0 && y < cols)) throw new ArgumentError(`${where}: labels[${i}]`, `an integer class in [0, ${cols})`, y);
+    if (!(Number.isInteger(y) && y >= 0 && y < cols))
+      throw new ArgumentError(`${where}: labels[${i}]`, `an integer class in [0, ${cols})`, y);
     const base = i * cols;
     let max = -Infinity;
     for (let j = 0; j < cols; j++) if (z[base + j]! > max) max = z[base + j]!;
@@ -101,9 +109,11 @@ function crossEntropy(where: string, z: ArrayLike<number>, rows: number, cols: n
 
 /** Fraction of rows whose arg-max (first maximum on ties, as torch.argmax) equals the label. */
 export function accuracy(output: Matrix, labels: Labels): number {
-  if (labels.length !== output.rows) throw new ArgumentError('accuracy: labels', `${output.rows} labels`, labels.length);
+  if (labels.length !== output.rows)
+    throw new ArgumentError('accuracy: labels', `${output.rows} labels`, labels.length);
   let correct = 0;
-  for (let i = 0; i < output.rows; i++) if (argmaxRow(output.data, i * output.cols, output.cols) === labels[i]) correct++;
+  for (let i = 0; i < output.rows; i++)
+    if (argmaxRow(output.data, i * output.cols, output.cols) === labels[i]) correct++;
   return output.rows === 0 ? 0 : correct / output.rows;
 }
 

@@ -13,15 +13,21 @@ export interface Matrix {
 
 /** A Matrix view of `data` (no copy); throws when the length is not rows·cols. */
 export function matrix(rows: number, cols: number, data: Float32Array = new Float32Array(rows * cols)): Matrix {
-  if (!Number.isInteger(rows) || rows < 0 || !Number.isInteger(cols) || cols < 0) throw new ArgumentError('matrix: shape', 'non-negative integers rows, cols', { rows, cols });
-  if (data.length !== rows * cols) throw new ArgumentError('matrix: data', `${rows}·${cols} = ${rows * cols} elements`, `${data.length} elements`);
+  if (!Number.isInteger(rows) || rows < 0 || !Number.isInteger(cols) || cols < 0)
+    throw new ArgumentError('matrix: shape', 'non-negative integers rows, cols', { rows, cols });
+  if (data.length !== rows * cols)
+    throw new ArgumentError('matrix: data', `${rows}·${cols} = ${rows * cols} elements`, `${data.length} elements`);
   return { rows, cols, data };
 }
 
 /** Throws unless `m` has `cols` columns (and, when given, `rows` rows). */
 export function checkMatrix(where: string, m: Matrix, cols: number, rows?: number): void {
   if (m.cols !== cols || (rows !== undefined && m.rows !== rows) || m.data.length !== m.rows * m.cols) {
-    throw new ArgumentError(where, `a ${rows ?? 'batch'}×${cols} matrix`, `${m.rows}×${m.cols} with ${m.data.length} elements`);
+    throw new ArgumentError(
+      where,
+      `a ${rows ?? 'batch'}×${cols} matrix`,
+      `${m.rows}×${m.cols} with ${m.data.length} elements`,
+    );
   }
 }
 

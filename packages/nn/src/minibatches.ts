@@ -16,10 +16,12 @@ export interface MinibatchOptions {
  */
 export function minibatches(n: number, batchSize: number, options: MinibatchOptions): Int32Array[] {
   if (!(Number.isInteger(n) && n >= 0)) throw new ArgumentError('minibatches: n', 'an integer ≥ 0', n);
-  if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new ArgumentError('minibatches: batchSize', 'an integer ≥ 1', batchSize);
+  if (!(Number.isInteger(batchSize) && batchSize >= 1))
+    throw new ArgumentError('minibatches: batchSize', 'an integer ≥ 1', batchSize);
   const order = Array.from({ length: n }, (_, i) => i);
   if (options.shuffle) {
-    if (!options.random) throw new ArgumentError('minibatches: random', 'a RandomStream when shuffle is true', undefined);
+    if (!options.random)
+      throw new ArgumentError('minibatches: random', 'a RandomStream when shuffle is true', undefined);
     options.random.shuffle(order);
   }
   const all = Int32Array.from(order);

@@ -29,7 +29,13 @@ export function mlp(options: MlpOptions): Sequential {
   if (widths.length < 2) throw new ArgumentError('mlp: widths', 'at least [input, output]', widths);
   const layers: Layer[] = [];
   for (let l = 0; l + 1 < widths.length; l++) {
-    layers.push(new Dense(widths[l]!, widths[l + 1]!, { weightInit: options.weightInit, biasInit: options.biasInit === undefined ? undefined : options.biasInit, random: options.random.split(`dense:${l}`) }));
+    layers.push(
+      new Dense(widths[l]!, widths[l + 1]!, {
+        weightInit: options.weightInit,
+        biasInit: options.biasInit === undefined ? undefined : options.biasInit,
+        random: options.random.split(`dense:${l}`),
+      }),
+    );
     const last = l + 2 === widths.length;
     const phi = last ? outputActivation : activation;
     if (phi === 'softmax') layers.push(new Softmax(widths[l + 1]!));

@@ -24,9 +24,22 @@ describe('training on MNIST', () => {
     test.close();
     const kernels = kernelsFor({ id: 'cpu' });
     const random = RandomStream.fromSeed(1);
-    const model = mlp({ widths: [784, 100, 10], activation: 'tanh', weightInit: normalFanIn(1), biasInit: normal(0), random: random.split('init') });
+    const model = mlp({
+      widths: [784, 100, 10],
+      activation: 'tanh',
+      weightInit: normalFanIn(1),
+      biasInit: normal(0),
+      random: random.split('init'),
+    });
     const batches = minibatches(trainSet.count, 64, { shuffle: true, random: random.split('epoch:0') });
-    const losses = await trainEpoch({ model, loss: crossEntropyFromLogits, optimiser: new Sgd({ lr: 0.05, momentum: 0.9 }), examples: trainSet, batches, kernels });
+    const losses = await trainEpoch({
+      model,
+      loss: crossEntropyFromLogits,
+      optimiser: new Sgd({ lr: 0.05, momentum: 0.9 }),
+      examples: trainSet,
+      batches,
+      kernels,
+    });
     const { accuracy, loss } = await evaluateClassifier(model, testSet, kernels);
     // The loss falls from ln 10 = 2.30 (chance) and the test accuracy clears the stated bar.
     expect(losses[0]).toBeGreaterThan(1.8);

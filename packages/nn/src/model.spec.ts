@@ -10,7 +10,9 @@ import { SpectralWeight, randomOrthonormalColumns } from './spectral-weight';
 const kernels = kernelsFor({ id: 'cpu' });
 
 function moments(a: Float32Array): { mean: number; variance: number; maxAbs: number } {
-  let s = 0, s2 = 0, maxAbs = 0;
+  let s = 0,
+    s2 = 0,
+    maxAbs = 0;
   for (const v of a) {
     s += v;
     s2 += v * v;
@@ -43,14 +45,24 @@ describe('initialisers', () => {
 
   it('truncated normal: |w| ≤ 2/√fan_in and the variance of N(0,1) cut at ±2 (0.773741)', () => {
     const w = moments(draw({ weightInit: truncatedNormalFanIn() }).parameters()[0]!.value);
-    expect(w.maxAbs).toBeLessThanOrEqual(2 / Math.sqrt(400) * (1 + 1e-6));
+    expect(w.maxAbs).toBeLessThanOrEqual((2 / Math.sqrt(400)) * (1 + 1e-6));
     // Var of the standard normal truncated to [−2, 2]: 1 − 4φ(2)/(2Φ(2) − 1) = 0.7737413.
     expect(Math.abs(w.variance / (0.7737413 / 400) - 1)).toBeLessThan(0.02);
   });
 
   it('is deterministic in the stream and independent across layers', () => {
-    const a = mlp({ widths: [5, 4, 3], activation: 'tanh', weightInit: normalFanIn(1), random: RandomStream.fromSeed(3) });
-    const b = mlp({ widths: [5, 4, 3], activation: 'tanh', weightInit: normalFanIn(1), random: RandomStream.fromSeed(3) });
+    const a = mlp({
+      widths: [5, 4, 3],
+      activation: 'tanh',
+      weightInit: normalFanIn(1),
+      random: RandomStream.fromSeed(3),
+    });
+    const b = mlp({
+      widths: [5, 4, 3],
+      activation: 'tanh',
+      weightInit: normalFanIn(1),
+      random: RandomStream.fromSeed(3),
+    });
     expect(snapshotToJson(snapshotParameters(a))).toEqual(snapshotToJson(snapshotParameters(b)));
     expect(a.parameters()[0]!.value.slice(0, 3)).not.toEqual(a.parameters()[2]!.value.slice(0, 3));
   });
@@ -59,7 +71,11 @@ describe('initialisers', () => {
 describe('minibatches (PyTorch DataLoader order)', () => {
   it('unshuffled: consecutive slices, last partial batch kept unless dropLast', () => {
     const batches = minibatches(10, 4, { shuffle: false });
-    expect(batches.map((b) => Array.from(b))).toEqual([[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]);
+    expect(batches.map((b) => Array.from(b))).toEqual([
+      [0, 1, 2, 3],
+      [4, 5, 6, 7],
+      [8, 9],
+    ]);
     expect(minibatches(10, 4, { shuffle: false, dropLast: true })).toHaveLength(2);
     expect(minibatches(8, 4, { shuffle: false, dropLast: true })).toHaveLength(2);
   });
@@ -81,13 +97,31 @@ describe('minibatches (PyTorch DataLoader order)', () => {
 
 describe('models', () => {
   it('mlp names parameters as a PyTorch nn.Sequential of the same layers', () => {
-    const model = mlp({ widths: [6, 5, 4], activation: 'tanh', outputActivation: 'tanh', weightInit: normalFanIn(1.5), biasInit: normal(0.05), random: RandomStream.fromSeed(1) });
-    expect(model.namedParameters().map((p) => `${p.name}:${p.parameter.shape.join('x')}`)).toEqual(['0.weight:5x6', '0.bias:5', '2.weight:4x5', '2.bias:4']);
+    const model = mlp({
+      widths: [6, 5, 4],
+      activation: 'tanh',
+      outputActivation: 'tanh',
+      weightInit: normalFanIn(1.5),
+      biasInit: normal(0.05),
+      random: RandomStream.fromSeed(1),
+    });
+    expect(model.namedParameters().map((p) => `${p.name}:${p.parameter.shape.join('x')}`)).toEqual([
+      '0.weight:5x6',
+      '0.bias:5',
+      '2.weight:4x5',
+      '2.bias:4',
+    ]);
     expect(model.layers.map((l) => l.kind)).toEqual(['dense', 'activation:tanh', 'dense', 'activation:tanh']);
   });
 
   it('forward hooks and activations() expose every layer’s output of a fixed batch', async () => {
-    const model = mlp({ widths: [3, 4, 2], activation: 'tanh', weightInit: normalFanIn(1.5), biasInit: normal(0.05), random: RandomStream.fromSeed(2) });
+    const model = mlp({
+      widths: [3, 4, 2],
+      activation: 'tanh',
+      weightInit: normalFanIn(1.5),
+      biasInit: normal(0.05),
+      random: RandomStream.fromSeed(2),
+    });
     const x = { rows: 2, cols: 3, data: Float32Array.from([0.1, -0.2, 0.3, 1, 0.5, -1]) };
     const acts = await model.activations(x, kernels);
     expect(acts.map((a) => `${a.rows}x${a.cols}`)).toEqual(['2x4', '2x4', '2x2']);
@@ -102,7 +136,13 @@ describe('models', () => {
   });
 
   it('snapshots copy every parameter, survive JSON exactly, and restore', async () => {
-    const model = mlp({ widths: [4, 3, 2], activation: 'relu', weightInit: normalFanIn(2), biasInit: normal(0.1), random: RandomStream.fromSeed(4) });
+    const model = mlp({
+      widths: [4, 3, 2],
+      activation: 'relu',
+      weightInit: normalFanIn(2),
+      biasInit: normal(0.1),
+      random: RandomStream.fromSeed(4),
+    });
     const snap = snapshotParameters(model);
     const json = JSON.parse(JSON.stringify(snapshotToJson(snap)));
     model.parameters()[0]!.value.fill(7);
@@ -126,9 +166,13 @@ describe('models', () => {
     const w = await weight.weight(kernels);
     // W Wᵀ = U diag(s²) Uᵀ: its trace is Σ s² = 14 and its determinant Π s² = 36.
     const g = new Float64Array(9);
-    for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) for (let k = 0; k < 5; k++) g[i * 3 + j]! += w[i * 5 + k]! * w[j * 5 + k]!;
+    for (let i = 0; i < 3; i++)
+      for (let j = 0; j < 3; j++) for (let k = 0; k < 5; k++) g[i * 3 + j]! += w[i * 5 + k]! * w[j * 5 + k]!;
     expect(g[0]! + g[4]! + g[8]!).toBeCloseTo(14, 4);
-    const det = g[0]! * (g[4]! * g[8]! - g[5]! * g[7]!) - g[1]! * (g[3]! * g[8]! - g[5]! * g[6]!) + g[2]! * (g[3]! * g[7]! - g[4]! * g[6]!);
+    const det =
+      g[0]! * (g[4]! * g[8]! - g[5]! * g[7]!) -
+      g[1]! * (g[3]! * g[8]! - g[5]! * g[6]!) +
+      g[2]! * (g[3]! * g[7]! - g[4]! * g[6]!);
     expect(det).toBeCloseTo(36, 3);
     expect(weight.parameters().map((p) => p.name)).toEqual(['singular-values']);
   });

@@ -12,10 +12,17 @@ describe('NumPy second implementation, full MNIST epoch', () => {
     return;
   }
   it('reproduces the loss curve of the 3-layer tanh network over one MNIST epoch', async () => {
-    const { typescript, numpy } = await trainBothSides({ count: 60000, widths: [784, 784, 400, 10], shuffle: false, seed: 1 });
+    const { typescript, numpy } = await trainBothSides({
+      count: 60000,
+      widths: [784, 784, 400, 10],
+      shuffle: false,
+      seed: 1,
+    });
     expect(typescript).toHaveLength(938);
     const worst = maxLossDifference(typescript, numpy);
-    console.log(`largest |Δloss| over 938 steps: ${worst.toExponential(2)} (first ${typescript[0]!.toFixed(4)}, last ${typescript[937]!.toFixed(4)})`);
+    console.log(
+      `largest |Δloss| over 938 steps: ${worst.toExponential(2)} (first ${typescript[0]!.toFixed(4)}, last ${typescript[937]!.toFixed(4)})`,
+    );
     expect(worst).toBeLessThan(1e-5);
   }, 600000);
 });

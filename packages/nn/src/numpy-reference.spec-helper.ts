@@ -42,7 +42,14 @@ export interface AgreementRun {
  */
 export async function trainBothSides(run: AgreementRun): Promise<{ typescript: Float64Array; numpy: number[] }> {
   const random = RandomStream.fromSeed(run.seed);
-  const model = mlp({ widths: run.widths, activation: 'tanh', outputActivation: 'tanh', weightInit: normalFanIn(1.5), biasInit: normal(0.05), random: random.split('init') });
+  const model = mlp({
+    widths: run.widths,
+    activation: 'tanh',
+    outputActivation: 'tanh',
+    weightInit: normalFanIn(1.5),
+    biasInit: normal(0.05),
+    random: random.split('init'),
+  });
   const batches = minibatches(run.count, 64, { shuffle: run.shuffle, random: random.split('epoch:0') });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nn-reference-'));
   try {
@@ -56,13 +63,35 @@ export async function trainBothSides(run: AgreementRun): Promise<{ typescript: F
     const optimiser = { kind: 'sgd', lr: 0.005, momentum: 0.8 };
     fs.writeFileSync(
       path.join(dir, 'run.json'),
-      JSON.stringify({ mnist: defaultMnistDirectory(), count: run.count, widths: run.widths, hidden: 'tanh', output: 'tanh', loss: 'cross-entropy', batches: 'batches.i32', batchSizes: batches.map((b) => b.length), optimiser, parameters }),
+      JSON.stringify({
+        mnist: defaultMnistDirectory(),
+        count: run.count,
+        widths: run.widths,
+        hidden: 'tanh',
+        output: 'tanh',
+        loss: 'cross-entropy',
+        batches: 'batches.i32',
+        batchSizes: batches.map((b) => b.length),
+        optimiser,
+        parameters,
+      }),
     );
     const train = MnistDataset.open('train');
     const examples = labelledExamples(train.readImages(0, run.count), 784, train.readLabels(0, run.count));
     train.close();
-    const typescript = await trainEpoch({ model, loss: crossEntropyFromLogits, optimiser: new Sgd(optimiser), examples, batches, kernels: kernelsFor({ id: run.backend ?? 'cpu' }) });
-    const out = execFileSync('python3', [referenceScript, dir], { encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '1' }, maxBuffer: 64 << 20 });
+    const typescript = await trainEpoch({
+      model,
+      loss: crossEntropyFromLogits,
+      optimiser: new Sgd(optimiser),
+      examples,
+      batches,
+      kernels: kernelsFor({ id: run.backend ?? 'cpu' }),
+    });
+    const out = execFileSync('python3', [referenceScript, dir], {
+      encoding: 'utf8',
+      env: { ...process.env, OPENBLAS_NUM_THREADS: '1' },
+      maxBuffer: 64 << 20,
+    });
     const numpy = (JSON.parse(out.trim().split('\n').pop()!) as { losses: number[] }).losses;
     return { typescript, numpy };
   } finally {

@@ -14,7 +14,12 @@ describe('NumPy second implementation', () => {
     return;
   }
   it('reproduces the loss curve of a 3-layer tanh network on 2 000 MNIST images (float32 tolerance)', async () => {
-    const { typescript, numpy } = await trainBothSides({ count: 2000, widths: [784, 784, 400, 10], shuffle: true, seed: 3 });
+    const { typescript, numpy } = await trainBothSides({
+      count: 2000,
+      widths: [784, 784, 400, 10],
+      shuffle: true,
+      seed: 3,
+    });
     expect(typescript).toHaveLength(32);
     expect(maxLossDifference(typescript, numpy)).toBeLessThan(1e-5);
     // The curve is a real training curve: the loss falls.

@@ -43,7 +43,11 @@ export class Sgd implements Optimiser {
     check('Sgd: momentum', momentum, momentum >= 0, 'a finite number ≥ 0');
     check('Sgd: dampening', dampening, true, 'a finite number');
     check('Sgd: weightDecay', weightDecay, weightDecay >= 0, 'a finite number ≥ 0');
-    if (nesterov && (momentum <= 0 || dampening !== 0)) throw new ArgumentError('Sgd: nesterov', 'momentum > 0 and dampening 0 (as PyTorch requires)', { momentum, dampening });
+    if (nesterov && (momentum <= 0 || dampening !== 0))
+      throw new ArgumentError('Sgd: nesterov', 'momentum > 0 and dampening 0 (as PyTorch requires)', {
+        momentum,
+        dampening,
+      });
     this.lr = lr;
     this.momentum = momentum;
     this.dampening = dampening;
@@ -130,7 +134,8 @@ export class Adam implements Optimiser {
     const { lr, beta1, beta2, eps, weightDecay: wd } = this;
     for (const p of parameters) {
       let s = this.state.get(p);
-      if (!s) this.state.set(p, (s = { t: 0, m: new Float32Array(p.value.length), v: new Float32Array(p.value.length) }));
+      if (!s)
+        this.state.set(p, (s = { t: 0, m: new Float32Array(p.value.length), v: new Float32Array(p.value.length) }));
       s.t++;
       const stepSize = lr / (1 - beta1 ** s.t);
       const correction2 = Math.sqrt(1 - beta2 ** s.t);

@@ -33,7 +33,8 @@ export class RandomFourierFeatures implements Layer {
     if (!(Number.isInteger(inputSize) && inputSize >= 1 && Number.isInteger(mappingSize) && mappingSize >= 1)) {
       throw new ArgumentError('RandomFourierFeatures: sizes', 'integers ≥ 1', { inputSize, mappingSize });
     }
-    if (!(Number.isFinite(std) && std >= 0)) throw new ArgumentError('RandomFourierFeatures: std', 'a finite number ≥ 0', std);
+    if (!(Number.isFinite(std) && std >= 0))
+      throw new ArgumentError('RandomFourierFeatures: std', 'a finite number ≥ 0', std);
     this.mappingSize = mappingSize;
     this.outputSize = 2 * mappingSize;
     this.frequencies = new Float32Array(mappingSize * inputSize);
@@ -47,7 +48,9 @@ export class RandomFourierFeatures implements Layer {
   async forward(input: Matrix, context: ForwardContext): Promise<Matrix> {
     checkMatrix('RandomFourierFeatures.forward: input', input, this.inputSize);
     const M = this.mappingSize;
-    const projection = await context.kernels.matmul(input.data, this.frequencies, input.rows, this.inputSize, M, { transposeB: true });
+    const projection = await context.kernels.matmul(input.data, this.frequencies, input.rows, this.inputSize, M, {
+      transposeB: true,
+    });
     const out = new Float32Array(input.rows * 2 * M);
     const twoPi = 2 * Math.PI;
     for (let i = 0; i < input.rows; i++) {

@@ -51,20 +51,34 @@ function centralDifference(f: () => number, values: Float64Array): Float64Array 
 }
 
 /** Forward against the twin; ∂input, ∂parameters (and ∂extra when given) against central differences. */
-async function checkLayer(layer: Layer, twin: Twin, rows: number, random: RandomStream, options: { inputSd?: number; extra?: { name: string; cols: number; gradient: () => Matrix | null } } = {}): Promise<void> {
+async function checkLayer(
+  layer: Layer,
+  twin: Twin,
+  rows: number,
+  random: RandomStream,
+  options: { inputSd?: number; extra?: { name: string; cols: number; gradient: () => Matrix | null } } = {},
+): Promise<void> {
   const x = normals(random.split('x'), rows * layer.inputSize, options.inputSd ?? 1);
   const extra = options.extra ? normals(random.split('e'), rows * options.extra.cols) : undefined;
   const theta = layer.parameters().map((p) => Float64Array.from(p.value));
   const reference = twin(x, theta, extra);
   const c = normals(random.split('c'), reference.length);
-  const extras = options.extra ? new Map([[options.extra.name, { rows, cols: options.extra.cols, data: Float32Array.from(extra!) }]]) : undefined;
-  const y = await layer.forward({ rows, cols: layer.inputSize, data: Float32Array.from(x) }, { kernels, training: true, ...(extras && { extras }) });
+  const extras = options.extra
+    ? new Map([[options.extra.name, { rows, cols: options.extra.cols, data: Float32Array.from(extra!) }]])
+    : undefined;
+  const y = await layer.forward(
+    { rows, cols: layer.inputSize, data: Float32Array.from(x) },
+    { kernels, training: true, ...(extras && { extras }) },
+  );
   expectClose(y.data, reference, `${layer.kind} forward`);
   const gx = await layer.backward({ rows, cols: layer.outputSize, data: Float32Array.from(c) }, { kernels });
   const f = () => dot(c, twin(x, theta, extra));
   expectClose(gx.data, centralDifference(f, x), `${layer.kind} ∂input`);
-  layer.parameters().forEach((p, k) => expectClose(p.grad, centralDifference(f, theta[k]!), `${layer.kind} ∂${p.name}`));
-  if (options.extra) expectClose(options.extra.gradient()!.data, centralDifference(f, extra!), `${layer.kind} ∂${options.extra.name}`);
+  layer
+    .parameters()
+    .forEach((p, k) => expectClose(p.grad, centralDifference(f, theta[k]!), `${layer.kind} ∂${p.name}`));
+  if (options.extra)
+    expectClose(options.extra.gradient()!.data, centralDifference(f, extra!), `${layer.kind} ∂${options.extra.name}`);
 }
 
 describe('score-network layers: reverse-mode gradients equal central differences of float64 twins', () => {
@@ -109,7 +123,8 @@ describe('score-network layers: reverse-mode gradients equal central differences
         for (let j = 0; j < n; j++) mean += x[i * n + j]! / n;
         let variance = 0;
         for (let j = 0; j < n; j++) variance += (x[i * n + j]! - mean) ** 2 / n;
-        for (let j = 0; j < n; j++) out[i * n + j] = ((x[i * n + j]! - mean) / Math.sqrt(variance + 1e-6)) * scale![j]! + bias![j]!;
+        for (let j = 0; j < n; j++)
+          out[i * n + j] = ((x[i * n + j]! - mean) / Math.sqrt(variance + 1e-6)) * scale![j]! + bias![j]!;
       }
       return out;
     };
@@ -133,7 +148,11 @@ describe('score-network layers: reverse-mode gradients equal central differences
     const random = RandomStream.fromSeed(15);
     const size = 6;
     const emb = 5;
-    const layer = new TimeEmbedding(size, emb, { weightInit: normalFanIn(1), biasInit: normal(0.1), random: random.split('init') });
+    const layer = new TimeEmbedding(size, emb, {
+      weightInit: normalFanIn(1),
+      biasInit: normal(0.1),
+      random: random.split('init'),
+    });
     const twin: Twin = (x, [w, b], e) => {
       const out = Float64Array.from(x);
       for (let i = 0; i < x.length / size; i++)
@@ -144,11 +163,15 @@ describe('score-network layers: reverse-mode gradients equal central differences
         }
       return out;
     };
-    await checkLayer(layer, twin, 4, random.split('data'), { extra: { name: 'time-embedding', cols: emb, gradient: () => layer.embeddingGradient } });
+    await checkLayer(layer, twin, 4, random.split('data'), {
+      extra: { name: 'time-embedding', cols: emb, gradient: () => layer.embeddingGradient },
+    });
   });
 
   it('time embedding names the missing side input', async () => {
     const layer = new TimeEmbedding(3, 2, { weightInit: normalFanIn(1), random: RandomStream.fromSeed(16) });
-    await expect(layer.forward({ rows: 1, cols: 3, data: new Float32Array(3) }, { kernels, training: false })).rejects.toThrow(/time-embedding/);
+    await expect(
+      layer.forward({ rows: 1, cols: 3, data: new Float32Array(3) }, { kernels, training: false }),
+    ).rejects.toThrow(/time-embedding/);
   });
 });

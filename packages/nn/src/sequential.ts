@@ -36,7 +36,11 @@ export class Sequential implements Layer {
     if (layers.length === 0) throw new ArgumentError('Sequential: layers', 'at least one layer', 0);
     for (let i = 1; i < layers.length; i++) {
       if (layers[i]!.inputSize !== layers[i - 1]!.outputSize) {
-        throw new ArgumentError(`Sequential: layer ${i} (${layers[i]!.kind}) inputSize`, `${layers[i - 1]!.outputSize} (output of layer ${i - 1}, ${layers[i - 1]!.kind})`, layers[i]!.inputSize);
+        throw new ArgumentError(
+          `Sequential: layer ${i} (${layers[i]!.kind}) inputSize`,
+          `${layers[i - 1]!.outputSize} (output of layer ${i - 1}, ${layers[i - 1]!.kind})`,
+          layers[i]!.inputSize,
+        );
       }
     }
     this.layers = [...layers];
@@ -101,7 +105,9 @@ export class Sequential implements Layer {
    */
   async activations(input: Matrix, kernels: KernelBackend, extras?: ReadonlyMap<string, Matrix>): Promise<Matrix[]> {
     const out: Matrix[] = [];
-    const remove = this.addForwardHook((e) => out.push({ rows: e.output.rows, cols: e.output.cols, data: Float32Array.from(e.output.data) }));
+    const remove = this.addForwardHook((e) =>
+      out.push({ rows: e.output.rows, cols: e.output.cols, data: Float32Array.from(e.output.data) }),
+    );
     try {
       await this.forward(input, { kernels, training: false, ...(extras ? { extras } : {}) });
     } finally {
@@ -116,6 +122,7 @@ export class Sequential implements Layer {
  * a plain layer's by nothing. Names are unique within a model.
  */
 export function namedParametersOf(layer: Layer, prefix = ''): NamedParameter[] {
-  if (layer instanceof Sequential) return layer.layers.flatMap((child, i) => namedParametersOf(child, `${prefix}${i}.`));
+  if (layer instanceof Sequential)
+    return layer.layers.flatMap((child, i) => namedParametersOf(child, `${prefix}${i}.`));
   return layer.parameters().map((parameter) => ({ name: `${prefix}${parameter.name}`, parameter }));
 }

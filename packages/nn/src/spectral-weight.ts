@@ -29,8 +29,10 @@ export class SpectralWeight implements WeightParametrisation {
     s: Float32Array,
   ) {
     this.rank = Math.min(rows, cols);
-    if (u.length !== rows * this.rank) throw new ArgumentError('SpectralWeight: U', `${rows}×${this.rank} values`, u.length);
-    if (v.length !== cols * this.rank) throw new ArgumentError('SpectralWeight: V', `${cols}×${this.rank} values`, v.length);
+    if (u.length !== rows * this.rank)
+      throw new ArgumentError('SpectralWeight: U', `${rows}×${this.rank} values`, u.length);
+    if (v.length !== cols * this.rank)
+      throw new ArgumentError('SpectralWeight: V', `${cols}×${this.rank} values`, v.length);
     this.singularValues = parameter('singular-values', [this.rank], Float32Array.from(s));
     this.scaled = new Float32Array(rows * this.rank);
     this.grad = new Float32Array(rows * cols);
@@ -39,7 +41,13 @@ export class SpectralWeight implements WeightParametrisation {
   /** U and V Haar-random (QR of Gaussian matrices with the sign convention diag(R) > 0), s given. */
   static random(rows: number, cols: number, s: Float32Array, random: RandomStream): SpectralWeight {
     const r = Math.min(rows, cols);
-    return new SpectralWeight(rows, cols, randomOrthonormalColumns(rows, r, random.split('U')), randomOrthonormalColumns(cols, r, random.split('V')), s);
+    return new SpectralWeight(
+      rows,
+      cols,
+      randomOrthonormalColumns(rows, r, random.split('U')),
+      randomOrthonormalColumns(cols, r, random.split('V')),
+      s,
+    );
   }
 
   parameters(): readonly Parameter[] {
@@ -74,7 +82,8 @@ export class SpectralWeight implements WeightParametrisation {
  * Gaussian n×r matrix, which equals the Q of its QR decomposition with positive diagonal R (Mezzadri 2007).
  */
 export function randomOrthonormalColumns(n: number, r: number, random: RandomStream): Float32Array {
-  if (!(Number.isInteger(n) && Number.isInteger(r) && r >= 1 && r <= n)) throw new ArgumentError('randomOrthonormalColumns', 'integers 1 ≤ r ≤ n', { n, r });
+  if (!(Number.isInteger(n) && Number.isInteger(r) && r >= 1 && r <= n))
+    throw new ArgumentError('randomOrthonormalColumns', 'integers 1 ≤ r ≤ n', { n, r });
   const q = new Float64Array(n * r);
   for (let i = 0; i < q.length; i++) q[i] = random.normal();
   for (let k = 0; k < r; k++) {

@@ -62,9 +62,17 @@ export class TimeEmbedding implements Layer {
   async forward(input: Matrix, context: ForwardContext): Promise<Matrix> {
     checkMatrix('TimeEmbedding.forward: input', input, this.size);
     const e = context.extras?.get(this.extra);
-    if (!e) throw new ArgumentError(`TimeEmbedding.forward: extras '${this.extra}'`, `a ${input.rows}×${this.embeddingSize} embedding in ForwardContext.extras`, 'nothing');
+    if (!e)
+      throw new ArgumentError(
+        `TimeEmbedding.forward: extras '${this.extra}'`,
+        `a ${input.rows}×${this.embeddingSize} embedding in ForwardContext.extras`,
+        'nothing',
+      );
     checkMatrix(`TimeEmbedding.forward: extras '${this.extra}'`, e, this.embeddingSize, input.rows);
-    const data = await context.kernels.matmul(e.data, this.weight.value, input.rows, this.embeddingSize, this.size, { transposeB: true, bias: this.bias.value });
+    const data = await context.kernels.matmul(e.data, this.weight.value, input.rows, this.embeddingSize, this.size, {
+      transposeB: true,
+      bias: this.bias.value,
+    });
     const x = input.data;
     for (let i = 0; i < data.length; i++) data[i] = data[i]! + x[i]!;
     this.embedding = context.training ? e : null;
@@ -76,12 +84,19 @@ export class TimeEmbedding implements Layer {
     if (!e) throw new Error('TimeEmbedding.backward: no training forward pass to differentiate');
     checkMatrix('TimeEmbedding.backward: gradOutput', gradOutput, this.size, e.rows);
     const { rows } = e;
-    await context.kernels.matmul(gradOutput.data, e.data, this.size, rows, this.embeddingSize, { transposeA: true, out: this.weight.grad });
+    await context.kernels.matmul(gradOutput.data, e.data, this.size, rows, this.embeddingSize, {
+      transposeA: true,
+      out: this.weight.grad,
+    });
     const gb = new Float64Array(this.size);
     const g = gradOutput.data;
     for (let i = 0; i < rows; i++) for (let j = 0; j < this.size; j++) gb[j]! += g[i * this.size + j]!;
     this.bias.grad.set(gb);
-    this.embeddingGradient = { rows, cols: this.embeddingSize, data: await context.kernels.matmul(g, this.weight.value, rows, this.size, this.embeddingSize) };
+    this.embeddingGradient = {
+      rows,
+      cols: this.embeddingSize,
+      data: await context.kernels.matmul(g, this.weight.value, rows, this.size, this.embeddingSize),
+    };
     this.embedding = null;
     return { rows, cols: this.size, data: Float32Array.from(g) };
   }

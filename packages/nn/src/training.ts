@@ -15,7 +15,11 @@ export interface Examples<T> {
 /** Inputs (count×inputSize row-major) with one class label each. Not copied. */
 export function labelledExamples(inputs: Float32Array, inputSize: number, labels: Labels): Examples<Labels> {
   const count = inputs.length / inputSize;
-  if (!Number.isInteger(count) || labels.length !== count) throw new ArgumentError('labelledExamples', `inputs of count×${inputSize} floats and count labels`, { floats: inputs.length, labels: labels.length });
+  if (!Number.isInteger(count) || labels.length !== count)
+    throw new ArgumentError('labelledExamples', `inputs of count×${inputSize} floats and count labels`, {
+      floats: inputs.length,
+      labels: labels.length,
+    });
   return {
     count,
     inputSize,
@@ -28,14 +32,38 @@ export function labelledExamples(inputs: Float32Array, inputSize: number, labels
 }
 
 /** Inputs with a target vector each (regression, auto-encoding). Not copied. */
-export function regressionExamples(inputs: Float32Array, inputSize: number, targets: Float32Array, targetSize: number): Examples<Matrix> {
+export function regressionExamples(
+  inputs: Float32Array,
+  inputSize: number,
+  targets: Float32Array,
+  targetSize: number,
+): Examples<Matrix> {
   const count = inputs.length / inputSize;
-  if (!Number.isInteger(count) || targets.length !== count * targetSize) throw new ArgumentError('regressionExamples', `inputs count×${inputSize} and targets count×${targetSize}`, { inputs: inputs.length, targets: targets.length });
-  return { count, inputSize, batch: (indices) => ({ input: gatherRows(inputs, inputSize, indices), target: gatherRows(targets, targetSize, indices) }) };
+  if (!Number.isInteger(count) || targets.length !== count * targetSize)
+    throw new ArgumentError('regressionExamples', `inputs count×${inputSize} and targets count×${targetSize}`, {
+      inputs: inputs.length,
+      targets: targets.length,
+    });
+  return {
+    count,
+    inputSize,
+    batch: (indices) => ({
+      input: gatherRows(inputs, inputSize, indices),
+      target: gatherRows(targets, targetSize, indices),
+    }),
+  };
 }
 
 /** One optimisation step on one minibatch: forward (training), loss, backward, optimiser step. Returns the loss. */
-export async function trainStep<T>(model: Layer, loss: Loss<T>, optimiser: Optimiser, input: Matrix, target: T, kernels: KernelBackend, extras?: ReadonlyMap<string, Matrix>): Promise<number> {
+export async function trainStep<T>(
+  model: Layer,
+  loss: Loss<T>,
+  optimiser: Optimiser,
+  input: Matrix,
+  target: T,
+  kernels: KernelBackend,
+  extras?: ReadonlyMap<string, Matrix>,
+): Promise<number> {
   const output = await model.forward(input, { kernels, training: true, ...(extras ? { extras } : {}) });
   const { loss: value, grad } = loss.evaluate(output, target);
   await model.backward(grad, { kernels });
@@ -74,7 +102,13 @@ export async function trainEpoch<T>(options: EpochOptions<T>): Promise<Float64Ar
 }
 
 /** Forward in evaluation mode over all examples in order, `batchSize` at a time; `visit` sees each batch's output. */
-export async function predict<T>(model: Layer, examples: Examples<T>, kernels: KernelBackend, visit: (output: Matrix, target: T) => void, batchSize = 1000): Promise<void> {
+export async function predict<T>(
+  model: Layer,
+  examples: Examples<T>,
+  kernels: KernelBackend,
+  visit: (output: Matrix, target: T) => void,
+  batchSize = 1000,
+): Promise<void> {
   for (let start = 0; start < examples.count; start += batchSize) {
     const indices = Array.from({ length: Math.min(batchSize, examples.count - start) }, (_, i) => start + i);
     const { input, target } = examples.batch(indices);
@@ -83,7 +117,12 @@ export async function predict<T>(model: Layer, examples: Examples<T>, kernels: K
 }
 
 /** Mean loss (default cross-entropy from logits) and accuracy of a classifier over all examples. */
-export async function evaluateClassifier(model: Layer, examples: Examples<Labels>, kernels: KernelBackend, options: { loss?: Loss<Labels>; batchSize?: number } = {}): Promise<{ loss: number; accuracy: number }> {
+export async function evaluateClassifier(
+  model: Layer,
+  examples: Examples<Labels>,
+  kernels: KernelBackend,
+  options: { loss?: Loss<Labels>; batchSize?: number } = {},
+): Promise<{ loss: number; accuracy: number }> {
   const loss = options.loss ?? crossEntropyFromLogits;
   let lossSum = 0;
   let correct = 0;

@@ -6,7 +6,13 @@
  *   E[−Ĥ(P)] ≈ −H(P) + (m_P − 1)/(2 N_P),   E[−Σ p̂ ln q̂] ≈ −Σ p ln q + Σ p_i (1 − q_i)/(2 N_Q q_i),
  * so D̂_MM = D̂ − (m_P − 1)/(2 N_P) − Σ p̂_i (1 − q̂_i)/(2 N_Q q̂_i).
  */
-export function plugInDivergence(p: ArrayLike<number>, pTotal: number, q: ArrayLike<number>, qTotal: number, correction: 'none' | 'miller-madow' = 'none'): number {
+export function plugInDivergence(
+  p: ArrayLike<number>,
+  pTotal: number,
+  q: ArrayLike<number>,
+  qTotal: number,
+  correction: 'none' | 'miller-madow' = 'none',
+): number {
   let d = 0;
   let occupied = 0;
   let crossBias = 0;

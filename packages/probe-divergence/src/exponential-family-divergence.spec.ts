@@ -2,10 +2,14 @@ import { firstValueFrom, toArray } from 'rxjs';
 import { ising1dDescriptor } from '@entroscope/system-ising';
 import { testContext } from '@entroscope/testing';
 import type { ExponentialFamilyExact, Observation } from '@entroscope/core';
-import { exponentialFamilyDivergenceFinite, exponentialFamilyDivergencePerSite, type Construction } from './exponential-family-divergence';
+import {
+  exponentialFamilyDivergenceFinite,
+  exponentialFamilyDivergencePerSite,
+  type Construction,
+} from './exponential-family-divergence';
 
 // Reference tables: docs/science/rg-ising.md §1.4 (class E: 1e-12, or ±1 in the last quoted digit).
-const tolerance = (quoted: string) => Math.max(1e-12, 10 ** -(quoted.split('.')[1]!.length));
+const tolerance = (quoted: string) => Math.max(1e-12, 10 ** -quoted.split('.')[1]!.length);
 
 async function chain(params: Record<string, unknown>): Promise<ExponentialFamilyExact[]> {
   const system = ising1dDescriptor.create(ising1dDescriptor.paramsSchema.parse(params), testContext());
@@ -22,20 +26,23 @@ describe('exponential-family relative entropy on the 1D Ising decimation flow', 
     [0.5, 'C', ['0.036317214639', '0.098352470774', '0.119076781259', '0.120112344232'], '0.120114506958277'],
     [1.0, 'C', ['0.032962680260', '0.155062616964', '0.327015011726', '0.421052050415'], '0.433780830483027'],
   ];
-  it.each(table)('K = %s, construction %s matches the reference d(1…4) and asymptote', async (K, construction, values, asymptote) => {
-    const sites = await chain({ K, steps: 4 });
-    const reference = sites[0]!;
-    values.forEach((quoted, i) => {
-      const site = sites[i + 1]!;
-      const d = exponentialFamilyDivergencePerSite(reference, site.natural, site.siteFraction, construction);
-      expect(Math.abs(d - Number(quoted))).toBeLessThanOrEqual(tolerance(quoted));
-    });
-    const limit = exponentialFamilyDivergencePerSite(reference, reference.flowLimit!, 0, construction);
-    expect(Math.abs(limit - Number(asymptote))).toBeLessThanOrEqual(tolerance(asymptote));
-    // Closed forms of the asymptotes: A and B → K tanh K − ln cosh K; C → ln cosh K.
-    const closed = construction === 'C' ? Math.log(Math.cosh(K)) : K * Math.tanh(K) - Math.log(Math.cosh(K));
-    expect(Math.abs(limit - closed)).toBeLessThan(1e-14);
-  });
+  it.each(table)(
+    'K = %s, construction %s matches the reference d(1…4) and asymptote',
+    async (K, construction, values, asymptote) => {
+      const sites = await chain({ K, steps: 4 });
+      const reference = sites[0]!;
+      values.forEach((quoted, i) => {
+        const site = sites[i + 1]!;
+        const d = exponentialFamilyDivergencePerSite(reference, site.natural, site.siteFraction, construction);
+        expect(Math.abs(d - Number(quoted))).toBeLessThanOrEqual(tolerance(quoted));
+      });
+      const limit = exponentialFamilyDivergencePerSite(reference, reference.flowLimit!, 0, construction);
+      expect(Math.abs(limit - Number(asymptote))).toBeLessThanOrEqual(tolerance(asymptote));
+      // Closed forms of the asymptotes: A and B → K tanh K − ln cosh K; C → ln cosh K.
+      const closed = construction === 'C' ? Math.log(Math.cosh(K)) : K * Math.tanh(K) - Math.log(Math.cosh(K));
+      expect(Math.abs(limit - closed)).toBeLessThan(1e-14);
+    },
+  );
 
   it('reproduces the field case (K, h) = (0.5, 0.2): d_A(1…4) and asymptote', async () => {
     const sites = await chain({ K: 0.5, h: 0.2, steps: 4 });
@@ -44,11 +51,16 @@ describe('exponential-family relative entropy on the 1D Ising decimation flow', 
       const d = exponentialFamilyDivergencePerSite(sites[0]!, sites[i + 1]!.natural, sites[i + 1]!.siteFraction, 'A');
       expect(Math.abs(d - Number(quoted))).toBeLessThanOrEqual(tolerance(quoted));
     });
-    expect(Math.abs(exponentialFamilyDivergencePerSite(sites[0]!, sites[0]!.flowLimit!, 0, 'A') - 0.0805830544242)).toBeLessThanOrEqual(1e-13);
+    expect(
+      Math.abs(exponentialFamilyDivergencePerSite(sites[0]!, sites[0]!.flowLimit!, 0, 'A') - 0.0805830544242),
+    ).toBeLessThanOrEqual(1e-13);
   });
 
   it('relates B to the information lost per step: d_B(1) = ½[ln 2 − (2s(K) − s(K′))]', async () => {
-    for (const [K, lost] of [[0.5, 0.494237878414], [1, 0.216728037777]] as const) {
+    for (const [K, lost] of [
+      [0.5, 0.494237878414],
+      [1, 0.216728037777],
+    ] as const) {
       const sites = await chain({ K, steps: 1 });
       const dB = exponentialFamilyDivergencePerSite(sites[0]!, sites[1]!.natural, 0.5, 'B');
       expect(Math.abs(dB - 0.5 * (Math.LN2 - lost))).toBeLessThan(1e-12);
@@ -111,8 +123,14 @@ describe('finite-ring relative entropies against brute-force enumeration', () =>
       for (let j = 0; j < kept; j++) if ((s >> (j * 2 ** n)) & 1) keptState |= 1 << j;
       dB += Math.exp(p[s]!) * (p[s]! - (pKept[keptState]! - (N - kept) * Math.LN2));
     }
-    for (const [c, brute] of [['A', dA], ['B', dB], ['C', dC]] as const) {
-      expect(Math.abs(exponentialFamilyDivergenceFinite(sites[0]!, sites[n]!.natural, sites[n]!.siteFraction, c) - brute)).toBeLessThan(1e-12);
+    for (const [c, brute] of [
+      ['A', dA],
+      ['B', dB],
+      ['C', dC],
+    ] as const) {
+      expect(
+        Math.abs(exponentialFamilyDivergenceFinite(sites[0]!, sites[n]!.natural, sites[n]!.siteFraction, c) - brute),
+      ).toBeLessThan(1e-12);
     }
   });
 });

@@ -1,5 +1,14 @@
 import { map, type Observable } from 'rxjs';
-import { ProbeDataError, z, type ExponentialFamilyExact, type Measurement, type Observation, type Probe, type ProbeDescriptor, type RunContext } from '@entroscope/core';
+import {
+  ProbeDataError,
+  z,
+  type ExponentialFamilyExact,
+  type Measurement,
+  type Observation,
+  type Probe,
+  type ProbeDescriptor,
+  type RunContext,
+} from '@entroscope/core';
 import { sampleUnits, unitStandardError } from './sample-units';
 
 export const fisherInformationParamsSchema = z
@@ -9,18 +18,32 @@ export const fisherInformationParamsSchema = z
         z
           .object({
             use: z.literal('exact'),
-            parameter: z.number().int().min(0).max(16).default(0).describe('Index of the natural parameter θ_i (0: the coupling K)'),
+            parameter: z
+              .number()
+              .int()
+              .min(0)
+              .max(16)
+              .default(0)
+              .describe('Index of the natural parameter θ_i (0: the coupling K)'),
           })
           .strict(),
         z
           .object({
             use: z.literal('bond-variance'),
-            bootstrap: z.number().int().min(0).max(10_000).default(200).describe('Bootstrap resamples of configurations for the standard error (0: none)'),
+            bootstrap: z
+              .number()
+              .int()
+              .min(0)
+              .max(10_000)
+              .default(200)
+              .describe('Bootstrap resamples of configurations for the standard error (0: none)'),
           })
           .strict(),
       ])
       .default({ use: 'exact', parameter: 0 })
-      .describe("'exact': ∂²A/∂θ_i² of the site's exponential-family description; 'bond-variance': Var(Σ_bonds s_i s_j)/N from L × L spin configurations"),
+      .describe(
+        "'exact': ∂²A/∂θ_i² of the site's exponential-family description; 'bond-variance': Var(Σ_bonds s_i s_j)/N from L × L spin configurations",
+      ),
   })
   .strict();
 export type FisherInformationParams = z.infer<typeof fisherInformationParamsSchema>;
@@ -112,7 +135,11 @@ export class FisherInformationProbe implements Probe {
 
   apply(observations: Observable<Observation>): Observable<Measurement> {
     const estimator = this.params.estimator;
-    return observations.pipe(map((o) => (estimator.use === 'exact' ? this.exact(o, estimator.parameter) : this.samples(o, estimator.bootstrap))));
+    return observations.pipe(
+      map((o) =>
+        estimator.use === 'exact' ? this.exact(o, estimator.parameter) : this.samples(o, estimator.bootstrap),
+      ),
+    );
   }
 
   private where(o: Observation): string {
@@ -120,8 +147,16 @@ export class FisherInformationProbe implements Probe {
   }
 
   private exact(o: Observation, parameter: number): Measurement {
-    if (o.exact?.type !== 'exponential-family') throw new ProbeDataError(this.id, `${this.where(o)}: the exact estimator needs an exponential-family description, got ${o.exact?.type ?? 'none'}`);
-    if (parameter >= o.exact.natural.length) throw new ProbeDataError(this.id, `${this.where(o)}: parameter index ${parameter} out of range for [${o.exact.parameterNames.join(', ')}]`);
+    if (o.exact?.type !== 'exponential-family')
+      throw new ProbeDataError(
+        this.id,
+        `${this.where(o)}: the exact estimator needs an exponential-family description, got ${o.exact?.type ?? 'none'}`,
+      );
+    if (parameter >= o.exact.natural.length)
+      throw new ProbeDataError(
+        this.id,
+        `${this.where(o)}: parameter index ${parameter} out of range for [${o.exact.parameterNames.join(', ')}]`,
+      );
     const { value, method, step, errorEstimate } = exponentialFamilyFisher(o.exact, parameter);
     return {
       probe: this.id,
@@ -130,13 +165,22 @@ export class FisherInformationProbe implements Probe {
       value,
       unit: 'nat/site',
       n: null,
-      meta: { family: o.exact.family, parameter: o.exact.parameterNames[parameter], natural: [...o.exact.natural], method, ...(step !== undefined && { differenceStep: step, differenceError: errorEstimate }) },
+      meta: {
+        family: o.exact.family,
+        parameter: o.exact.parameterNames[parameter],
+        natural: [...o.exact.natural],
+        method,
+        ...(step !== undefined && { differenceStep: step, differenceError: errorEstimate }),
+      },
     };
   }
 
   private samples(o: Observation, bootstrap: number): Measurement {
     if (!o.data || o.shape.length !== 3 || o.shape[1] !== o.shape[2]) {
-      throw new ProbeDataError(this.id, `${this.where(o)}: 'bond-variance' needs L × L spin configurations of shape [count, L, L], got ${o.data ? `shape [${o.shape.join(', ')}]` : 'no samples'} (set the system's layout to 'lattice')`);
+      throw new ProbeDataError(
+        this.id,
+        `${this.where(o)}: 'bond-variance' needs L × L spin configurations of shape [count, L, L], got ${o.data ? `shape [${o.shape.join(', ')}]` : 'no samples'} (set the system's layout to 'lattice')`,
+      );
     }
     const [count, L] = o.shape as [number, number, number];
     if (count < 3) throw new ProbeDataError(this.id, `${this.where(o)}: need at least 3 configurations, got ${count}`);
@@ -145,7 +189,12 @@ export class FisherInformationProbe implements Probe {
     const value = varianceOfSelection(sums) / N;
     const random = this.context.random.split(`${o.site.axis}:${o.site.index}`);
     // Units are configurations, resampled in moving blocks when the chain's configurations are correlated.
-    const { standardError, meta: uncertainty } = unitStandardError([sampleUnits(o, count)], bootstrap, random, ([selection]) => varianceOfSelection(sums, selection) / N);
+    const { standardError, meta: uncertainty } = unitStandardError(
+      [sampleUnits(o, count)],
+      bootstrap,
+      random,
+      ([selection]) => varianceOfSelection(sums, selection) / N,
+    );
     return {
       probe: this.id,
       estimator: 'bond-variance',
@@ -162,10 +211,14 @@ export class FisherInformationProbe implements Probe {
 export const fisherInformationDescriptor: ProbeDescriptor<FisherInformationParams> = {
   id: 'fisher-information',
   version: '1.0.0',
-  summary: 'Fisher information per site ∂²A/∂θ² (exact, from an exponential-family description) or Var(Σ bonds)/N from square-lattice spin configurations',
+  summary:
+    'Fisher information per site ∂²A/∂θ² (exact, from an exponential-family description) or Var(Σ bonds)/N from square-lattice spin configurations',
   display: {
     name: 'Fisher information',
-    symbol: (p) => (p.estimator.use === 'exact' && p.estimator.parameter !== 0 ? `∂²A/∂θ_${p.estimator.parameter}²` : 'I(K) = ∂²A/∂K²'),
+    symbol: (p) =>
+      p.estimator.use === 'exact' && p.estimator.parameter !== 0
+        ? `∂²A/∂θ_${p.estimator.parameter}²`
+        : 'I(K) = ∂²A/∂K²',
     // A curvature of the log-partition function per site: a number per site, not an information in nats.
     units: { '*': 'per site, dimensionless' },
     parameters: { 'estimator.use': { name: 'estimator' }, 'estimator.parameter': { symbol: 'θ index' } },

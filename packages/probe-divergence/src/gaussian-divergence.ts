@@ -36,7 +36,13 @@ function forward(l: Float64Array, d: number, b: Float64Array): Float64Array {
  * KL(N₀‖N₁) = ½[tr(Σ₁⁻¹Σ₀) + (μ₁−μ₀)ᵀΣ₁⁻¹(μ₁−μ₀) − d + ln det Σ₁ − ln det Σ₀], nats (estimators.md §2),
  * via Cholesky factors (never det()). tr(Σ₁⁻¹Σ₀) = ‖L₁⁻¹L₀‖²_F.
  */
-export function gaussianDivergence(mean0: Float64Array, cov0: Float64Array, mean1: Float64Array, cov1: Float64Array, d: number): number {
+export function gaussianDivergence(
+  mean0: Float64Array,
+  cov0: Float64Array,
+  mean1: Float64Array,
+  cov1: Float64Array,
+  d: number,
+): number {
   const l0 = cholesky(cov0, d);
   const l1 = cholesky(cov1, d);
   let trace = 0;

@@ -1,5 +1,13 @@
 import { map, type Observable } from 'rxjs';
-import { ProbeDataError, z, type Measurement, type Observation, type Probe, type ProbeDescriptor, type RunContext } from '@entroscope/core';
+import {
+  ProbeDataError,
+  z,
+  type Measurement,
+  type Observation,
+  type Probe,
+  type ProbeDescriptor,
+  type RunContext,
+} from '@entroscope/core';
 import { millerMadowEntropy, plugInEntropy } from '@entroscope/estimators';
 import { sampleUnits, unitStandardError } from './sample-units';
 
@@ -10,20 +18,40 @@ export const informationLossParamsSchema = z
         z
           .object({
             use: z.literal('plug-in'),
-            correction: z.enum(['none', 'miller-madow']).default('miller-madow').describe('Bias correction of the two plug-in entropies'),
-            bootstrap: z.number().int().min(0).max(10_000).default(100).describe('Bootstrap resamples of configurations (0: no standard error)'),
+            correction: z
+              .enum(['none', 'miller-madow'])
+              .default('miller-madow')
+              .describe('Bias correction of the two plug-in entropies'),
+            bootstrap: z
+              .number()
+              .int()
+              .min(0)
+              .max(10_000)
+              .default(100)
+              .describe('Bootstrap resamples of configurations (0: no standard error)'),
           })
           .strict(),
         z
           .object({
             use: z.literal('local-field'),
-            bootstrap: z.number().int().min(0).max(10_000).default(100).describe('Bootstrap resamples of configurations (0: no standard error)'),
+            bootstrap: z
+              .number()
+              .int()
+              .min(0)
+              .max(10_000)
+              .default(100)
+              .describe('Bootstrap resamples of configurations (0: no standard error)'),
           })
           .strict(),
       ])
       .default({ use: 'plug-in', correction: 'miller-madow', bootstrap: 100 })
-      .describe("'plug-in': Ĥ(s₀ | s₁…s₄) from pattern counts (any spin data); 'local-field': E_S[ln 2cosh KS − KS tanh KS] with K from the site's exact nearest-neighbour description"),
-    parity: z.union([z.literal(0), z.literal(1)]).default(1).describe('Checkerboard sublattice that is decimated ((i + j) mod 2)'),
+      .describe(
+        "'plug-in': Ĥ(s₀ | s₁…s₄) from pattern counts (any spin data); 'local-field': E_S[ln 2cosh KS − KS tanh KS] with K from the site's exact nearest-neighbour description",
+      ),
+    parity: z
+      .union([z.literal(0), z.literal(1)])
+      .default(1)
+      .describe('Checkerboard sublattice that is decimated ((i + j) mod 2)'),
   })
   .strict();
 export type InformationLossParams = z.infer<typeof informationLossParamsSchema>;
@@ -45,7 +73,11 @@ export function neighbourhoodCounts(data: ArrayLike<number>, count: number, L: n
       for (let j = (i + parity) & 1; j < L; j += 2) {
         const left = row + (j === 0 ? L - 1 : j - 1);
         const right = row + (j === L - 1 ? 0 : j + 1);
-        const pattern = (data[up + j]! > 0 ? 8 : 0) | (data[down + j]! > 0 ? 4 : 0) | (data[left]! > 0 ? 2 : 0) | (data[right]! > 0 ? 1 : 0);
+        const pattern =
+          (data[up + j]! > 0 ? 8 : 0) |
+          (data[down + j]! > 0 ? 4 : 0) |
+          (data[left]! > 0 ? 2 : 0) |
+          (data[right]! > 0 ? 1 : 0);
         counts[(data[row + j]! > 0 ? 16 : 0) | pattern]!++;
       }
     }
@@ -123,13 +155,20 @@ export class InformationLossProbe implements Probe {
   private measure(o: Observation): Measurement {
     const where = `site ${o.site.axis}=${o.site.index}`;
     if (!o.data || o.shape.length !== 3 || o.shape[1] !== o.shape[2] || o.shape[1]! % 2 !== 0) {
-      throw new ProbeDataError(this.id, `${where}: needs L × L spin configurations (L even) of shape [count, L, L], got ${o.data ? `shape [${o.shape.join(', ')}]` : 'no samples'} (set the system's layout to 'lattice')`);
+      throw new ProbeDataError(
+        this.id,
+        `${where}: needs L × L spin configurations (L even) of shape [count, L, L], got ${o.data ? `shape [${o.shape.join(', ')}]` : 'no samples'} (set the system's layout to 'lattice')`,
+      );
     }
     const [count, L] = o.shape as [number, number, number];
     const perConfiguration = neighbourhoodCounts(o.data, count, L, this.params.parity);
     const estimator = this.params.estimator;
     let statistic: (selection?: Uint32Array) => number;
-    const meta: Record<string, unknown> = { parity: this.params.parity, latticeSide: L, normalisation: 'per decimated spin' };
+    const meta: Record<string, unknown> = {
+      parity: this.params.parity,
+      latticeSide: L,
+      normalisation: 'per decimated spin',
+    };
     if (estimator.use === 'plug-in') {
       statistic = (selection) => conditionalEntropyPlugIn(pooled(perConfiguration, selection), estimator.correction);
       meta['correction'] = estimator.correction;
@@ -141,7 +180,12 @@ export class InformationLossProbe implements Probe {
     const value = statistic();
     const random = this.context.random.split(`${o.site.axis}:${o.site.index}`);
     // Units are configurations (resampled whole, in moving blocks when the chain's configurations are correlated).
-    const { standardError: uncertainty, meta: resampling } = unitStandardError([sampleUnits(o, count)], estimator.bootstrap, random, ([selection]) => statistic(selection));
+    const { standardError: uncertainty, meta: resampling } = unitStandardError(
+      [sampleUnits(o, count)],
+      estimator.bootstrap,
+      random,
+      ([selection]) => statistic(selection),
+    );
     meta['uncertainty'] = resampling;
     return {
       probe: this.id,
@@ -150,7 +194,7 @@ export class InformationLossProbe implements Probe {
       value,
       unit: 'nat/site',
       ...(uncertainty !== undefined && { uncertainty }),
-      n: count * (L * L) / 2,
+      n: (count * (L * L)) / 2,
       meta,
     };
   }
@@ -162,12 +206,18 @@ export class InformationLossProbe implements Probe {
    */
   private samplingCoupling(o: Observation, where: string): number {
     if (o.exact?.type !== 'exponential-family' || o.exact.family !== 'ising-2d-nearest-neighbour') {
-      throw new ProbeDataError(this.id, `${where}: 'local-field' needs the exact 'ising-2d-nearest-neighbour' description of the sampled model, got ${o.exact?.type === 'exponential-family' ? `family '${o.exact.family}'` : (o.exact?.type ?? 'none')}; use 'plug-in'`);
+      throw new ProbeDataError(
+        this.id,
+        `${where}: 'local-field' needs the exact 'ising-2d-nearest-neighbour' description of the sampled model, got ${o.exact?.type === 'exponential-family' ? `family '${o.exact.family}'` : (o.exact?.type ?? 'none')}; use 'plug-in'`,
+      );
     }
     const K = o.exact.natural[0]!;
     const sampled = (o.meta['samples'] as { sampledCoupling?: unknown } | undefined)?.sampledCoupling;
     if (typeof sampled === 'number' ? sampled !== K : !o.exact.exactMarginal) {
-      throw new ProbeDataError(this.id, `${where}: the samples were not drawn from the nearest-neighbour model at K = ${K} (they are decimated or block-spun configurations); use 'plug-in', or the system's map 'flow'`);
+      throw new ProbeDataError(
+        this.id,
+        `${where}: the samples were not drawn from the nearest-neighbour model at K = ${K} (they are decimated or block-spun configurations); use 'plug-in', or the system's map 'flow'`,
+      );
     }
     return K;
   }
@@ -176,7 +226,8 @@ export class InformationLossProbe implements Probe {
 export const informationLossDescriptor: ProbeDescriptor<InformationLossParams> = {
   id: 'information-loss',
   version: '1.0.0',
-  summary: 'Information lost per checkerboard decimation: conditional entropy of a decimated spin given its four neighbours (nats per decimated spin)',
+  summary:
+    'Information lost per checkerboard decimation: conditional entropy of a decimated spin given its four neighbours (nats per decimated spin)',
   display: {
     name: 'Information lost per decimation',
     symbol: 'H(s_d | neighbours)',

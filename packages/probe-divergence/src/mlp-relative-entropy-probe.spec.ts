@@ -28,8 +28,31 @@ function layer(index: number, rows: number[][], samples: number[][], meanFieldQ 
   };
 }
 
-const l0 = layer(0, [[9, 9, 9, 9], [1, -1, 2, 0]], [[0.1, 0.2, 0.3, 0.4], [1, 1, 1, 1], [-1, 0, 2, 0.5]]);
-const l1 = layer(1, [[5, 5, 5, 5], [2, 0, -1, 3]], [[1, 2, 0, 1], [0.5, 0.5, -0.5, 1], [3, 1, 0, -1]], 0.6);
+const l0 = layer(
+  0,
+  [
+    [9, 9, 9, 9],
+    [1, -1, 2, 0],
+  ],
+  [
+    [0.1, 0.2, 0.3, 0.4],
+    [1, 1, 1, 1],
+    [-1, 0, 2, 0.5],
+  ],
+);
+const l1 = layer(
+  1,
+  [
+    [5, 5, 5, 5],
+    [2, 0, -1, 3],
+  ],
+  [
+    [1, 2, 0, 1],
+    [0.5, 0.5, -0.5, 1],
+    [3, 1, 0, -1],
+  ],
+  0.6,
+);
 
 describeProbeConformance(mlpRelativeEntropyDescriptor, [
   { params: {}, observations: async () => [l0, l1] },
@@ -46,9 +69,16 @@ describe("mlp-relative-entropy: the authors' Monte Carlo quantity", () => {
     };
     const f0 = fit([1, -1, 2, 0]);
     const f1 = fit([2, 0, -1, 3]);
-    const samples = [[1, 2, 0, 1], [0.5, 0.5, -0.5, 1], [3, 1, 0, -1]];
+    const samples = [
+      [1, 2, 0, 1],
+      [0.5, 0.5, -0.5, 1],
+      [3, 1, 0, -1],
+    ];
     const sq = samples.map((s) => s.reduce((a, b) => a + (b - f1.m) ** 2, 0));
-    const expected = -2 * Math.log(2 * Math.PI * Math.E * f0.s) + 2 * Math.log(2 * Math.PI * f1.s) + sq.reduce((a, b) => a + b, 0) / 3 / (2 * f1.s);
+    const expected =
+      -2 * Math.log(2 * Math.PI * Math.E * f0.s) +
+      2 * Math.log(2 * Math.PI * f1.s) +
+      sq.reduce((a, b) => a + b, 0) / 3 / (2 * f1.s);
     expect(Math.abs(d1!.value - expected)).toBeLessThan(1e-6);
     const mean = sq.reduce((a, b) => a + b, 0) / 3;
     const sd = Math.sqrt(sq.reduce((a, b) => a + (b - mean) ** 2, 0) / 2);
@@ -61,20 +91,40 @@ describe("mlp-relative-entropy: the authors' Monte Carlo quantity", () => {
   });
 
   it("'authors' normalisation divides by (N₀/2) ln(2πe σ_w²)", async () => {
-    const [raw, norm] = await Promise.all([measure(mlpRelativeEntropyDescriptor, {}, [l0, l1]), measure(mlpRelativeEntropyDescriptor, { estimator: { use: 'authors-monte-carlo', normalise: 'authors' } }, [l0, l1])]);
+    const [raw, norm] = await Promise.all([
+      measure(mlpRelativeEntropyDescriptor, {}, [l0, l1]),
+      measure(mlpRelativeEntropyDescriptor, { estimator: { use: 'authors-monte-carlo', normalise: 'authors' } }, [
+        l0,
+        l1,
+      ]),
+    ]);
     expect(norm[1]!.value).toBeCloseTo(raw[1]!.value / (2 * Math.log(2 * Math.PI * Math.E * 2)), 10);
     expect(norm[1]!.unit).toBe('dimensionless');
   });
 
   it('is not a KL divergence: it goes negative when the layer is much narrower than the reference layer', async () => {
-    const tight = layer(1, [[0, 0, 0, 0], [0.1, -0.1, 0.1, -0.1]], [[0.1, -0.1, 0.1, -0.1], [0.1, -0.1, 0.1, -0.1]]);
+    const tight = layer(
+      1,
+      [
+        [0, 0, 0, 0],
+        [0.1, -0.1, 0.1, -0.1],
+      ],
+      [
+        [0.1, -0.1, 0.1, -0.1],
+        [0.1, -0.1, 0.1, -0.1],
+      ],
+    );
     const [, d] = await measure(mlpRelativeEntropyDescriptor, {}, [l0, tight]);
     expect(d!.value).toBeLessThan(0);
   });
 
   it('needs pre-activations and the push-forward sums (clear errors)', async () => {
-    await expect(measure(mlpRelativeEntropyDescriptor, {}, [{ ...l0, kind: 'activations' }])).rejects.toThrow(/defined on pre-activations/);
-    await expect(measure(mlpRelativeEntropyDescriptor, {}, [{ ...l0, meta: {} }])).rejects.toThrow(/pushforward option/);
+    await expect(measure(mlpRelativeEntropyDescriptor, {}, [{ ...l0, kind: 'activations' }])).rejects.toThrow(
+      /defined on pre-activations/,
+    );
+    await expect(measure(mlpRelativeEntropyDescriptor, {}, [{ ...l0, meta: {} }])).rejects.toThrow(
+      /pushforward option/,
+    );
   });
 });
 
@@ -85,12 +135,30 @@ describe('mlp-relative-entropy: true KL between Gaussian fits', () => {
   });
 
   it('fits the chosen image (ddof 0), totals over N_ℓ, and swaps arguments for construction C', async () => {
-    const a = layer(0, [[-1, 1, -1, 1]], [[0, 0, 0, 0], [1, 1, 1, 1]]); // N(0, 1)
-    const b = layer(1, [[-1, 3, -1, 3]], [[0, 0, 0, 0], [1, 1, 1, 1]]); // N(1, 4)
+    const a = layer(
+      0,
+      [[-1, 1, -1, 1]],
+      [
+        [0, 0, 0, 0],
+        [1, 1, 1, 1],
+      ],
+    ); // N(0, 1)
+    const b = layer(
+      1,
+      [[-1, 3, -1, 3]],
+      [
+        [0, 0, 0, 0],
+        [1, 1, 1, 1],
+      ],
+    ); // N(1, 4)
     const [k0, kA] = await measure(mlpRelativeEntropyDescriptor, { estimator: { use: 'gaussian-fit' } }, [a, b]);
     expect(k0!.value).toBe(0);
     expect(Math.abs(kA!.value - 4 * 0.4431471806)).toBeLessThan(1e-9);
-    const [, kC] = await measure(mlpRelativeEntropyDescriptor, { estimator: { use: 'gaussian-fit', construction: 'C', normalise: 'perNeuron' } }, [a, b]);
+    const [, kC] = await measure(
+      mlpRelativeEntropyDescriptor,
+      { estimator: { use: 'gaussian-fit', construction: 'C', normalise: 'perNeuron' } },
+      [a, b],
+    );
     expect(Math.abs(kC!.value - 1.3068528194)).toBeLessThan(1e-9);
     expect(kC!.unit).toBe('nat/neuron');
     // Mean-field overlay: ½[q⁰/q^ℓ − 1 − ln(q⁰/q^ℓ)] per neuron from meta.meanField.q (0.5 at both sites here).

@@ -1,5 +1,13 @@
 import { defer, map, type Observable } from 'rxjs';
-import { ProbeDataError, z, type Measurement, type Observation, type Probe, type ProbeDescriptor, type RunContext } from '@entroscope/core';
+import {
+  ProbeDataError,
+  z,
+  type Measurement,
+  type Observation,
+  type Probe,
+  type ProbeDescriptor,
+  type RunContext,
+} from '@entroscope/core';
 
 export const mlpRelativeEntropyParamsSchema = z
   .object({
@@ -17,15 +25,27 @@ export const mlpRelativeEntropyParamsSchema = z
         z
           .object({
             use: z.literal('gaussian-fit'),
-            construction: z.enum(['A', 'C']).default('A').describe("A: KL(fit₀ ‖ fit_ℓ); C: KL(fit_ℓ ‖ fit₀)"),
-            fit: z.enum(['image', 'pooled']).default('image').describe("'image': one row of the batch (the authors' fit); 'pooled': all rows' values together"),
-            image: z.number().int().default(-1).describe("Row fitted with fit 'image' (negative counts from the end; −1 = last)"),
-            normalise: z.enum(['total', 'perNeuron']).default('total').describe("'total': N_ℓ × per-neuron KL (nat); 'perNeuron' (nat/neuron)"),
+            construction: z.enum(['A', 'C']).default('A').describe('A: KL(fit₀ ‖ fit_ℓ); C: KL(fit_ℓ ‖ fit₀)'),
+            fit: z
+              .enum(['image', 'pooled'])
+              .default('image')
+              .describe("'image': one row of the batch (the authors' fit); 'pooled': all rows' values together"),
+            image: z
+              .number()
+              .int()
+              .default(-1)
+              .describe("Row fitted with fit 'image' (negative counts from the end; −1 = last)"),
+            normalise: z
+              .enum(['total', 'perNeuron'])
+              .default('total')
+              .describe("'total': N_ℓ × per-neuron KL (nat); 'perNeuron' (nat/neuron)"),
           })
           .strict(),
       ])
       .default({ use: 'authors-monte-carlo', normalise: 'none' })
-      .describe("'authors-monte-carlo': the RG/DNN paper's per-layer quantity exactly as their code computes it; 'gaussian-fit': a true KL between i.i.d. Gaussian fits of two layers"),
+      .describe(
+        "'authors-monte-carlo': the RG/DNN paper's per-layer quantity exactly as their code computes it; 'gaussian-fit': a true KL between i.i.d. Gaussian fits of two layers",
+      ),
   })
   .strict();
 export type MlpRelativeEntropyParams = z.infer<typeof mlpRelativeEntropyParamsSchema>;
@@ -96,7 +116,9 @@ export class MlpRelativeEntropyProbe implements Probe {
           const first = reference === undefined;
           const fit = this.fit(o);
           reference ??= { observation: o, ...fit };
-          return this.params.estimator.use === 'authors-monte-carlo' ? this.authors(o, fit, reference, first) : this.gaussianFit(o, fit, reference);
+          return this.params.estimator.use === 'authors-monte-carlo'
+            ? this.authors(o, fit, reference, first)
+            : this.gaussianFit(o, fit, reference);
         }),
       );
     });
@@ -107,13 +129,25 @@ export class MlpRelativeEntropyProbe implements Probe {
   }
 
   private fit(o: Observation): { mean: number; variance: number; n: number } {
-    if (!o.data || o.shape.length !== 2) throw new ProbeDataError(this.id, `${this.where(o)}: expected data of shape [rows, neurons], got ${o.data ? `[${o.shape.join(', ')}]` : 'no data'}`);
+    if (!o.data || o.shape.length !== 2)
+      throw new ProbeDataError(
+        this.id,
+        `${this.where(o)}: expected data of shape [rows, neurons], got ${o.data ? `[${o.shape.join(', ')}]` : 'no data'}`,
+      );
     const [rows, n] = o.shape as [number, number];
     const e = this.params.estimator;
     if (e.use === 'authors-monte-carlo') {
-      if (o.kind !== 'pre-activations') throw new ProbeDataError(this.id, `${this.where(o)}: the authors' quantity is defined on pre-activations, got '${o.kind}' (set the system's record: pre-activations)`);
+      if (o.kind !== 'pre-activations')
+        throw new ProbeDataError(
+          this.id,
+          `${this.where(o)}: the authors' quantity is defined on pre-activations, got '${o.kind}' (set the system's record: pre-activations)`,
+        );
       const pf = o.meta['pushforward'] as Pushforward | undefined;
-      if (!pf) throw new ProbeDataError(this.id, `${this.where(o)}: needs meta.pushforward (set the random-mlp system's pushforward option)`);
+      if (!pf)
+        throw new ProbeDataError(
+          this.id,
+          `${this.where(o)}: needs meta.pushforward (set the random-mlp system's pushforward option)`,
+        );
       return { ...fitRows(o.data, n, pf.image, 1), n };
     }
     if (e.fit === 'pooled') return { ...fitRows(o.data, n, 0, rows), n };
@@ -121,7 +155,12 @@ export class MlpRelativeEntropyProbe implements Probe {
     return { ...fitRows(o.data, n, image, 1), n };
   }
 
-  private authors(o: Observation, fit: { mean: number; variance: number; n: number }, reference: { mean: number; variance: number; n: number }, first: boolean): Measurement {
+  private authors(
+    o: Observation,
+    fit: { mean: number; variance: number; n: number },
+    reference: { mean: number; variance: number; n: number },
+    first: boolean,
+  ): Measurement {
     const e = this.params.estimator;
     if (e.use !== 'authors-monte-carlo') throw new Error('unreachable');
     const pf = o.meta['pushforward'] as Pushforward;
@@ -131,27 +170,56 @@ export class MlpRelativeEntropyProbe implements Probe {
     const N = fit.n;
     let norm = 1;
     if (e.normalise === 'authors') {
-      if (typeof sigmaW2 !== 'number') throw new ProbeDataError(this.id, `${this.where(o)}: normalise 'authors' needs meta.sigmaW2`);
+      if (typeof sigmaW2 !== 'number')
+        throw new ProbeDataError(this.id, `${this.where(o)}: normalise 'authors' needs meta.sigmaW2`);
       norm = (N0 / 2) * Math.log(2 * Math.PI * Math.E * sigmaW2);
     }
     const overlays: Record<string, number> = {};
-    const meanField = (N / 2) * Math.log(2 * Math.PI * Math.E * pf.meanFieldQ) - (N0 / 2) * Math.log(2 * Math.PI * Math.E * pf.meanFieldQ0);
+    const meanField =
+      (N / 2) * Math.log(2 * Math.PI * Math.E * pf.meanFieldQ) -
+      (N0 / 2) * Math.log(2 * Math.PI * Math.E * pf.meanFieldQ0);
     overlays['meanField'] = first ? 0 : meanField / norm;
-    if (typeof mf?.qStar === 'number' && N === N0) overlays['asymptote'] = ((N0 / 2) * Math.log(mf.qStar / pf.meanFieldQ0)) / norm;
+    if (typeof mf?.qStar === 'number' && N === N0)
+      overlays['asymptote'] = ((N0 / 2) * Math.log(mf.qStar / pf.meanFieldQ0)) / norm;
     if (typeof mf?.xiC === 'number') overlays['xi_c'] = mf.xiC;
     if (typeof mf?.sixXiC === 'number') overlays['six_xi_c'] = mf.sixXiC;
-    const meta = { image: pf.image, samples: pf.samples, width: N, referenceWidth: N0, mean: fit.mean, variance: fit.variance, normalise: e.normalise, overlays };
+    const meta = {
+      image: pf.image,
+      samples: pf.samples,
+      width: N,
+      referenceWidth: N0,
+      mean: fit.mean,
+      variance: fit.variance,
+      normalise: e.normalise,
+      overlays,
+    };
     const unit = e.normalise === 'authors' ? 'dimensionless' : 'nat';
     if (first) return { probe: this.id, estimator: this.estimator, site: o.site, value: 0, unit, n: pf.samples, meta };
     const mu = fit.mean;
     const terms = pf.rowSquareSums.map((s2, i) => s2 - 2 * mu * pf.rowSums[i]! + N * mu * mu);
     const mean = terms.reduce((a, b) => a + b, 0) / terms.length;
     const sd = Math.sqrt(terms.reduce((a, b) => a + (b - mean) ** 2, 0) / (terms.length - 1));
-    const value = -(N0 / 2) * Math.log(2 * Math.PI * Math.E * reference.variance) + (N / 2) * Math.log(2 * Math.PI * fit.variance) + mean / (2 * fit.variance);
-    return { probe: this.id, estimator: this.estimator, site: o.site, value: value / norm, unit, uncertainty: sd / Math.sqrt(terms.length) / (2 * fit.variance) / norm, n: pf.samples, meta };
+    const value =
+      -(N0 / 2) * Math.log(2 * Math.PI * Math.E * reference.variance) +
+      (N / 2) * Math.log(2 * Math.PI * fit.variance) +
+      mean / (2 * fit.variance);
+    return {
+      probe: this.id,
+      estimator: this.estimator,
+      site: o.site,
+      value: value / norm,
+      unit,
+      uncertainty: sd / Math.sqrt(terms.length) / (2 * fit.variance) / norm,
+      n: pf.samples,
+      meta,
+    };
   }
 
-  private gaussianFit(o: Observation, fit: { mean: number; variance: number; n: number }, reference: { mean: number; variance: number; n: number; observation: Observation }): Measurement {
+  private gaussianFit(
+    o: Observation,
+    fit: { mean: number; variance: number; n: number },
+    reference: { mean: number; variance: number; n: number; observation: Observation },
+  ): Measurement {
     const e = this.params.estimator;
     if (e.use !== 'gaussian-fit') throw new Error('unreachable');
     const [p, q] = e.construction === 'A' ? [reference, fit] : [fit, reference];
@@ -178,7 +246,16 @@ export class MlpRelativeEntropyProbe implements Probe {
       value: scale * perNeuron,
       unit: e.normalise === 'total' ? 'nat' : 'nat/neuron',
       n: fit.n * (e.fit === 'pooled' ? rows : 1),
-      meta: { construction: e.construction, fit: e.fit, width: fit.n, mean: fit.mean, variance: fit.variance, referenceMean: reference.mean, referenceVariance: reference.variance, overlays },
+      meta: {
+        construction: e.construction,
+        fit: e.fit,
+        width: fit.n,
+        mean: fit.mean,
+        variance: fit.variance,
+        referenceMean: reference.mean,
+        referenceVariance: reference.variance,
+        overlays,
+      },
     };
   }
 }
@@ -186,7 +263,8 @@ export class MlpRelativeEntropyProbe implements Probe {
 export const mlpRelativeEntropyDescriptor: ProbeDescriptor<MlpRelativeEntropyParams> = {
   id: 'mlp-relative-entropy',
   version: '1.0.0',
-  summary: "Relative entropy across MLP layers: the RG/DNN authors' Monte Carlo quantity (as their code computes it) or a true KL between Gaussian fits, with mean-field overlays",
+  summary:
+    "Relative entropy across MLP layers: the RG/DNN authors' Monte Carlo quantity (as their code computes it) or a true KL between Gaussian fits, with mean-field overlays",
   display: {
     name: 'Relative entropy across layers',
     symbol: (p) =>
@@ -198,11 +276,19 @@ export const mlpRelativeEntropyDescriptor: ProbeDescriptor<MlpRelativeEntropyPar
           ? 'D(𝒩_ℓ‖𝒩₀)'
           : 'D(𝒩₀‖𝒩_ℓ)',
     units: { nat: 'nats', 'nat/neuron': 'nats per neuron', dimensionless: 'dimensionless ratio' },
-    parameters: { 'estimator.use': { name: 'estimator' }, 'estimator.construction': { name: 'construction' }, 'estimator.normalise': { name: 'normalisation' }, 'estimator.fit': { name: 'fit' } },
+    parameters: {
+      'estimator.use': { name: 'estimator' },
+      'estimator.construction': { name: 'construction' },
+      'estimator.normalise': { name: 'normalisation' },
+      'estimator.fit': { name: 'fit' },
+    },
     values: { 'authors-monte-carlo': "authors' Monte Carlo", 'gaussian-fit': 'Gaussian fit', perNeuron: 'per neuron' },
   },
-  citation: 'Erdmenger, Grosvenor, Jefferson arXiv:2107.06898 (ro-jefferson/entropy_dnn Relative_Entropy.ipynb); docs/science/random-mlp-mean-field.md §2',
+  citation:
+    'Erdmenger, Grosvenor, Jefferson arXiv:2107.06898 (ro-jefferson/entropy_dnn Relative_Entropy.ipynb); docs/science/random-mlp-mean-field.md §2',
   paramsSchema: mlpRelativeEntropyParamsSchema,
-  requires: (params) => ({ kinds: params.estimator.use === 'authors-monte-carlo' ? ['pre-activations'] : ['pre-activations', 'activations'] }),
+  requires: (params) => ({
+    kinds: params.estimator.use === 'authors-monte-carlo' ? ['pre-activations'] : ['pre-activations', 'activations'],
+  }),
   create: (params, _context: RunContext) => new MlpRelativeEntropyProbe(params),
 };

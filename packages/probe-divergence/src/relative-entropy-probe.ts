@@ -8,16 +8,29 @@ import {
   type ProbeDescriptor,
   type RunContext,
 } from '@entroscope/core';
-import { DISCRETE_KINDS, alphabetOf, blockPatterns, patternCounts, plugInBlocksSchema, type BlockPatterns } from '@entroscope/estimators';
+import {
+  DISCRETE_KINDS,
+  alphabetOf,
+  blockPatterns,
+  patternCounts,
+  plugInBlocksSchema,
+  type BlockPatterns,
+} from '@entroscope/estimators';
 import { plugInDivergence } from './discrete-divergence';
 import { sampleUnits, unitStandardError } from './sample-units';
-import { exponentialFamilyDivergenceFinite, exponentialFamilyDivergencePerSite, type Construction } from './exponential-family-divergence';
+import {
+  exponentialFamilyDivergenceFinite,
+  exponentialFamilyDivergencePerSite,
+  type Construction,
+} from './exponential-family-divergence';
 import { gaussianDivergence } from './gaussian-divergence';
 
 const construction = z
   .enum(['A', 'B', 'C'])
   .default('A')
-  .describe("A: D(p₀‖pₙ) same lattice; B: D(p₀‖pₙ on kept sites × uniform on removed); C: D(pₙ‖p₀) (docs/science/rg-ising.md §1.3)");
+  .describe(
+    'A: D(p₀‖pₙ) same lattice; B: D(p₀‖pₙ on kept sites × uniform on removed); C: D(pₙ‖p₀) (docs/science/rg-ising.md §1.3)',
+  );
 
 export const relativeEntropyParamsSchema = z
   .object({
@@ -27,8 +40,14 @@ export const relativeEntropyParamsSchema = z
           .object({
             use: z.literal('exact'),
             construction,
-            limit: z.enum(['thermodynamic', 'ring']).default('thermodynamic').describe("'thermodynamic': N → ∞; 'ring': the system's finite lattice"),
-            normalise: z.enum(['perSite', 'total']).default('perSite').describe("'perSite': divided by the original number of sites; 'total' needs limit 'ring'"),
+            limit: z
+              .enum(['thermodynamic', 'ring'])
+              .default('thermodynamic')
+              .describe("'thermodynamic': N → ∞; 'ring': the system's finite lattice"),
+            normalise: z
+              .enum(['perSite', 'total'])
+              .default('perSite')
+              .describe("'perSite': divided by the original number of sites; 'total' needs limit 'ring'"),
           })
           .strict()
           .refine((e) => !(e.normalise === 'total' && e.limit === 'thermodynamic'), {
@@ -36,7 +55,10 @@ export const relativeEntropyParamsSchema = z
             path: ['normalise'],
           }),
         plugInBlocksSchema.extend({
-          construction: z.enum(['A', 'C']).default('A').describe("A: D(p₀‖pₙ); C: D(pₙ‖p₀), both from samples on the same lattice"),
+          construction: z
+            .enum(['A', 'C'])
+            .default('A')
+            .describe('A: D(p₀‖pₙ); C: D(pₙ‖p₀), both from samples on the same lattice'),
         }),
       ])
       .default({ use: 'exact', construction: 'A', limit: 'thermodynamic', normalise: 'perSite' })
@@ -71,7 +93,9 @@ export class RelativeEntropyProbe implements Probe {
       return observations.pipe(
         map((observation) => {
           reference ??= observation;
-          return this.params.estimator.use === 'exact' ? this.exact(reference, observation) : this.plugIn(reference, observation, referencePatterns);
+          return this.params.estimator.use === 'exact'
+            ? this.exact(reference, observation)
+            : this.plugIn(reference, observation, referencePatterns);
         }),
       );
     });
@@ -88,42 +112,102 @@ export class RelativeEntropyProbe implements Probe {
     const ref = reference.exact;
     const cur = current.exact;
     if (ref?.type === 'exponential-family' && cur?.type === 'exponential-family') {
-      if (ref.family !== cur.family) throw new ProbeDataError(this.id, `${this.where(current)}: family '${cur.family}' differs from the reference's '${ref.family}'`);
+      if (ref.family !== cur.family)
+        throw new ProbeDataError(
+          this.id,
+          `${this.where(current)}: family '${cur.family}' differs from the reference's '${ref.family}'`,
+        );
       if (estimator.construction === 'B' && !cur.exactMarginal) {
-        throw new ProbeDataError(this.id, `${this.where(current)}: construction B needs the site's model to be the exact marginal of the reference (family '${cur.family}' is a truncated flow); use A or C`);
+        throw new ProbeDataError(
+          this.id,
+          `${this.where(current)}: construction B needs the site's model to be the exact marginal of the reference (family '${cur.family}' is a truncated flow); use A or C`,
+        );
       }
-      const meta: Record<string, unknown> = { construction: estimator.construction, limit: estimator.limit, normalise: estimator.normalise, family: cur.family, natural: [...cur.natural] };
+      const meta: Record<string, unknown> = {
+        construction: estimator.construction,
+        limit: estimator.limit,
+        normalise: estimator.normalise,
+        family: cur.family,
+        natural: [...cur.natural],
+      };
       if (estimator.limit === 'ring') {
-        if (!ref.finite) throw new ProbeDataError(this.id, `${this.where(current)}: limit 'ring' needs a finite lattice (set the system's ringSize)`);
-        const total = exponentialFamilyDivergenceFinite(ref, cur.natural, cur.siteFraction, estimator.construction as Construction);
+        if (!ref.finite)
+          throw new ProbeDataError(
+            this.id,
+            `${this.where(current)}: limit 'ring' needs a finite lattice (set the system's ringSize)`,
+          );
+        const total = exponentialFamilyDivergenceFinite(
+          ref,
+          cur.natural,
+          cur.siteFraction,
+          estimator.construction as Construction,
+        );
         const perSite = estimator.normalise === 'perSite';
-        return { ...base, value: perSite ? total / ref.finite.sites : total, unit: perSite ? 'nat/site' : 'nat', meta: { ...meta, sites: ref.finite.sites } };
+        return {
+          ...base,
+          value: perSite ? total / ref.finite.sites : total,
+          unit: perSite ? 'nat/site' : 'nat',
+          meta: { ...meta, sites: ref.finite.sites },
+        };
       }
-      const value = exponentialFamilyDivergencePerSite(ref, cur.natural, cur.siteFraction, estimator.construction as Construction);
-      if (ref.flowLimit) meta['asymptote'] = exponentialFamilyDivergencePerSite(ref, ref.flowLimit, 0, estimator.construction as Construction);
+      const value = exponentialFamilyDivergencePerSite(
+        ref,
+        cur.natural,
+        cur.siteFraction,
+        estimator.construction as Construction,
+      );
+      if (ref.flowLimit)
+        meta['asymptote'] = exponentialFamilyDivergencePerSite(
+          ref,
+          ref.flowLimit,
+          0,
+          estimator.construction as Construction,
+        );
       return { ...base, value, unit: 'nat/site', meta };
     }
     if (ref?.type === 'gaussian' && cur?.type === 'gaussian') {
-      if (estimator.construction === 'B') throw new ProbeDataError(this.id, `${this.where(current)}: construction B is defined for lattice decimation, not for Gaussians; use A or C`);
-      if (ref.dimension !== cur.dimension) throw new ProbeDataError(this.id, `${this.where(current)}: Gaussian dimension ${cur.dimension} differs from the reference's ${ref.dimension}`);
+      if (estimator.construction === 'B')
+        throw new ProbeDataError(
+          this.id,
+          `${this.where(current)}: construction B is defined for lattice decimation, not for Gaussians; use A or C`,
+        );
+      if (ref.dimension !== cur.dimension)
+        throw new ProbeDataError(
+          this.id,
+          `${this.where(current)}: Gaussian dimension ${cur.dimension} differs from the reference's ${ref.dimension}`,
+        );
       const [p, q] = estimator.construction === 'A' ? [ref, cur] : [cur, ref];
       const value = gaussianDivergence(p.mean, p.covariance, q.mean, q.covariance, ref.dimension);
       return { ...base, value, unit: 'nat', meta: { construction: estimator.construction, dimension: ref.dimension } };
     }
-    throw new ProbeDataError(this.id, `${this.where(current)}: the exact estimator needs exponential-family or Gaussian exact descriptions at the reference and at this site, got ${ref?.type ?? 'none'} and ${cur?.type ?? 'none'}`);
+    throw new ProbeDataError(
+      this.id,
+      `${this.where(current)}: the exact estimator needs exponential-family or Gaussian exact descriptions at the reference and at this site, got ${ref?.type ?? 'none'} and ${cur?.type ?? 'none'}`,
+    );
   }
 
   private plugIn(reference: Observation, current: Observation, cache: Map<number, BlockPatterns>): Measurement {
     const estimator = this.params.estimator;
     if (estimator.use !== 'plug-in-blocks') throw new Error('unreachable');
     for (const o of [reference, current]) {
-      if (!o.data || o.shape.length !== 2) throw new ProbeDataError(this.id, `${this.where(o)}: expected discrete samples of shape [rows, length], got ${o.data ? `shape [${o.shape.join(', ')}]` : 'no samples'}`);
+      if (!o.data || o.shape.length !== 2)
+        throw new ProbeDataError(
+          this.id,
+          `${this.where(o)}: expected discrete samples of shape [rows, length], got ${o.data ? `shape [${o.shape.join(', ')}]` : 'no samples'}`,
+        );
     }
     const [refRows, refLength] = reference.shape as [number, number];
     const [rows, length] = current.shape as [number, number];
-    if (refLength !== length) throw new ProbeDataError(this.id, `${this.where(current)}: sample length ${length} differs from the reference's ${refLength}`);
+    if (refLength !== length)
+      throw new ProbeDataError(
+        this.id,
+        `${this.where(current)}: sample length ${length} differs from the reference's ${refLength}`,
+      );
     const alphabet = alphabetOf(reference.data!, current.data!);
-    const lengths = estimator.rate === 'conditional' && estimator.blockLength > 1 ? [estimator.blockLength, estimator.blockLength - 1] : [estimator.blockLength];
+    const lengths =
+      estimator.rate === 'conditional' && estimator.blockLength > 1
+        ? [estimator.blockLength, estimator.blockLength - 1]
+        : [estimator.blockLength];
     // Reference patterns are cut once per block length (the alphabet of spins is fixed across sites).
     const refPatterns = lengths.map((l) => {
       const cached = cache.get(l);
@@ -134,7 +218,10 @@ export class RelativeEntropyProbe implements Probe {
     });
     const curPatterns = lengths.map((l) => blockPatterns(current.data!, rows, length, l, alphabet));
     const [pObs, qObs] = estimator.construction === 'A' ? [reference, current] : [current, reference];
-    const [pPatterns, qPatterns, pRows, qRows] = estimator.construction === 'A' ? [refPatterns, curPatterns, refRows, rows] : [curPatterns, refPatterns, rows, refRows];
+    const [pPatterns, qPatterns, pRows, qRows] =
+      estimator.construction === 'A'
+        ? [refPatterns, curPatterns, refRows, rows]
+        : [curPatterns, refPatterns, rows, refRows];
     const statistic = (pSelection?: Uint32Array, qSelection?: Uint32Array) => {
       const d = lengths.map((_, i) => {
         const p = patternCounts(pPatterns[i]!, pSelection);
@@ -151,7 +238,11 @@ export class RelativeEntropyProbe implements Probe {
     // otherwise independently; correlated chains in moving blocks.
     const pUnits = sampleUnits(pObs, pRows);
     const qUnits = sampleUnits(qObs, qRows);
-    const paired = pUnits.source !== undefined && pUnits.source === qUnits.source && pUnits.units === qUnits.units && pUnits.rowsPerUnit === qUnits.rowsPerUnit;
+    const paired =
+      pUnits.source !== undefined &&
+      pUnits.source === qUnits.source &&
+      pUnits.units === qUnits.units &&
+      pUnits.rowsPerUnit === qUnits.rowsPerUnit;
     let uncertainty: number | undefined;
     let resampling: Record<string, unknown> | undefined;
     if (current !== reference) {
@@ -172,9 +263,14 @@ export class RelativeEntropyProbe implements Probe {
       n: Math.min(pRows, qRows) * pPatterns[0]!.blocksPerRow,
       meta: {
         ...settings,
-        measures: estimator.rate === 'block' ? `D(p_block ‖ q_block)/${estimator.blockLength}: the divergence between the distributions of one block of ${estimator.blockLength} consecutive sites, per site (a block-marginal divergence; correlations between blocks are not seen)` : 'per-site KL rate D(ℓ) − D(ℓ−1) between block distributions',
+        measures:
+          estimator.rate === 'block'
+            ? `D(p_block ‖ q_block)/${estimator.blockLength}: the divergence between the distributions of one block of ${estimator.blockLength} consecutive sites, per site (a block-marginal divergence; correlations between blocks are not seen)`
+            : 'per-site KL rate D(ℓ) − D(ℓ−1) between block distributions',
         ...(resampling && { uncertainty: resampling }),
-        ...(Number.isFinite(value) ? {} : { note: 'a block pattern seen in p never occurs in q: increase samples or reduce blockLength' }),
+        ...(Number.isFinite(value)
+          ? {}
+          : { note: 'a block pattern seen in p never occurs in q: increase samples or reduce blockLength' }),
       },
     };
   }
@@ -183,16 +279,24 @@ export class RelativeEntropyProbe implements Probe {
 export const relativeEntropyDescriptor: ProbeDescriptor<RelativeEntropyParams> = {
   id: 'relative-entropy',
   version: '1.0.0',
-  summary: 'Relative entropy (KL, nats) between the first site and every site: exact (constructions A/B/C, Gaussian) or plug-in over block patterns',
+  summary:
+    'Relative entropy (KL, nats) between the first site and every site: exact (constructions A/B/C, Gaussian) or plug-in over block patterns',
   display: {
     name: 'Relative entropy',
     symbol: (p) => ((p.estimator as { construction?: string }).construction === 'C' ? 'D(p_n‖p₀)' : 'D(p₀‖p_n)'),
     units: { 'nat/site': 'nats per site', nat: 'nats' },
-    parameters: { 'estimator.construction': { name: 'construction' }, 'estimator.use': { name: 'estimator' }, 'estimator.blockLength': { name: 'block length' }, 'estimator.limit': { name: 'limit' } },
+    parameters: {
+      'estimator.construction': { name: 'construction' },
+      'estimator.use': { name: 'estimator' },
+      'estimator.blockLength': { name: 'block length' },
+      'estimator.limit': { name: 'limit' },
+    },
     values: { 'plug-in-blocks': 'plug-in (block patterns)' },
   },
-  citation: 'Erdmenger, Grosvenor, Jefferson, arXiv:2107.06898; docs/science/rg-ising.md §1.3, §2.4; estimators.md §1–2',
+  citation:
+    'Erdmenger, Grosvenor, Jefferson, arXiv:2107.06898; docs/science/rg-ising.md §1.3, §2.4; estimators.md §1–2',
   paramsSchema: relativeEntropyParamsSchema,
-  requires: (params) => (params.estimator.use === 'exact' ? { exact: ['exponential-family', 'gaussian'] } : { kinds: DISCRETE_KINDS }),
+  requires: (params) =>
+    params.estimator.use === 'exact' ? { exact: ['exponential-family', 'gaussian'] } : { kinds: DISCRETE_KINDS },
   create: (params, context) => new RelativeEntropyProbe(params, context),
 };

@@ -23,8 +23,15 @@ export interface SampleUnits {
 }
 
 export function sampleUnits(o: Observation, rows: number): SampleUnits {
-  const samples = o.meta['samples'] as { rowsPerUnit?: unknown; effectiveSampleSize?: unknown; unitSource?: unknown } | undefined;
-  const perUnit = typeof samples?.rowsPerUnit === 'number' && Number.isInteger(samples.rowsPerUnit) && samples.rowsPerUnit > 0 && rows % samples.rowsPerUnit === 0 ? samples.rowsPerUnit : 1;
+  const samples = o.meta['samples'] as
+    { rowsPerUnit?: unknown; effectiveSampleSize?: unknown; unitSource?: unknown } | undefined;
+  const perUnit =
+    typeof samples?.rowsPerUnit === 'number' &&
+    Number.isInteger(samples.rowsPerUnit) &&
+    samples.rowsPerUnit > 0 &&
+    rows % samples.rowsPerUnit === 0
+      ? samples.rowsPerUnit
+      : 1;
   const units = rows / perUnit;
   const ess = samples?.effectiveSampleSize;
   const effectiveUnits = typeof ess === 'number' && ess > 0 && ess < units ? ess : units;
@@ -43,7 +50,8 @@ export function sampleUnits(o: Observation, rows: number): SampleUnits {
 export function rowsOfUnits(selection: Uint32Array, rowsPerUnit: number): Uint32Array {
   if (rowsPerUnit === 1) return selection;
   const rows = new Uint32Array(selection.length * rowsPerUnit);
-  for (let k = 0; k < selection.length; k++) for (let j = 0; j < rowsPerUnit; j++) rows[k * rowsPerUnit + j] = selection[k]! * rowsPerUnit + j;
+  for (let k = 0; k < selection.length; k++)
+    for (let j = 0; j < rowsPerUnit; j++) rows[k * rowsPerUnit + j] = selection[k]! * rowsPerUnit + j;
   return rows;
 }
 
@@ -58,7 +66,10 @@ export function unitStandardError(
   random: RandomStream,
   statistic: (rowSelections: Uint32Array[]) => number,
 ): { standardError?: number; meta: Record<string, unknown> } {
-  const blockLength = Math.min(Math.max(...sets.map((s) => s.blockLength)), ...sets.map((s) => Math.max(1, Math.floor(s.units / 4))));
+  const blockLength = Math.min(
+    Math.max(...sets.map((s) => s.blockLength)),
+    ...sets.map((s) => Math.max(1, Math.floor(s.units / 4))),
+  );
   const meta: Record<string, unknown> = {
     units: sets.map((s) => s.units),
     rowsPerUnit: sets.map((s) => s.rowsPerUnit),
@@ -67,8 +78,14 @@ export function unitStandardError(
     replicates,
   };
   if (replicates < 2 || sets.some((s) => s.units < 2)) return { meta };
-  const summary = resample(sets.map((s) => s.units), { replicates, blockLength }, random, (selections) => statistic(selections.map((sel, i) => rowsOfUnits(sel, sets[i]!.rowsPerUnit))));
+  const summary = resample(
+    sets.map((s) => s.units),
+    { replicates, blockLength },
+    random,
+    (selections) => statistic(selections.map((sel, i) => rowsOfUnits(sel, sets[i]!.rowsPerUnit))),
+  );
   meta['nonFiniteReplicates'] = summary.nonFinite;
-  if (summary.nonFinite > 0) meta['note'] = `${summary.nonFinite} of ${replicates} bootstrap replicates were not finite: no standard error`;
+  if (summary.nonFinite > 0)
+    meta['note'] = `${summary.nonFinite} of ${replicates} bootstrap replicates were not finite: no standard error`;
   return { ...(summary.standardError !== undefined && { standardError: summary.standardError }), meta };
 }

@@ -30,17 +30,28 @@ const registry = defaultEstimatorRegistry();
 export const entropyParamsSchema = z
   .object({
     estimator: z
-      .union([estimatorChoiceSchema(registry, ['entropy'], [z.object({ use: z.literal('exact') }).strict(), plugInBlocksSchema])])
+      .union([
+        estimatorChoiceSchema(
+          registry,
+          ['entropy'],
+          [z.object({ use: z.literal('exact') }).strict(), plugInBlocksSchema],
+        ),
+      ])
       .default({ use: 'exact' })
       .describe(
         "'exact' (from the system's exact description), 'plug-in-blocks' (entropy rate per site from discrete sequences), or any registered entropy estimator of the rows of the data (plug-in, binning, gaussian, kozachenko-leonenko, kde-bounds) in nats",
       ),
   })
   .strict();
-export type EntropyParams = { estimator: { use: 'exact' } | PlugInBlocksParams | ({ use: string } & Record<string, unknown>) };
+export type EntropyParams = {
+  estimator: { use: 'exact' } | PlugInBlocksParams | ({ use: string } & Record<string, unknown>);
+};
 
 /** Entropy per site s(θ) = A(θ) − θ·∇A(θ) of an exponential family (nats per site). */
-export function exponentialFamilyEntropy(exact: ExponentialFamilyExact, theta: readonly number[] = exact.natural): number {
+export function exponentialFamilyEntropy(
+  exact: ExponentialFamilyExact,
+  theta: readonly number[] = exact.natural,
+): number {
   const grad = exact.meanStatistics(theta);
   return exact.logPartition(theta) - theta.reduce((acc, t, i) => acc + t * grad[i]!, 0);
 }
@@ -61,7 +72,10 @@ export function blockEntropyRate(
   const alphabet = alphabetOf(data);
   const estimate = params.correction === 'miller-madow' ? millerMadowEntropy : plugInEntropy;
   const full = blockPatterns(data, rows, length, params.blockLength, alphabet);
-  const shorter = params.rate === 'conditional' && params.blockLength > 1 ? blockPatterns(data, rows, length, params.blockLength - 1, alphabet) : undefined;
+  const shorter =
+    params.rate === 'conditional' && params.blockLength > 1
+      ? blockPatterns(data, rows, length, params.blockLength - 1, alphabet)
+      : undefined;
   const statistic = (selection?: Uint32Array) => {
     const a = patternCounts(full, selection);
     const hFull = estimate(a.counts, a.total);
@@ -88,14 +102,24 @@ export class EntropyProbe implements Probe {
   private registered(observation: Observation): Measurement {
     const { data, shape } = observation;
     const where = `site ${observation.site.axis}=${observation.site.index}`;
-    if (!data || shape.length < 1) throw new ProbeDataError(this.id, `${where}: the '${this.estimator}' estimator needs sample data (rows = samples), got none`);
+    if (!data || shape.length < 1)
+      throw new ProbeDataError(
+        this.id,
+        `${where}: the '${this.estimator}' estimator needs sample data (rows = samples), got none`,
+      );
     const rows = shape[0]!;
     const d = shape.slice(1).reduce((a, b) => a * b, 1);
     const descriptor = registry.get(this.estimator, 'entropy');
     const random = this.context.random.split(`entropy:${observation.site.axis}:${observation.site.index}`);
     let e;
     try {
-      e = estimateWithUncertainty(descriptor, 'entropy', { x: { values: data, n: rows, d } }, this.params.estimator as never, random);
+      e = estimateWithUncertainty(
+        descriptor,
+        'entropy',
+        { x: { values: data, n: rows, d } },
+        this.params.estimator as never,
+        random,
+      );
     } catch (err) {
       throw new ProbeDataError(this.id, `${where}: ${(err as Error).message}`);
     }
@@ -107,7 +131,14 @@ export class EntropyProbe implements Probe {
       unit: 'nat',
       ...(e.uncertainty?.standardError !== undefined && { uncertainty: e.uncertainty.standardError }),
       n: e.n,
-      meta: { kind: e.kind, dimension: d, params: e.params, ...(e.uncertainty && { resampling: e.uncertainty }), ...(e.warnings?.length && { warnings: e.warnings }), ...(e.details && { details: e.details }) },
+      meta: {
+        kind: e.kind,
+        dimension: d,
+        params: e.params,
+        ...(e.uncertainty && { resampling: e.uncertainty }),
+        ...(e.warnings?.length && { warnings: e.warnings }),
+        ...(e.details && { details: e.details }),
+      },
     };
   }
 
@@ -121,17 +152,29 @@ export class EntropyProbe implements Probe {
     if (estimator.use === 'exact') {
       const exact = observation.exact;
       if (exact?.type === 'exponential-family') {
-        return { ...base, value: exponentialFamilyEntropy(exact), unit: 'nat/site', n: null, meta: { family: exact.family, natural: [...exact.natural] } };
+        return {
+          ...base,
+          value: exponentialFamilyEntropy(exact),
+          unit: 'nat/site',
+          n: null,
+          meta: { family: exact.family, natural: [...exact.natural] },
+        };
       }
       if (exact?.type === 'discrete') {
         return { ...base, value: plugInEntropy(exact.probabilities, 1), unit: 'nat', n: null, meta: {} };
       }
-      throw new ProbeDataError(this.id, `site ${observation.site.axis}=${observation.site.index} has no exponential-family or discrete exact description`);
+      throw new ProbeDataError(
+        this.id,
+        `site ${observation.site.axis}=${observation.site.index} has no exponential-family or discrete exact description`,
+      );
     }
     if (estimator.use !== 'plug-in-blocks') return this.registered(observation);
     const { data, shape } = observation;
     if (!data || shape.length !== 2) {
-      throw new ProbeDataError(this.id, `site ${observation.site.axis}=${observation.site.index}: expected discrete samples of shape [rows, length], got ${data ? `shape [${shape.join(', ')}]` : 'no samples'}`);
+      throw new ProbeDataError(
+        this.id,
+        `site ${observation.site.axis}=${observation.site.index}: expected discrete samples of shape [rows, length], got ${data ? `shape [${shape.join(', ')}]` : 'no samples'}`,
+      );
     }
     const random = this.context.random.split(`${observation.site.axis}:${observation.site.index}`);
     const result = blockEntropyRate(data, shape[0]!, shape[1]!, estimator as PlugInBlocksParams, random);
@@ -142,7 +185,8 @@ export class EntropyProbe implements Probe {
 export const entropyDescriptor: ProbeDescriptor<EntropyParams> = {
   id: 'entropy',
   version: '1.0.0',
-  summary: 'Shannon entropy per site: exact (exponential family, discrete) or plug-in over block patterns with Miller–Madow',
+  summary:
+    'Shannon entropy per site: exact (exponential family, discrete) or plug-in over block patterns with Miller–Madow',
   display: {
     name: 'Shannon entropy',
     symbol: 'H',
@@ -151,6 +195,11 @@ export const entropyDescriptor: ProbeDescriptor<EntropyParams> = {
   },
   citation: 'Miller 1955 (Miller–Madow); Kozachenko & Leonenko 1987; Kolchinsky & Tracey 2017; docs/estimators.md',
   paramsSchema: entropyParamsSchema as unknown as z.ZodType<EntropyParams>,
-  requires: (params) => (params.estimator.use === 'exact' ? { exact: ['exponential-family', 'discrete'] } : params.estimator.use === 'plug-in-blocks' ? { kinds: DISCRETE_KINDS } : {}),
+  requires: (params) =>
+    params.estimator.use === 'exact'
+      ? { exact: ['exponential-family', 'discrete'] }
+      : params.estimator.use === 'plug-in-blocks'
+        ? { kinds: DISCRETE_KINDS }
+        : {},
   create: (params, context) => new EntropyProbe(params, context),
 };

@@ -11,7 +11,14 @@ function equicorrelated(n: number, c: number, index = 0): Observation {
     data[a * d] = Math.sqrt(c);
     data[a * d + a + 1] = Math.sqrt(1 - c);
   }
-  return { system: 's', site: { axis: 'layer', index }, kind: 'activations', data, shape: [n, d], meta: { meanField: { pairCorrelation: c, cStar: c } } };
+  return {
+    system: 's',
+    site: { axis: 'layer', index },
+    kind: 'activations',
+    data,
+    shape: [n, d],
+    meta: { meanField: { pairCorrelation: c, cStar: c } },
+  };
 }
 
 describeProbeConformance(gramEntropyDescriptor, [
@@ -22,10 +29,15 @@ describeProbeConformance(gramEntropyDescriptor, [
 describe('Gram-matrix entropy', () => {
   it('uniform-correlation formula ÷ ln n matches the science table (n = 10, 100; c = 0.5, 0.9, 0.99)', () => {
     const table: [number, number, number][] = [
-      [10, 0.5, 0.7282640188], [10, 0.9, 0.217272333], [10, 0.99, 0.0308910084],
-      [100, 0.5, 0.644423851], [100, 0.9, 0.1688964817], [100, 0.99, 0.0219390811],
+      [10, 0.5, 0.7282640188],
+      [10, 0.9, 0.217272333],
+      [10, 0.99, 0.0308910084],
+      [100, 0.5, 0.644423851],
+      [100, 0.9, 0.1688964817],
+      [100, 0.99, 0.0219390811],
     ];
-    for (const [n, c, s] of table) expect(Math.abs(uniformCorrelationGramEntropy(n, c) / Math.log(n) - s)).toBeLessThan(1e-10);
+    for (const [n, c, s] of table)
+      expect(Math.abs(uniformCorrelationGramEntropy(n, c) / Math.log(n) - s)).toBeLessThan(1e-10);
     expect(uniformCorrelationGramEntropy(7, 0) / Math.log(7)).toBeCloseTo(1, 14);
     expect(uniformCorrelationGramEntropy(7, 1)).toBe(0);
   });
@@ -48,7 +60,9 @@ describe('Gram-matrix entropy', () => {
     rotate(1, 4, -1.1);
     rotate(2, 3, 0.4);
     const a = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let k = 0; k < n; k++) a[i * n + j] += q[i * n + k]! * spectrum[k]! * q[j * n + k]!;
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++)
+        for (let k = 0; k < n; k++) a[i * n + j] += q[i * n + k]! * spectrum[k]! * q[j * n + k]!;
     Array.from(symmetricEigenvalues(a, n)).forEach((v, i) => expect(Math.abs(v - spectrum[i]!)).toBeLessThan(1e-12));
   });
 
@@ -58,7 +72,9 @@ describe('Gram-matrix entropy', () => {
       expect(Math.abs(m!.value - uniformCorrelationGramEntropy(10, c) / Math.log(10))).toBeLessThan(1e-12);
       expect((m!.meta['overlays'] as Record<string, number>)['meanField']).toBeCloseTo(m!.value, 12);
     }
-    const [nats] = await measure(gramEntropyDescriptor, { centre: 'none', normalise: 'none' }, [equicorrelated(10, 0.5)]);
+    const [nats] = await measure(gramEntropyDescriptor, { centre: 'none', normalise: 'none' }, [
+      equicorrelated(10, 0.5),
+    ]);
     expect(nats!.value).toBeCloseTo(0.7282640188 * Math.log(10), 9);
   });
 

@@ -1,13 +1,35 @@
 import { map, type Observable } from 'rxjs';
-import { ProbeDataError, z, type Measurement, type Observation, type Probe, type ProbeDescriptor, type RunContext } from '@entroscope/core';
+import {
+  ProbeDataError,
+  z,
+  type Measurement,
+  type Observation,
+  type Probe,
+  type ProbeDescriptor,
+  type RunContext,
+} from '@entroscope/core';
 import { depthScaleOverlays, observedMeanField } from './mean-field-overlays';
 import { symmetricEigenvalues } from '@entroscope/estimators';
 
 export const gramEntropyParamsSchema = z
   .object({
-    rows: z.number().int().min(2).max(1024).default(128).describe('Batch rows (inputs) used, the first ones (the eigen-solver is O(rows³))'),
-    centre: z.enum(['row', 'none']).default('row').describe("'row': subtract each row's mean over neurons first (YanickT/Reconstructor); 'none': uncentred (the mean-field c-map's correlation)"),
-    normalise: z.enum(['log-n', 'none']).default('log-n').describe("'log-n': divide by ln n so that S ∈ [0, 1] (Reconstructor); 'none': nats"),
+    rows: z
+      .number()
+      .int()
+      .min(2)
+      .max(1024)
+      .default(128)
+      .describe('Batch rows (inputs) used, the first ones (the eigen-solver is O(rows³))'),
+    centre: z
+      .enum(['row', 'none'])
+      .default('row')
+      .describe(
+        "'row': subtract each row's mean over neurons first (YanickT/Reconstructor); 'none': uncentred (the mean-field c-map's correlation)",
+      ),
+    normalise: z
+      .enum(['log-n', 'none'])
+      .default('log-n')
+      .describe("'log-n': divide by ln n so that S ∈ [0, 1] (Reconstructor); 'none': nats"),
   })
   .strict();
 export type GramEntropyParams = z.infer<typeof gramEntropyParamsSchema>;
@@ -42,7 +64,11 @@ export class GramEntropyProbe implements Probe {
 
   private measure(o: Observation): Measurement {
     const where = `site ${o.site.axis}=${o.site.index}`;
-    if (!o.data || o.shape.length !== 2) throw new ProbeDataError(this.id, `${where}: expected data of shape [rows, neurons], got ${o.data ? `[${o.shape.join(', ')}]` : 'no data'}`);
+    if (!o.data || o.shape.length !== 2)
+      throw new ProbeDataError(
+        this.id,
+        `${where}: expected data of shape [rows, neurons], got ${o.data ? `[${o.shape.join(', ')}]` : 'no data'}`,
+      );
     const [rows, d] = o.shape as [number, number];
     const n = Math.min(rows, this.params.rows);
     if (n < 2) throw new ProbeDataError(this.id, `${where}: needs at least 2 rows (inputs), got ${rows}`);
@@ -77,7 +103,8 @@ export class GramEntropyProbe implements Probe {
     const divisor = this.params.normalise === 'log-n' ? Math.log(n) : 1;
     const mf = observedMeanField(o.meta);
     const overlays: Record<string, number> = { ...depthScaleOverlays(mf) };
-    if (typeof mf?.pairCorrelation === 'number') overlays['meanField'] = uniformCorrelationGramEntropy(n, mf.pairCorrelation) / divisor;
+    if (typeof mf?.pairCorrelation === 'number')
+      overlays['meanField'] = uniformCorrelationGramEntropy(n, mf.pairCorrelation) / divisor;
     if (typeof mf?.cStar === 'number') overlays['fixedPoint'] = uniformCorrelationGramEntropy(n, mf.cStar) / divisor;
     return {
       probe: this.id,
@@ -94,14 +121,16 @@ export class GramEntropyProbe implements Probe {
 export const gramEntropyDescriptor: ProbeDescriptor<GramEntropyParams> = {
   id: 'gram-entropy',
   version: '1.0.0',
-  summary: 'Von Neumann entropy of the trace-normalised Gram matrix of a batch at each layer (Reconstructor normalisation, ÷ ln n)',
+  summary:
+    'Von Neumann entropy of the trace-normalised Gram matrix of a batch at each layer (Reconstructor normalisation, ÷ ln n)',
   display: {
     name: 'Gram-matrix entropy',
     symbol: (p) => (p.normalise === 'log-n' ? 'S(ρ) / ln n' : 'S(ρ)'),
     units: { dimensionless: 'fraction of ln n', nat: 'nats' },
     parameters: { rows: { symbol: 'n' }, centre: { name: 'centring' }, normalise: { name: 'normalisation' } },
   },
-  citation: 'Thurn, Jefferson, Erdmenger arXiv:2406.12916 (YanickT/Reconstructor src/entropies.py); random-mlp-mean-field.md §4.2',
+  citation:
+    'Thurn, Jefferson, Erdmenger arXiv:2406.12916 (YanickT/Reconstructor src/entropies.py); random-mlp-mean-field.md §4.2',
   paramsSchema: gramEntropyParamsSchema,
   requires: () => ({ kinds: ['pre-activations', 'activations'] }),
   create: (params, _context: RunContext) => new GramEntropyProbe(params),

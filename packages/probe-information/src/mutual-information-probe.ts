@@ -1,6 +1,21 @@
 import { map, mergeMap, toArray, type Observable } from 'rxjs';
-import { ProbeDataError, z, type Measurement, type NumericArray, type Observation, type Probe, type ProbeDescriptor, type RunContext } from '@entroscope/core';
-import { defaultEstimatorRegistry, estimateWithUncertainty, estimatorChoiceSchema, type LabelledEstimate, type SampleMatrix } from '@entroscope/estimators';
+import {
+  ProbeDataError,
+  z,
+  type Measurement,
+  type NumericArray,
+  type Observation,
+  type Probe,
+  type ProbeDescriptor,
+  type RunContext,
+} from '@entroscope/core';
+import {
+  defaultEstimatorRegistry,
+  estimateWithUncertainty,
+  estimatorChoiceSchema,
+  type LabelledEstimate,
+  type SampleMatrix,
+} from '@entroscope/estimators';
 
 const registry = defaultEstimatorRegistry();
 
@@ -13,22 +28,60 @@ const range = z.tuple([z.number().int().min(0), z.number().int().min(1)]);
  */
 export const observationPartSchema = z
   .object({
-    site: z.union([z.literal('self'), z.number().int().min(0)]).default('self').describe("'self' (the site being measured, shifted by `offset`) or an absolute site index"),
-    offset: z.number().int().default(0).describe("Site offset from the measured site when site is 'self' (e.g. 1: the next RG step)"),
-    variable: z.string().min(1).optional().describe("A named variable of that observation (Observation.variables, e.g. 'input', 'label'); default: its data"),
-    window: z.array(range).optional().describe('Per-row axes ranges [from, to) (one per axis after the sample axis); default: everything'),
-    exclude: z.array(range).optional().describe('A window removed from `window` (an environment: a shell around a block)'),
+    site: z
+      .union([z.literal('self'), z.number().int().min(0)])
+      .default('self')
+      .describe("'self' (the site being measured, shifted by `offset`) or an absolute site index"),
+    offset: z
+      .number()
+      .int()
+      .default(0)
+      .describe("Site offset from the measured site when site is 'self' (e.g. 1: the next RG step)"),
+    variable: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "A named variable of that observation (Observation.variables, e.g. 'input', 'label'); default: its data",
+      ),
+    window: z
+      .array(range)
+      .optional()
+      .describe('Per-row axes ranges [from, to) (one per axis after the sample axis); default: everything'),
+    exclude: z
+      .array(range)
+      .optional()
+      .describe('A window removed from `window` (an environment: a shell around a block)'),
   })
   .strict();
 export type ObservationPart = z.infer<typeof observationPartSchema>;
 
 export const mutualInformationParamsSchema = z
   .object({
-    x: observationPartSchema.default({ site: 'self', offset: 0 }).describe('First variable (default: the data at the measured site)'),
+    x: observationPartSchema
+      .default({ site: 'self', offset: 0 })
+      .describe('First variable (default: the data at the measured site)'),
     y: observationPartSchema.describe("Second variable, e.g. { site: 0 } (the input layer) or { variable: 'label' }"),
-    estimator: estimatorChoiceSchema(registry, ['mutual-information']).default({ use: 'ksg', k: 4, algorithm: 1, standardise: true, noise: 1e-10, bootstrap: 50, level: 0.95, permutations: 0, blockLength: 1 }).describe('Estimator by id with its parameters, e.g. { use: ksg, k: 4 }'),
+    estimator: estimatorChoiceSchema(registry, ['mutual-information'])
+      .default({
+        use: 'ksg',
+        k: 4,
+        algorithm: 1,
+        standardise: true,
+        noise: 1e-10,
+        bootstrap: 50,
+        level: 0.95,
+        permutations: 0,
+        blockLength: 1,
+      })
+      .describe('Estimator by id with its parameters, e.g. { use: ksg, k: 4 }'),
     rows: z.number().int().min(2).optional().describe('Use only the first `rows` samples (default: all)'),
-    missing: z.enum(['error', 'skip']).default('error').describe("A site whose part does not exist (e.g. offset past the last site): 'error', or 'skip' (no measurement there)"),
+    missing: z
+      .enum(['error', 'skip'])
+      .default('error')
+      .describe(
+        "A site whose part does not exist (e.g. offset past the last site): 'error', or 'skip' (no measurement there)",
+      ),
   })
   .strict();
 export type MutualInformationParams = z.infer<typeof mutualInformationParamsSchema>;
@@ -42,22 +95,39 @@ function describePart(p: ObservationPart): string {
 }
 
 /** The selected entries of each row as a rows × d matrix. */
-export function selectPart(data: NumericArray, shape: readonly number[], part: ObservationPart, where: string, probe: string): SampleMatrix {
+export function selectPart(
+  data: NumericArray,
+  shape: readonly number[],
+  part: ObservationPart,
+  where: string,
+  probe: string,
+): SampleMatrix {
   const rows = shape[0]!;
   const axes = shape.slice(1);
   const perRow = axes.reduce((a, b) => a * b, 1);
-  if (data.length !== rows * perRow) throw new ProbeDataError(probe, `${where}: data has ${data.length} values, shape [${shape.join(', ')}] needs ${rows * perRow}`);
+  if (data.length !== rows * perRow)
+    throw new ProbeDataError(
+      probe,
+      `${where}: data has ${data.length} values, shape [${shape.join(', ')}] needs ${rows * perRow}`,
+    );
   const window = part.window ?? axes.map((n) => [0, n] as [number, number]);
-  if (window.length !== axes.length) throw new ProbeDataError(probe, `${where}: window has ${window.length} ranges, the per-row shape [${axes.join(', ')}] has ${axes.length} axes`);
+  if (window.length !== axes.length)
+    throw new ProbeDataError(
+      probe,
+      `${where}: window has ${window.length} ranges, the per-row shape [${axes.join(', ')}] has ${axes.length} axes`,
+    );
   window.forEach(([a, b], i) => {
-    if (!(a < b && b <= axes[i]!)) throw new ProbeDataError(probe, `${where}: window axis ${i} range [${a}, ${b}) is not inside [0, ${axes[i]})`);
+    if (!(a < b && b <= axes[i]!))
+      throw new ProbeDataError(probe, `${where}: window axis ${i} range [${a}, ${b}) is not inside [0, ${axes[i]})`);
   });
-  if (part.exclude && part.exclude.length !== axes.length) throw new ProbeDataError(probe, `${where}: exclude has ${part.exclude.length} ranges, expected ${axes.length}`);
+  if (part.exclude && part.exclude.length !== axes.length)
+    throw new ProbeDataError(probe, `${where}: exclude has ${part.exclude.length} ranges, expected ${axes.length}`);
   // Flat offsets of the selected entries within a row, in row-major order.
   const offsets: number[] = [];
   const strides = axes.map((_, i) => axes.slice(i + 1).reduce((a, b) => a * b, 1));
   const index = window.map(([a]) => a);
-  const inside = (idx: number[], w: readonly (readonly [number, number])[]) => idx.every((v, i) => v >= w[i]![0] && v < w[i]![1]);
+  const inside = (idx: number[], w: readonly (readonly [number, number])[]) =>
+    idx.every((v, i) => v >= w[i]![0] && v < w[i]![1]);
   for (;;) {
     if (!part.exclude || !inside(index, part.exclude)) offsets.push(index.reduce((a, v, i) => a + v * strides[i]!, 0));
     let ax = axes.length - 1;
@@ -69,7 +139,8 @@ export function selectPart(data: NumericArray, shape: readonly number[], part: O
     }
     if (ax < 0) break;
   }
-  if (offsets.length === 0) throw new ProbeDataError(probe, `${where}: the selection is empty (the excluded window covers the whole window)`);
+  if (offsets.length === 0)
+    throw new ProbeDataError(probe, `${where}: the selection is empty (the excluded window covers the whole window)`);
   const d = offsets.length;
   const values = new Float64Array(rows * d);
   for (let r = 0; r < rows; r++) for (let j = 0; j < d; j++) values[r * d + j] = data[r * perRow + offsets[j]!]!;
@@ -105,13 +176,22 @@ export class MutualInformationProbe implements Probe {
     );
   }
 
-  private resolve(part: ObservationPart, current: Observation, position: number, all: readonly Observation[]): { data: NumericArray; shape: readonly number[]; where: string } | undefined {
+  private resolve(
+    part: ObservationPart,
+    current: Observation,
+    position: number,
+    all: readonly Observation[],
+  ): { data: NumericArray; shape: readonly number[]; where: string } | undefined {
     const target = part.site === 'self' ? all[position + part.offset] : all.find((o) => o.site.index === part.site);
     const where = `site ${current.site.axis}=${current.site.index}, part ${describePart(part)}`;
     if (!target) return undefined;
     if (part.variable) {
       const v = target.variables?.[part.variable];
-      if (!v) throw new ProbeDataError(this.id, `${where}: the observation has no variable '${part.variable}' (it has: ${Object.keys(target.variables ?? {}).join(', ') || 'none'})`);
+      if (!v)
+        throw new ProbeDataError(
+          this.id,
+          `${where}: the observation has no variable '${part.variable}' (it has: ${Object.keys(target.variables ?? {}).join(', ') || 'none'})`,
+        );
       return { data: v.data, shape: v.shape, where };
     }
     if (!target.data) throw new ProbeDataError(this.id, `${where}: the observation carries no sample data`);
@@ -124,18 +204,27 @@ export class MutualInformationProbe implements Probe {
     const b = this.resolve(py, o, position, all);
     if (!a || !b) {
       if (this.params.missing === 'skip') return undefined;
-      throw new ProbeDataError(this.id, `site ${o.site.axis}=${o.site.index}: part ${describePart(!a ? px : py)} refers to a site that does not exist (set missing: skip to leave such sites out)`);
+      throw new ProbeDataError(
+        this.id,
+        `site ${o.site.axis}=${o.site.index}: part ${describePart(!a ? px : py)} refers to a site that does not exist (set missing: skip to leave such sites out)`,
+      );
     }
     let x = selectPart(a.data, a.shape, px, a.where, this.id);
     let y = selectPart(b.data, b.shape, py, b.where, this.id);
-    if (x.n !== y.n) throw new ProbeDataError(this.id, `site ${o.site.axis}=${o.site.index}: the parts have ${x.n} and ${y.n} rows; mutual information needs paired samples (same rows in the same order)`);
+    if (x.n !== y.n)
+      throw new ProbeDataError(
+        this.id,
+        `site ${o.site.axis}=${o.site.index}: the parts have ${x.n} and ${y.n} rows; mutual information needs paired samples (same rows in the same order)`,
+      );
     if (this.params.rows !== undefined && this.params.rows < x.n) {
       const r = this.params.rows;
       x = { values: (x.values as Float64Array).subarray(0, r * x.d), n: r, d: x.d };
       y = { values: (y.values as Float64Array).subarray(0, r * y.d), n: r, d: y.d };
     }
     const descriptor = registry.get((estimator as { use: string }).use, 'mutual-information');
-    const random = this.context.random.split(`mutual-information:${o.site.axis}:${o.site.index}${o.site.time ? `:${o.site.time.axis}:${o.site.time.index}` : ''}`);
+    const random = this.context.random.split(
+      `mutual-information:${o.site.axis}:${o.site.index}${o.site.time ? `:${o.site.time.axis}:${o.site.time.index}` : ''}`,
+    );
     let e: LabelledEstimate;
     try {
       e = estimateWithUncertainty(descriptor, 'mutual-information', { x, y }, estimator as never, random);
@@ -168,8 +257,10 @@ export class MutualInformationProbe implements Probe {
 export const mutualInformationDescriptor: ProbeDescriptor<MutualInformationParams> = {
   id: 'mutual-information',
   version: '1.0.0',
-  summary: 'Mutual information between two named parts of observations (layer and input or label, spin block and its renormalised spin or environment, x₀ and x_t) by any registered estimator, with resampling intervals and a permutation null',
-  citation: 'Kraskov et al. PRE 69, 066138 (2004); Koch-Janusz & Ringel, Nat. Phys. 14, 578 (2018); Shwartz-Ziv & Tishby arXiv:1703.00810; docs/estimators.md',
+  summary:
+    'Mutual information between two named parts of observations (layer and input or label, spin block and its renormalised spin or environment, x₀ and x_t) by any registered estimator, with resampling intervals and a permutation null',
+  citation:
+    'Kraskov et al. PRE 69, 066138 (2004); Koch-Janusz & Ringel, Nat. Phys. 14, 578 (2018); Shwartz-Ziv & Tishby arXiv:1703.00810; docs/estimators.md',
   paramsSchema: mutualInformationParamsSchema,
   requires: () => ({}),
   create: (params, context) => new MutualInformationProbe(params, context),

@@ -24,13 +24,32 @@ describe('probes on exported arrays (samples system)', () => {
   const g = RandomStream.fromSeed(41);
   const x = g.fillNormal(new Float64Array(n));
   fs.writeFileSync(path.join(dir, 'input.npy'), npy([n, 1], x));
-  sigmas.forEach((s, l) => fs.writeFileSync(path.join(dir, `layer${l}.npy`), npy([n, 1], Float64Array.from(x, (v) => v + s * g.normal()))));
-  const params = { sites: sigmas.map((_, l) => ({ array: path.join(dir, `layer${l}.npy`) })), variables: { input: path.join(dir, 'input.npy') } };
+  sigmas.forEach((s, l) =>
+    fs.writeFileSync(
+      path.join(dir, `layer${l}.npy`),
+      npy(
+        [n, 1],
+        Float64Array.from(x, (v) => v + s * g.normal()),
+      ),
+    ),
+  );
+  const params = {
+    sites: sigmas.map((_, l) => ({ array: path.join(dir, `layer${l}.npy`) })),
+    variables: { input: path.join(dir, 'input.npy') },
+  };
 
   it('I(T_ℓ; X) by the Gaussian and KSG estimators within 4 resampling SE (+ the KSG bias allowance) of ½ ln(1 + 1/σ²)', async () => {
     const observations = await collect(samplesDescriptor, params, testContext());
-    const gaussian = await measure(mutualInformationDescriptor, { y: { variable: 'input' }, estimator: { use: 'gaussian', bootstrap: 100 } }, observations);
-    const ksg = await measure(mutualInformationDescriptor, { y: { variable: 'input' }, estimator: { use: 'ksg', k: 4, bootstrap: 20 } }, observations);
+    const gaussian = await measure(
+      mutualInformationDescriptor,
+      { y: { variable: 'input' }, estimator: { use: 'gaussian', bootstrap: 100 } },
+      observations,
+    );
+    const ksg = await measure(
+      mutualInformationDescriptor,
+      { y: { variable: 'input' }, estimator: { use: 'ksg', k: 4, bootstrap: 20 } },
+      observations,
+    );
     sigmas.forEach((s, l) => {
       const exact = 0.5 * Math.log(1 + 1 / (s * s));
       expect(Math.abs(gaussian[l]!.value - exact)).toBeLessThan(4 * gaussian[l]!.uncertainty!);

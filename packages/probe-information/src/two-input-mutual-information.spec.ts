@@ -1,6 +1,10 @@
 import type { Observation } from '@entroscope/core';
 import { describeProbeConformance, measure } from '@entroscope/testing';
-import { gaussianPairInformation, pairCorrelation, twoInputMutualInformationDescriptor } from './two-input-mutual-information';
+import {
+  gaussianPairInformation,
+  pairCorrelation,
+  twoInputMutualInformationDescriptor,
+} from './two-input-mutual-information';
 
 /** Two rows at angle ε (and further pairs), as a layer observation with a mean-field block. */
 function pairObservation(angles: number[], index = 0, n = 8): Observation {
@@ -10,7 +14,14 @@ function pairObservation(angles: number[], index = 0, n = 8): Observation {
     data[(2 * k + 1) * n] = Math.cos(e);
     data[(2 * k + 1) * n + 1 + k] = Math.sin(e);
   });
-  return { system: 's', site: { axis: 'layer', index }, kind: 'pre-activations', data, shape: [2 * angles.length, n], meta: { meanField: { pairCorrelation: 0.5, cStar: 0.4468042323, xiC: 11.7956, sixXiC: 70.7736 } } };
+  return {
+    system: 's',
+    site: { axis: 'layer', index },
+    kind: 'pre-activations',
+    data,
+    shape: [2 * angles.length, n],
+    meta: { meanField: { pairCorrelation: 0.5, cStar: 0.4468042323, xiC: 11.7956, sixXiC: 70.7736 } },
+  };
 }
 
 describeProbeConformance(twoInputMutualInformationDescriptor, [
@@ -20,7 +31,13 @@ describeProbeConformance(twoInputMutualInformationDescriptor, [
 
 describe('two-input mutual information', () => {
   it('−½ ln(1 − ρ²) matches the bivariate Gaussian MI table (estimators.md §2, class E)', () => {
-    for (const [rho, mi] of [[0.1, 0.0050251679], [0.5, 0.1438410362], [0.9, 0.8303656034], [0.99, 1.9585177736], [0.999, 3.1075541117]] as const) {
+    for (const [rho, mi] of [
+      [0.1, 0.0050251679],
+      [0.5, 0.1438410362],
+      [0.9, 0.8303656034],
+      [0.99, 1.9585177736],
+      [0.999, 3.1075541117],
+    ] as const) {
       expect(Math.abs(gaussianPairInformation(rho) - mi)).toBeLessThan(1e-10);
     }
   });
@@ -48,9 +65,13 @@ describe('two-input mutual information', () => {
   });
 
   it('total = N × per neuron; mean-field estimator reads the c-map; missing data is a ProbeDataError', async () => {
-    const [total] = await measure(twoInputMutualInformationDescriptor, { normalise: 'total' }, [pairObservation([0.3])]);
+    const [total] = await measure(twoInputMutualInformationDescriptor, { normalise: 'total' }, [
+      pairObservation([0.3]),
+    ]);
     expect(total!.value).toBeCloseTo(8 * -0.5 * Math.log(Math.sin(0.3) ** 2), 4);
-    const [mf] = await measure(twoInputMutualInformationDescriptor, { estimator: 'mean-field' }, [pairObservation([0.3])]);
+    const [mf] = await measure(twoInputMutualInformationDescriptor, { estimator: 'mean-field' }, [
+      pairObservation([0.3]),
+    ]);
     expect(mf!.value).toBeCloseTo(gaussianPairInformation(0.5), 14);
     const single: Observation = { ...pairObservation([0.3]), data: new Float32Array(8), shape: [1, 8] };
     await expect(measure(twoInputMutualInformationDescriptor, {}, [single])).rejects.toThrow(/at least 2 input rows/);

@@ -1,5 +1,13 @@
 import { map, type Observable } from 'rxjs';
-import { ProbeDataError, z, type Measurement, type Observation, type Probe, type ProbeDescriptor, type RunContext } from '@entroscope/core';
+import {
+  ProbeDataError,
+  z,
+  type Measurement,
+  type Observation,
+  type Probe,
+  type ProbeDescriptor,
+  type RunContext,
+} from '@entroscope/core';
 import { depthScaleOverlays, observedMeanField } from './mean-field-overlays';
 
 export const twoInputMutualInformationParamsSchema = z
@@ -7,9 +15,20 @@ export const twoInputMutualInformationParamsSchema = z
     estimator: z
       .enum(['sampled', 'mean-field'])
       .default('sampled')
-      .describe("'sampled': correlation of each input pair over the layer's neurons; 'mean-field': the c-map value c^ℓ the system attached (meta.meanField.pairCorrelation)"),
-    pairs: z.number().int().min(1).max(100_000).optional().describe('Adjacent row pairs (2k, 2k+1) to use (default: all)'),
-    normalise: z.enum(['perNeuron', 'total']).default('perNeuron').describe("'perNeuron': −½ ln(1 − c²) (nat/neuron); 'total': × N_ℓ (nat)"),
+      .describe(
+        "'sampled': correlation of each input pair over the layer's neurons; 'mean-field': the c-map value c^ℓ the system attached (meta.meanField.pairCorrelation)",
+      ),
+    pairs: z
+      .number()
+      .int()
+      .min(1)
+      .max(100_000)
+      .optional()
+      .describe('Adjacent row pairs (2k, 2k+1) to use (default: all)'),
+    normalise: z
+      .enum(['perNeuron', 'total'])
+      .default('perNeuron')
+      .describe("'perNeuron': −½ ln(1 − c²) (nat/neuron); 'total': × N_ℓ (nat)"),
   })
   .strict();
 export type TwoInputMutualInformationParams = z.infer<typeof twoInputMutualInformationParamsSchema>;
@@ -23,7 +42,12 @@ export function gaussianPairInformation(c: number): number {
  * Uncentred correlation c = a·b/(‖a‖‖b‖) of two rows, with 1 − c² computed as (1 − c)(1 + c) from ‖â ∓ b̂‖²/2
  * in float64, so that it keeps its relative precision as c → 1 (ordered phase, deep layers).
  */
-export function pairCorrelation(data: ArrayLike<number>, a: number, b: number, n: number): { c: number; oneMinusC2: number } {
+export function pairCorrelation(
+  data: ArrayLike<number>,
+  a: number,
+  b: number,
+  n: number,
+): { c: number; oneMinusC2: number } {
   let na = 0;
   let nb = 0;
   for (let i = 0; i < n; i++) {
@@ -65,20 +89,42 @@ export class TwoInputMutualInformationProbe implements Probe {
 
   private measure(o: Observation): Measurement {
     const where = `site ${o.site.axis}=${o.site.index}`;
-    if (o.shape.length !== 2) throw new ProbeDataError(this.id, `${where}: expected data of shape [rows, neurons], got [${o.shape.join(', ')}]`);
+    if (o.shape.length !== 2)
+      throw new ProbeDataError(
+        this.id,
+        `${where}: expected data of shape [rows, neurons], got [${o.shape.join(', ')}]`,
+      );
     const [rows, neurons] = o.shape as [number, number];
     const scale = this.params.normalise === 'total' ? neurons : 1;
     const unit = this.params.normalise === 'total' ? 'nat' : 'nat/neuron';
     const mf = observedMeanField(o.meta);
     const overlays: Record<string, number> = { ...depthScaleOverlays(mf) };
-    if (typeof mf?.pairCorrelation === 'number') overlays['meanField'] = scale * gaussianPairInformation(mf.pairCorrelation);
-    if (typeof mf?.cStar === 'number' && mf.cStar < 1) overlays['fixedPoint'] = scale * gaussianPairInformation(mf.cStar);
+    if (typeof mf?.pairCorrelation === 'number')
+      overlays['meanField'] = scale * gaussianPairInformation(mf.pairCorrelation);
+    if (typeof mf?.cStar === 'number' && mf.cStar < 1)
+      overlays['fixedPoint'] = scale * gaussianPairInformation(mf.cStar);
     if (this.params.estimator === 'mean-field') {
-      if (typeof mf?.pairCorrelation !== 'number') throw new ProbeDataError(this.id, `${where}: the 'mean-field' estimator needs meta.meanField.pairCorrelation (a random-mlp system with at least 2 input rows)`);
+      if (typeof mf?.pairCorrelation !== 'number')
+        throw new ProbeDataError(
+          this.id,
+          `${where}: the 'mean-field' estimator needs meta.meanField.pairCorrelation (a random-mlp system with at least 2 input rows)`,
+        );
       const value = scale * gaussianPairInformation(mf.pairCorrelation);
-      return { probe: this.id, estimator: 'mean-field', site: o.site, value, unit, n: null, meta: { correlation: mf.pairCorrelation, neurons, overlays } };
+      return {
+        probe: this.id,
+        estimator: 'mean-field',
+        site: o.site,
+        value,
+        unit,
+        n: null,
+        meta: { correlation: mf.pairCorrelation, neurons, overlays },
+      };
     }
-    if (!o.data) throw new ProbeDataError(this.id, `${where}: the 'sampled' estimator needs data (rows = inputs, columns = neurons)`);
+    if (!o.data)
+      throw new ProbeDataError(
+        this.id,
+        `${where}: the 'sampled' estimator needs data (rows = inputs, columns = neurons)`,
+      );
     const available = Math.floor(rows / 2);
     const pairs = Math.min(this.params.pairs ?? available, available);
     if (pairs < 1) throw new ProbeDataError(this.id, `${where}: needs at least 2 input rows (one pair), got ${rows}`);
@@ -105,7 +151,11 @@ export class TwoInputMutualInformationProbe implements Probe {
         neurons,
         meanCorrelation,
         overlays,
-        ...(Number.isFinite(mean) ? {} : { note: 'a pair is identical at float32 resolution (1 − c² = 0): the information is unbounded (ordered phase)' }),
+        ...(Number.isFinite(mean)
+          ? {}
+          : {
+              note: 'a pair is identical at float32 resolution (1 − c² = 0): the information is unbounded (ordered phase)',
+            }),
       },
     };
   }
@@ -114,7 +164,8 @@ export class TwoInputMutualInformationProbe implements Probe {
 export const twoInputMutualInformationDescriptor: ProbeDescriptor<TwoInputMutualInformationParams> = {
   id: 'two-input-mutual-information',
   version: '1.0.0',
-  summary: 'Two-input (replica) Gaussian mutual information −½ ln(1 − c²) per neuron across layers, from sampled pair correlations or the mean-field c-map',
+  summary:
+    'Two-input (replica) Gaussian mutual information −½ ln(1 − c²) per neuron across layers, from sampled pair correlations or the mean-field c-map',
   display: {
     name: 'Two-input mutual information',
     symbol: 'I(x_a; x_b) = −½ ln(1 − c²)',
@@ -122,7 +173,8 @@ export const twoInputMutualInformationDescriptor: ProbeDescriptor<TwoInputMutual
     parameters: { estimator: { name: 'estimator' }, normalise: { name: 'normalisation' }, pairs: { name: 'pairs' } },
     values: { sampled: 'sampled', 'mean-field': 'mean field' },
   },
-  citation: 'Poole et al. arXiv:1606.05340; Schoenholz et al. arXiv:1611.01232; random-mlp-mean-field.md §4.1; estimators.md §2',
+  citation:
+    'Poole et al. arXiv:1606.05340; Schoenholz et al. arXiv:1611.01232; random-mlp-mean-field.md §4.1; estimators.md §2',
   paramsSchema: twoInputMutualInformationParamsSchema,
   requires: () => ({ kinds: ['pre-activations', 'activations'] }),
   create: (params, _context: RunContext) => new TwoInputMutualInformationProbe(params),

@@ -11,7 +11,13 @@ function metricsAt(epoch: number, loss: number, accuracy: number): Observation {
     shape: [],
     metrics: [
       { name: 'train-loss', value: loss, unit: 'nat', n: 640, description: 'mean cross-entropy over the epoch' },
-      { name: 'test-accuracy', value: accuracy, unit: 'dimensionless', n: 1000, uncertainty: Math.sqrt((accuracy * (1 - accuracy)) / 1000) },
+      {
+        name: 'test-accuracy',
+        value: accuracy,
+        unit: 'dimensionless',
+        n: 1000,
+        uncertainty: Math.sqrt((accuracy * (1 - accuracy)) / 1000),
+      },
     ],
     meta: {},
   };
@@ -41,17 +47,38 @@ describe('training-metrics', () => {
   });
 
   it('fails, naming the metric, when a requested metric never appears', async () => {
-    const probe = trainingMetricsDescriptor.create(trainingMetricsDescriptor.paramsSchema.parse({ metrics: ['train-loss', 'trainability'] }), testContext());
-    await expect(firstValueFrom(probe.apply(from(run)).pipe(toArray()))).rejects.toThrow(/no metric named 'trainability'.*emitted 'train-loss'/);
+    const probe = trainingMetricsDescriptor.create(
+      trainingMetricsDescriptor.paramsSchema.parse({ metrics: ['train-loss', 'trainability'] }),
+      testContext(),
+    );
+    await expect(firstValueFrom(probe.apply(from(run)).pipe(toArray()))).rejects.toThrow(
+      /no metric named 'trainability'.*emitted 'train-loss'/,
+    );
   });
 
   it('rejects observations that are not metrics', async () => {
-    const layer: Observation = { system: 'net', site: { axis: 'layer', index: 0 }, kind: 'pre-activations', data: new Float32Array(4), shape: [2, 2], meta: {} };
-    await expect(measure(trainingMetricsDescriptor, {}, [layer])).rejects.toThrow(/expected an observation of kind 'metrics'/);
+    const layer: Observation = {
+      system: 'net',
+      site: { axis: 'layer', index: 0 },
+      kind: 'pre-activations',
+      data: new Float32Array(4),
+      shape: [2, 2],
+      meta: {},
+    };
+    await expect(measure(trainingMetricsDescriptor, {}, [layer])).rejects.toThrow(
+      /expected an observation of kind 'metrics'/,
+    );
   });
 
   it('is routed metrics only, and other probes never see metrics', () => {
-    const layer: Observation = { system: 'net', site: { axis: 'layer', index: 0 }, kind: 'pre-activations', data: new Float32Array(4), shape: [2, 2], meta: {} };
+    const layer: Observation = {
+      system: 'net',
+      site: { axis: 'layer', index: 0 },
+      kind: 'pre-activations',
+      data: new Float32Array(4),
+      shape: [2, 2],
+      meta: {},
+    };
     const requirements = trainingMetricsDescriptor.requires({});
     expect(probeReceives(requirements, run[0]!)).toBe(true);
     expect(probeReceives(requirements, layer)).toBe(false);

@@ -1,5 +1,14 @@
 import { Observable, defer, mergeMap } from 'rxjs';
-import { METRICS_KIND, ProbeDataError, z, type Measurement, type Observation, type Probe, type ProbeDescriptor, type RunContext } from '@entroscope/core';
+import {
+  METRICS_KIND,
+  ProbeDataError,
+  z,
+  type Measurement,
+  type Observation,
+  type Probe,
+  type ProbeDescriptor,
+  type RunContext,
+} from '@entroscope/core';
 
 export const trainingMetricsParamsSchema = z
   .object({
@@ -7,7 +16,9 @@ export const trainingMetricsParamsSchema = z
       .array(z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'a kebab-case metric name'))
       .min(1)
       .optional()
-      .describe("Metric names to keep, e.g. ['train-loss', 'test-accuracy'] (default: every metric the system emits); a name the system never emits is an error at the end of the run"),
+      .describe(
+        "Metric names to keep, e.g. ['train-loss', 'test-accuracy'] (default: every metric the system emits); a name the system never emits is an error at the end of the run",
+      ),
   })
   .strict();
 export type TrainingMetricsParams = z.infer<typeof trainingMetricsParamsSchema>;
@@ -33,7 +44,11 @@ export class TrainingMetricsProbe implements Probe {
           .pipe(
             mergeMap((o) => {
               const where = `site ${o.site.axis}=${o.site.index}${o.site.time ? ` (${o.site.time.axis} ${o.site.time.index})` : ''}`;
-              if (o.kind !== METRICS_KIND || !o.metrics) throw new ProbeDataError(this.id, `${where}: expected an observation of kind '${METRICS_KIND}' with metrics, got kind '${o.kind}'${o.metrics ? '' : ' without metrics'}`);
+              if (o.kind !== METRICS_KIND || !o.metrics)
+                throw new ProbeDataError(
+                  this.id,
+                  `${where}: expected an observation of kind '${METRICS_KIND}' with metrics, got kind '${o.kind}'${o.metrics ? '' : ' without metrics'}`,
+                );
               const out: Measurement[] = [];
               for (const metric of o.metrics) {
                 if (wanted && !wanted.includes(metric.name)) continue;
@@ -46,7 +61,10 @@ export class TrainingMetricsProbe implements Probe {
                   unit: metric.unit,
                   ...(metric.uncertainty !== undefined && { uncertainty: metric.uncertainty }),
                   n: metric.n ?? null,
-                  meta: { metric: metric.name, ...(metric.description !== undefined && { description: metric.description }) },
+                  meta: {
+                    metric: metric.name,
+                    ...(metric.description !== undefined && { description: metric.description }),
+                  },
                 });
               }
               return out;
@@ -57,7 +75,13 @@ export class TrainingMetricsProbe implements Probe {
             error: (e) => subscriber.error(e),
             complete: () => {
               const missing = (wanted ?? []).filter((n) => !seen.has(n));
-              if (missing.length > 0) subscriber.error(new ProbeDataError(this.id, `params.metrics: the system emitted no metric named ${missing.map((n) => `'${n}'`).join(', ')} (it emitted ${[...seen].map((n) => `'${n}'`).join(', ') || 'none of the requested ones'})`));
+              if (missing.length > 0)
+                subscriber.error(
+                  new ProbeDataError(
+                    this.id,
+                    `params.metrics: the system emitted no metric named ${missing.map((n) => `'${n}'`).join(', ')} (it emitted ${[...seen].map((n) => `'${n}'`).join(', ') || 'none of the requested ones'})`,
+                  ),
+                );
               else subscriber.complete();
             },
           }),
@@ -69,13 +93,19 @@ export class TrainingMetricsProbe implements Probe {
 export const trainingMetricsDescriptor: ProbeDescriptor<TrainingMetricsParams> = {
   id: 'training-metrics',
   version: '1.0.0',
-  summary: 'Scalar metrics a system records (training loss, train/test accuracy per epoch, trainability) as measurements, one per metric and site',
+  summary:
+    'Scalar metrics a system records (training loss, train/test accuracy per epoch, trainability) as measurements, one per metric and site',
   display: {
     name: 'Training metrics',
     units: { nat: 'nats per example', dimensionless: 'fraction' },
     parameters: { metrics: { name: 'metrics' } },
     axes: { epoch: { name: 'epoch' }, step: { name: 'step' } },
-    values: { 'train-loss': 'training loss', 'test-loss': 'test loss', 'train-accuracy': 'training accuracy', 'test-accuracy': 'test accuracy' },
+    values: {
+      'train-loss': 'training loss',
+      'test-loss': 'test loss',
+      'train-accuracy': 'training accuracy',
+      'test-accuracy': 'test accuracy',
+    },
   },
   paramsSchema: trainingMetricsParamsSchema,
   requires: () => ({ kinds: [METRICS_KIND] }),

@@ -7,11 +7,23 @@ import { cascadeDescriptor } from '@entroscope/system-cascade';
 // phase (σ_w² = 1.0, 6ξ_c = 21.8) the reconstructions saturate early, at σ_w²_c they carry information much
 // deeper, and in the chaotic phase (σ_w² = 3.0) the cutoff stays finite (below the curve length 58; not the
 // all-saturated quirk). Measured with the NumPy twin of this arithmetic at the same sizes: 9, 18, 31.
-const base = { sigmaB2: 0.05, depth: 60, widths: 'wide', pool: 4, data: { source: 'mnist' }, training: { images: 12000 }, evaluation: { images: 100 } } as const;
+const base = {
+  sigmaB2: 0.05,
+  depth: 60,
+  widths: 'wide',
+  pool: 4,
+  data: { source: 'mnist' },
+  training: { images: 12000 },
+  evaluation: { images: 100 },
+} as const;
 
 async function cutoff(sigmaW2: number) {
   const obs = await collect(cascadeDescriptor, { ...base, sigmaW2 }, testContext(2406));
-  const [m] = await measure(reconstructionEntropyDescriptor, { output: 'cutoff' }, obs.filter((o) => o.site.axis === 'layer'));
+  const [m] = await measure(
+    reconstructionEntropyDescriptor,
+    { output: 'cutoff' },
+    obs.filter((o) => o.site.axis === 'layer'),
+  );
   return m!;
 }
 

@@ -1,6 +1,6 @@
 import { saturationCutoff } from './cutoff';
 
-describe('saturationCutoff (the authors\' cutoff_det rule)', () => {
+describe("saturationCutoff (the authors' cutoff_det rule)", () => {
   const tol = { atol: 1e-8, rtol: 0.005 };
 
   it('returns the index of the last entry outside tolerance when the curve saturates after index k', () => {
@@ -16,7 +16,12 @@ describe('saturationCutoff (the authors\' cutoff_det rule)', () => {
   it('returns the curve length for an all-saturated curve (the code quirk), flagged; −1 under the corrected rule', () => {
     const curve = [1.004, 0.998, 1.0, 1.0];
     expect(saturationCutoff(curve, tol)).toEqual({ index: 4, saturationDepth: 1, allSaturated: true, length: 4 });
-    expect(saturationCutoff(curve, tol, 'corrected')).toEqual({ index: -1, saturationDepth: 1, allSaturated: true, length: 4 });
+    expect(saturationCutoff(curve, tol, 'corrected')).toEqual({
+      index: -1,
+      saturationDepth: 1,
+      allSaturated: true,
+      length: 4,
+    });
   });
 
   it('ignores noise within tolerance in the tail and finds the last excursion', () => {

@@ -33,10 +33,16 @@ export type AllSaturatedRule = 'authors' | 'corrected';
  * "absolut"): walk the curve from its end towards its start and return the index of the first entry (the
  * last in layer order) with |v − v_last| > atol + rtol·|v_last|. Entries must be finite.
  */
-export function saturationCutoff(curve: ArrayLike<number>, tolerance: CutoffTolerance = MLP_CUTOFF_TOLERANCE, rule: AllSaturatedRule = 'authors'): CutoffResult {
+export function saturationCutoff(
+  curve: ArrayLike<number>,
+  tolerance: CutoffTolerance = MLP_CUTOFF_TOLERANCE,
+  rule: AllSaturatedRule = 'authors',
+): CutoffResult {
   const n = curve.length;
   if (n === 0) throw new ArgumentError('saturationCutoff: curve', 'at least one entry', 0);
-  for (let i = 0; i < n; i++) if (!Number.isFinite(curve[i]!)) throw new ArgumentError(`saturationCutoff: curve[${i}]`, 'a finite number', curve[i]);
+  for (let i = 0; i < n; i++)
+    if (!Number.isFinite(curve[i]!))
+      throw new ArgumentError(`saturationCutoff: curve[${i}]`, 'a finite number', curve[i]);
   const last = curve[n - 1]!;
   const bound = tolerance.atol + tolerance.rtol * Math.abs(last);
   for (let i = n - 1; i >= 0; i--) {

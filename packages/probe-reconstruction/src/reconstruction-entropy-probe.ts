@@ -1,7 +1,22 @@
 import { from, map, mergeMap, toArray, type Observable } from 'rxjs';
-import { ProbeDataError, z, type Measurement, type Observation, type Probe, type ProbeDescriptor, type RunContext, type Site } from '@entroscope/core';
+import {
+  ProbeDataError,
+  z,
+  type Measurement,
+  type Observation,
+  type Probe,
+  type ProbeDescriptor,
+  type RunContext,
+  type Site,
+} from '@entroscope/core';
 import { saturationCutoff, type CutoffResult } from './cutoff';
-import { batchDifferentialEntropy, discreteRelativeEntropy, median, minShiftDistribution, RECONSTRUCTION_EPSILON } from './relative-entropy';
+import {
+  batchDifferentialEntropy,
+  discreteRelativeEntropy,
+  median,
+  minShiftDistribution,
+  RECONSTRUCTION_EPSILON,
+} from './relative-entropy';
 
 export const reconstructionEntropyParamsSchema = z
   .object({
@@ -20,24 +35,44 @@ export const reconstructionEntropyParamsSchema = z
       .int()
       .min(0)
       .default(2)
-      .describe('Sites at the end left out of the curve, its normalisation and the cutoff (the authors drop the 400- and 10-wide read-out layers: 2)'),
-    epsilon: z.number().positive().default(RECONSTRUCTION_EPSILON).describe('Offset ε added after the min shift (authors: 1e-12)'),
+      .describe(
+        'Sites at the end left out of the curve, its normalisation and the cutoff (the authors drop the 400- and 10-wide read-out layers: 2)',
+      ),
+    epsilon: z
+      .number()
+      .positive()
+      .default(RECONSTRUCTION_EPSILON)
+      .describe('Offset ε added after the min shift (authors: 1e-12)'),
     cutoff: z
       .object({
         curve: z
           .enum(['median-normalised', 'per-image', 'differential'])
           .default('median-normalised')
-          .describe("'median-normalised': the rule on r_ℓ (the paper's curve); 'per-image': on each image's D_ℓ against its own last value, mean ± sd over images; 'differential': on H_ℓ"),
-        atol: z.number().min(0).default(1e-8).describe('Absolute tolerance of |v − v_last| ≤ atol + rtol·|v_last| (authors: 1e-8)'),
-        rtol: z.number().min(0).default(0.005).describe('Relative tolerance (authors: 0.005 for MLPs, 0.01 for CNNs/ResNets)'),
+          .describe(
+            "'median-normalised': the rule on r_ℓ (the paper's curve); 'per-image': on each image's D_ℓ against its own last value, mean ± sd over images; 'differential': on H_ℓ",
+          ),
+        atol: z
+          .number()
+          .min(0)
+          .default(1e-8)
+          .describe('Absolute tolerance of |v − v_last| ≤ atol + rtol·|v_last| (authors: 1e-8)'),
+        rtol: z
+          .number()
+          .min(0)
+          .default(0.005)
+          .describe('Relative tolerance (authors: 0.005 for MLPs, 0.01 for CNNs/ResNets)'),
         allSaturated: z
           .enum(['authors', 'corrected'])
           .default('authors')
-          .describe("A curve within tolerance everywhere: 'authors' returns the curve length (the code's quirk; flagged in meta.allSaturated), 'corrected' returns −1"),
+          .describe(
+            "A curve within tolerance everywhere: 'authors' returns the curve length (the code's quirk; flagged in meta.allSaturated), 'corrected' returns −1",
+          ),
         report: z
           .enum(['index', 'saturation-depth'])
           .default('index')
-          .describe("'index': the code's 0-based index (last unsaturated layer − 1); 'saturation-depth': the first layer of the saturated tail (index + 2; 1 when all saturated)"),
+          .describe(
+            "'index': the code's 0-based index (last unsaturated layer − 1); 'saturation-depth': the first layer of the saturated tail (index + 2; 1 when all saturated)",
+          ),
       })
       .strict()
       .default({ curve: 'median-normalised', atol: 1e-8, rtol: 0.005, allSaturated: 'authors', report: 'index' })
@@ -96,13 +131,22 @@ export class ReconstructionEntropyProbe implements Probe {
   apply(observations: Observable<Observation>): Observable<Measurement> {
     const p = this.params;
     let reference: { rows: number; columns: number; distributions: Float64Array[] } | undefined;
-    const needsDifferential = p.output === 'differential-entropy' || (p.output === 'cutoff' && p.cutoff.curve === 'differential');
+    const needsDifferential =
+      p.output === 'differential-entropy' || (p.output === 'cutoff' && p.cutoff.curve === 'differential');
     return observations.pipe(
       map((o): SiteSummary => {
         const where = `site ${o.site.axis}=${o.site.index}`;
-        if (!o.data || o.shape.length !== 2) throw new ProbeDataError(this.id, `${where}: needs image rows (data with shape [images, pixels]), got shape [${o.shape.join(', ')}]${o.data ? '' : ' without data'}`);
+        if (!o.data || o.shape.length !== 2)
+          throw new ProbeDataError(
+            this.id,
+            `${where}: needs image rows (data with shape [images, pixels]), got shape [${o.shape.join(', ')}]${o.data ? '' : ' without data'}`,
+          );
         const [rows, columns] = o.shape as [number, number];
-        if (o.data.length !== rows * columns) throw new ProbeDataError(this.id, `${where}: data length ${o.data.length} does not match shape [${rows}, ${columns}]`);
+        if (o.data.length !== rows * columns)
+          throw new ProbeDataError(
+            this.id,
+            `${where}: data length ${o.data.length} does not match shape [${rows}, ${columns}]`,
+          );
         const distributions: Float64Array[] = [];
         for (let r = 0; r < rows; r++) {
           try {
@@ -115,19 +159,33 @@ export class ReconstructionEntropyProbe implements Probe {
           if (rows < 1) throw new ProbeDataError(this.id, `${where}: no images`);
           reference = { rows, columns, distributions };
         } else if (rows !== reference.rows || columns !== reference.columns) {
-          throw new ProbeDataError(this.id, `${where}: reconstructions have shape [${rows}, ${columns}], the originals (first site) [${reference.rows}, ${reference.columns}]`);
+          throw new ProbeDataError(
+            this.id,
+            `${where}: reconstructions have shape [${rows}, ${columns}], the originals (first site) [${reference.rows}, ${reference.columns}]`,
+          );
         }
         const divergences = new Float64Array(rows);
         for (let r = 0; r < rows; r++) {
           const x = reference.distributions[r]!;
           const y = distributions[r]!;
-          divergences[r] = p.direction === 'original-to-reconstruction' ? discreteRelativeEntropy(x, y) : discreteRelativeEntropy(y, x);
+          divergences[r] =
+            p.direction === 'original-to-reconstruction'
+              ? discreteRelativeEntropy(x, y)
+              : discreteRelativeEntropy(y, x);
         }
         let differential: SiteSummary['differential'] = null;
         if (needsDifferential) {
-          if (rows < 2) throw new ProbeDataError(this.id, `${where}: the differential entropy needs at least 2 images, got ${rows}`);
+          if (rows < 2)
+            throw new ProbeDataError(
+              this.id,
+              `${where}: the differential entropy needs at least 2 images, got ${rows}`,
+            );
           differential = batchDifferentialEntropy(o.data, rows, columns, p.epsilon);
-          if (differential.value === null) throw new ProbeDataError(this.id, `${where}: every pixel has zero spread over the batch (differential entropy −∞)`);
+          if (differential.value === null)
+            throw new ProbeDataError(
+              this.id,
+              `${where}: every pixel has zero spread over the batch (differential entropy −∞)`,
+            );
         }
         return { site: o.site, divergences, differential, meta: o.meta };
       }),
@@ -143,55 +201,132 @@ export class ReconstructionEntropyProbe implements Probe {
     const kept = layers.slice(0, Math.max(0, layers.length - p.excludeLast));
     const n = sites[0]!.divergences.length;
     const base = { probe: this.id, estimator: this.estimator } as const;
-    const common = { direction: p.direction, epsilon: p.epsilon, excludeLast: p.excludeLast, images: n, overlays: meanFieldOverlays(sites[0]!.meta) };
+    const common = {
+      direction: p.direction,
+      epsilon: p.epsilon,
+      excludeLast: p.excludeLast,
+      images: n,
+      overlays: meanFieldOverlays(sites[0]!.meta),
+    };
     if (p.output === 'relative-entropy') {
       return sites.map((s) => {
         const { mean: m, sd } = mean(s.divergences);
-        return { ...base, site: s.site, value: m, unit: 'nat', ...(n > 1 && { uncertainty: sd / Math.sqrt(n) }), n, meta: { ...common, median: median(s.divergences), sd: n > 1 ? sd : null } };
+        return {
+          ...base,
+          site: s.site,
+          value: m,
+          unit: 'nat',
+          ...(n > 1 && { uncertainty: sd / Math.sqrt(n) }),
+          n,
+          meta: { ...common, median: median(s.divergences), sd: n > 1 ? sd : null },
+        };
       });
     }
     if (p.output === 'differential-entropy') {
-      return sites.map((s) => ({ ...base, site: s.site, value: s.differential!.value!, unit: 'nat', n, meta: { ...common, omittedPixels: s.differential!.omittedPixels } }));
+      return sites.map((s) => ({
+        ...base,
+        site: s.site,
+        value: s.differential!.value!,
+        unit: 'nat',
+        n,
+        meta: { ...common, omittedPixels: s.differential!.omittedPixels },
+      }));
     }
     if (kept.length === 0) {
-      throw new ProbeDataError(this.id, `needs at least one reconstruction site after dropping the last ${p.excludeLast}, got ${layers.length} reconstruction site(s)`);
+      throw new ProbeDataError(
+        this.id,
+        `needs at least one reconstruction site after dropping the last ${p.excludeLast}, got ${layers.length} reconstruction site(s)`,
+      );
     }
     const last = kept[kept.length - 1]!;
     const normalised = (s: SiteSummary): number => {
       const ratios = new Float64Array(n);
       for (let r = 0; r < n; r++) {
         const d = last.divergences[r]!;
-        if (!(d > 0)) throw new ProbeDataError(this.id, `image ${r}: D = ${d} at the normalising site ${last.site.axis}=${last.site.index} (the reconstruction equals the original), r_ℓ undefined`);
+        if (!(d > 0))
+          throw new ProbeDataError(
+            this.id,
+            `image ${r}: D = ${d} at the normalising site ${last.site.axis}=${last.site.index} (the reconstruction equals the original), r_ℓ undefined`,
+          );
         ratios[r] = s.divergences[r]! / d;
       }
       return median(ratios);
     };
     if (p.output === 'normalised-curve') {
-      return sites.map((s) => ({ ...base, site: s.site, value: normalised(s), unit: 'dimensionless', n, meta: { ...common, normalisedBy: last.site.index, inCurve: kept.includes(s) } }));
+      return sites.map((s) => ({
+        ...base,
+        site: s.site,
+        value: normalised(s),
+        unit: 'dimensionless',
+        n,
+        meta: { ...common, normalisedBy: last.site.index, inCurve: kept.includes(s) },
+      }));
     }
     // Cutoff: one measurement for the whole curve, at the last observed site.
     const tolerance = { atol: p.cutoff.atol, rtol: p.cutoff.rtol };
     const pick = (c: CutoffResult) => (p.cutoff.report === 'index' ? c.index : c.saturationDepth);
     const site = sites[sites.length - 1]!.site;
-    const meta = { ...common, curve: p.cutoff.curve, tolerance, allSaturatedRule: p.cutoff.allSaturated, report: p.cutoff.report, curveLength: kept.length, firstLayer: kept[0]!.site.index };
+    const meta = {
+      ...common,
+      curve: p.cutoff.curve,
+      tolerance,
+      allSaturatedRule: p.cutoff.allSaturated,
+      report: p.cutoff.report,
+      curveLength: kept.length,
+      firstLayer: kept[0]!.site.index,
+    };
     if (p.cutoff.curve === 'per-image') {
       const results: CutoffResult[] = [];
-      for (let r = 0; r < n; r++) results.push(saturationCutoff(kept.map((s) => s.divergences[r]!), tolerance, p.cutoff.allSaturated));
+      for (let r = 0; r < n; r++)
+        results.push(
+          saturationCutoff(
+            kept.map((s) => s.divergences[r]!),
+            tolerance,
+            p.cutoff.allSaturated,
+          ),
+        );
       const values = results.map(pick);
       const { mean: m, sd } = mean(values);
       const saturated = results.filter((c) => c.allSaturated).length;
-      return [{ ...base, site, value: m, unit: 'layer', ...(n > 1 && { uncertainty: sd / Math.sqrt(n) }), n, meta: { ...meta, sd: n > 1 ? sd : null, allSaturatedImages: saturated, allSaturated: saturated === n } }];
+      return [
+        {
+          ...base,
+          site,
+          value: m,
+          unit: 'layer',
+          ...(n > 1 && { uncertainty: sd / Math.sqrt(n) }),
+          n,
+          meta: { ...meta, sd: n > 1 ? sd : null, allSaturatedImages: saturated, allSaturated: saturated === n },
+        },
+      ];
     }
-    const curve = p.cutoff.curve === 'median-normalised' ? kept.map(normalised) : kept.map((s) => s.differential!.value!);
+    const curve =
+      p.cutoff.curve === 'median-normalised' ? kept.map(normalised) : kept.map((s) => s.differential!.value!);
     const c = saturationCutoff(curve, tolerance, p.cutoff.allSaturated);
-    return [{ ...base, site, value: pick(c), unit: 'layer', n, meta: { ...meta, index: c.index, saturationDepth: c.saturationDepth, allSaturated: c.allSaturated, curveValues: curve } }];
+    return [
+      {
+        ...base,
+        site,
+        value: pick(c),
+        unit: 'layer',
+        n,
+        meta: {
+          ...meta,
+          index: c.index,
+          saturationDepth: c.saturationDepth,
+          allSaturated: c.allSaturated,
+          curveValues: curve,
+        },
+      },
+    ];
   }
 }
 
 export const reconstructionEntropyDescriptor: ProbeDescriptor<ReconstructionEntropyParams> = {
   id: 'reconstruction-entropy',
   version: '1.0.0',
-  summary: 'Relative entropy between images and their cascade reconstructions per layer (min-shift distributions), its median normalised curve, the batch differential entropy and the saturation cutoff that predicts trainable depth',
+  summary:
+    'Relative entropy between images and their cascade reconstructions per layer (min-shift distributions), its median normalised curve, the batch differential entropy and the saturation cutoff that predicts trainable depth',
   citation: 'Y. Thurn, R. Jefferson, J. Erdmenger, arXiv:2406.12916 (code: YanickT/Infoflow-paper src/entropies.py)',
   paramsSchema: reconstructionEntropyParamsSchema,
   requires: () => ({ kinds: ['images'], axes: ['layer'] }),

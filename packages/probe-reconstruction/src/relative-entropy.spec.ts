@@ -3,7 +3,9 @@ import { batchDifferentialEntropy, median, minShiftDistribution, minShiftRelativ
 describe('minShiftRelativeEntropy (cascade paper, per-image relative entropy)', () => {
   // Reference values: docs/cascade.md §3, computed in float64 with ε = 1e-12 (checked against NumPy).
   it('matches the reference vector x = [0, 0.5, 1, 0.25], x̂ = [−0.2, 0.1, 0.6, 0] to 1e-12', () => {
-    expect(Math.abs(minShiftRelativeEntropy([0, 0.5, 1, 0.25], [-0.2, 0.1, 0.6, 0]) - 0.008086905689617598)).toBeLessThan(1e-12);
+    expect(
+      Math.abs(minShiftRelativeEntropy([0, 0.5, 1, 0.25], [-0.2, 0.1, 0.6, 0]) - 0.008086905689617598),
+    ).toBeLessThan(1e-12);
   });
 
   it('gives ln 4 − 8.6e-11 for a one-hot image against a constant reconstruction (the ε entries)', () => {

@@ -15,7 +15,12 @@ type Vector = ArrayLike<number>;
  * `values[offset … offset + length)` and writes into a fresh Float64Array: the input is never modified (the
  * authors' code shifts its arguments in place; see docs/cascade.md).
  */
-export function minShiftDistribution(values: Vector, offset = 0, length = values.length - offset, epsilon = RECONSTRUCTION_EPSILON): Float64Array {
+export function minShiftDistribution(
+  values: Vector,
+  offset = 0,
+  length = values.length - offset,
+  epsilon = RECONSTRUCTION_EPSILON,
+): Float64Array {
   if (!(length > 0)) throw new ArgumentError('minShiftDistribution: length', 'a vector length ≥ 1', length);
   let min = Infinity;
   for (let i = 0; i < length; i++) {
@@ -36,7 +41,8 @@ export function minShiftDistribution(values: Vector, offset = 0, length = values
 
 /** Σ_i p_i ln(p_i / q_i) for two strictly positive distributions of equal length (nats). */
 export function discreteRelativeEntropy(p: Float64Array, q: Float64Array): number {
-  if (p.length !== q.length) throw new ArgumentError('discreteRelativeEntropy: lengths', `equal lengths (p has ${p.length})`, q.length);
+  if (p.length !== q.length)
+    throw new ArgumentError('discreteRelativeEntropy: lengths', `equal lengths (p has ${p.length})`, q.length);
   let d = 0;
   for (let i = 0; i < p.length; i++) d += p[i]! * Math.log(p[i]! / q[i]!);
   return d;
@@ -49,8 +55,12 @@ export function discreteRelativeEntropy(p: Float64Array, q: Float64Array): numbe
  * argument, not for a < 0; a constant y gives ln n − H(P_x).
  */
 export function minShiftRelativeEntropy(x: Vector, y: Vector, epsilon = RECONSTRUCTION_EPSILON): number {
-  if (x.length !== y.length) throw new ArgumentError('minShiftRelativeEntropy: lengths', `equal lengths (x has ${x.length})`, y.length);
-  return discreteRelativeEntropy(minShiftDistribution(x, 0, x.length, epsilon), minShiftDistribution(y, 0, y.length, epsilon));
+  if (x.length !== y.length)
+    throw new ArgumentError('minShiftRelativeEntropy: lengths', `equal lengths (x has ${x.length})`, y.length);
+  return discreteRelativeEntropy(
+    minShiftDistribution(x, 0, x.length, epsilon),
+    minShiftDistribution(y, 0, y.length, epsilon),
+  );
 }
 
 /**
@@ -60,9 +70,16 @@ export function minShiftRelativeEntropy(x: Vector, y: Vector, epsilon = RECONSTR
  * unbiased (n − 1) standard deviation of P(i) over the rows. Pixels whose standard deviation is exactly 0
  * (ln 0 = −∞ in the code) are omitted and counted; `null` when every pixel is constant.
  */
-export function batchDifferentialEntropy(data: Vector, rows: number, columns: number, epsilon = RECONSTRUCTION_EPSILON): { value: number | null; omittedPixels: number } {
-  if (!(rows >= 2)) throw new ArgumentError('batchDifferentialEntropy: rows', 'at least 2 rows (an unbiased standard deviation)', rows);
-  if (data.length !== rows * columns) throw new ArgumentError('batchDifferentialEntropy: data length', `rows × columns = ${rows * columns}`, data.length);
+export function batchDifferentialEntropy(
+  data: Vector,
+  rows: number,
+  columns: number,
+  epsilon = RECONSTRUCTION_EPSILON,
+): { value: number | null; omittedPixels: number } {
+  if (!(rows >= 2))
+    throw new ArgumentError('batchDifferentialEntropy: rows', 'at least 2 rows (an unbiased standard deviation)', rows);
+  if (data.length !== rows * columns)
+    throw new ArgumentError('batchDifferentialEntropy: data length', `rows × columns = ${rows * columns}`, data.length);
   const mean = new Float64Array(columns);
   const m2 = new Float64Array(columns);
   // Welford over rows: numerically stable for the tiny spreads of collapsed reconstructions.

@@ -19,7 +19,8 @@ export function caseSeed(experiment: string, parameter: number, seed: number): n
   return h;
 }
 
-const run = (params: Record<string, unknown>, seed: number): Promise<Observation[]> => collect(randomMlpDescriptor, params, testContext(seed, 'mlp'));
+const run = (params: Record<string, unknown>, seed: number): Promise<Observation[]> =>
+  collect(randomMlpDescriptor, params, testContext(seed, 'mlp'));
 
 /** Least-squares slope of ys against xs. */
 export function slope(xs: number[], ys: number[]): number {
@@ -34,18 +35,43 @@ export function slope(xs: number[], ys: number[]): number {
   return num / den;
 }
 export const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
-const slopeOf = (m: Measurement[]) => slope(m.map((x) => x.site.index), m.map((x) => x.value));
+const slopeOf = (m: Measurement[]) =>
+  slope(
+    m.map((x) => x.site.index),
+    m.map((x) => x.value),
+  );
 
 /** Fitted per-layer slope of ln‖J_ℓ‖² over layers 5–20 (N = 1000, started at q*, 8 directions). */
 export async function jacobianSlope(sigmaW2: number, seed: number): Promise<number> {
-  const observations = await run({ sigmaW2, sigmaB2: 0.05, depth: 21, widths: { schedule: 'constant', width: 1000 }, inputs: { source: 'gaussian', count: 1, dimension: 1000, meanSquare: 'fixed-point' }, jacobian: { directions: 8 } }, caseSeed('jacobian', sigmaW2, seed));
+  const observations = await run(
+    {
+      sigmaW2,
+      sigmaB2: 0.05,
+      depth: 21,
+      widths: { schedule: 'constant', width: 1000 },
+      inputs: { source: 'gaussian', count: 1, dimension: 1000, meanSquare: 'fixed-point' },
+      jacobian: { directions: 8 },
+    },
+    caseSeed('jacobian', sigmaW2, seed),
+  );
   const m = await measure(jacobianNormDescriptor, {}, observations);
   return slopeOf(m.slice(5, 21));
 }
 
 /** Ordered phase (σ_w² = 1.2, N = 500, 8 pairs with c⁰ = 0.5, depth 30): MI growth over layers 15–29. */
-export async function twoInputOrdered(seed: number): Promise<{ growth: number; meanFieldGrowth: number; expected: number; rise: number }> {
-  const observations = await run({ sigmaW2: 1.2, sigmaB2: 0.05, depth: 30, widths: { schedule: 'constant', width: 500 }, inputs: { source: 'pairs', pairs: 8, dimension: 500, correlation: 0.5, meanSquare: 'fixed-point' } }, caseSeed('mi-ordered', 1.2, seed));
+export async function twoInputOrdered(
+  seed: number,
+): Promise<{ growth: number; meanFieldGrowth: number; expected: number; rise: number }> {
+  const observations = await run(
+    {
+      sigmaW2: 1.2,
+      sigmaB2: 0.05,
+      depth: 30,
+      widths: { schedule: 'constant', width: 500 },
+      inputs: { source: 'pairs', pairs: 8, dimension: 500, correlation: 0.5, meanSquare: 'fixed-point' },
+    },
+    caseSeed('mi-ordered', 1.2, seed),
+  );
   const sampled = await measure(twoInputMutualInformationDescriptor, {}, observations);
   const meanField = await measure(twoInputMutualInformationDescriptor, { estimator: 'mean-field' }, observations);
   return {
@@ -57,8 +83,19 @@ export async function twoInputOrdered(seed: number): Promise<{ growth: number; m
 }
 
 /** Chaotic phase (σ_w² = 2.5, N = 1000, 16 pairs): plateau over layers 20–29 against the mean-field trajectory. */
-export async function twoInputChaotic(seed: number): Promise<{ plateau: number; meanFieldPlateau: number; standardError: number; fixedPoint: number; growth: number }> {
-  const observations = await run({ sigmaW2: 2.5, sigmaB2: 0.05, depth: 30, widths: { schedule: 'constant', width: 1000 }, inputs: { source: 'pairs', pairs: 16, dimension: 1000, correlation: 0.5, meanSquare: 'fixed-point' } }, caseSeed('mi-chaotic', 2.5, seed));
+export async function twoInputChaotic(
+  seed: number,
+): Promise<{ plateau: number; meanFieldPlateau: number; standardError: number; fixedPoint: number; growth: number }> {
+  const observations = await run(
+    {
+      sigmaW2: 2.5,
+      sigmaB2: 0.05,
+      depth: 30,
+      widths: { schedule: 'constant', width: 1000 },
+      inputs: { source: 'pairs', pairs: 16, dimension: 1000, correlation: 0.5, meanSquare: 'fixed-point' },
+    },
+    caseSeed('mi-chaotic', 2.5, seed),
+  );
   const sampled = await measure(twoInputMutualInformationDescriptor, {}, observations);
   const overlays = sampled.map((m) => m.meta['overlays'] as Record<string, number>);
   return {
@@ -71,8 +108,20 @@ export async function twoInputChaotic(seed: number): Promise<{ plateau: number; 
 }
 
 /** Gram-matrix entropy (N = 500, 16 equicorrelated inputs, c⁰ = 0.5, uncentred): values and mean field at layers 0, 10, 29. */
-export async function gramEntropy(sigmaW2: number, seed: number): Promise<{ deviation: number; first: number; last: number; fixedPoint: number }> {
-  const observations = await run({ sigmaW2, sigmaB2: 0.05, depth: 30, widths: { schedule: 'constant', width: 500 }, inputs: { source: 'equicorrelated', count: 16, dimension: 500, correlation: 0.5, meanSquare: 'fixed-point' } }, caseSeed('gram', sigmaW2, seed));
+export async function gramEntropy(
+  sigmaW2: number,
+  seed: number,
+): Promise<{ deviation: number; first: number; last: number; fixedPoint: number }> {
+  const observations = await run(
+    {
+      sigmaW2,
+      sigmaB2: 0.05,
+      depth: 30,
+      widths: { schedule: 'constant', width: 500 },
+      inputs: { source: 'equicorrelated', count: 16, dimension: 500, correlation: 0.5, meanSquare: 'fixed-point' },
+    },
+    caseSeed('gram', sigmaW2, seed),
+  );
   const m = await measure(gramEntropyDescriptor, { centre: 'none' }, observations);
   const overlays = m.map((x) => x.meta['overlays'] as Record<string, number>);
   return {
@@ -87,8 +136,31 @@ export async function gramEntropy(sigmaW2: number, seed: number): Promise<{ devi
  * Relative entropy across depth (N = 784, ⟨x²⟩ = 0.112, nMC = 20 by default, depth 12, one network): the authors'
  * quantity per layer against (N/2) ln(q^m/q⁰), its plateau over layers 5–11, and the true-KL plateau of the fits.
  */
-export async function relativeEntropyAcrossDepth(sigmaW2: number, seed: number, samples = 20): Promise<{ layerRatios: number[]; plateau: number; asymptote: number; fitPlateau: number; fitAsymptote: number; d0: number; d1: number; d2: number }> {
-  const observations = await run({ sigmaW2, sigmaB2: 0.05, depth: 12, widths: { schedule: 'constant', width: 784 }, inputs: { source: 'gaussian', count: 1, dimension: 784, meanSquare: 0.112 }, pushforward: { samples } }, caseSeed('relative-entropy', sigmaW2, seed));
+export async function relativeEntropyAcrossDepth(
+  sigmaW2: number,
+  seed: number,
+  samples = 20,
+): Promise<{
+  layerRatios: number[];
+  plateau: number;
+  asymptote: number;
+  fitPlateau: number;
+  fitAsymptote: number;
+  d0: number;
+  d1: number;
+  d2: number;
+}> {
+  const observations = await run(
+    {
+      sigmaW2,
+      sigmaB2: 0.05,
+      depth: 12,
+      widths: { schedule: 'constant', width: 784 },
+      inputs: { source: 'gaussian', count: 1, dimension: 784, meanSquare: 0.112 },
+      pushforward: { samples },
+    },
+    caseSeed('relative-entropy', sigmaW2, seed),
+  );
   const authors = await measure(mlpRelativeEntropyDescriptor, {}, observations);
   const fit = await measure(mlpRelativeEntropyDescriptor, { estimator: { use: 'gaussian-fit' } }, observations);
   const overlays = authors.map((m) => m.meta['overlays'] as Record<string, number>);
@@ -106,7 +178,17 @@ export async function relativeEntropyAcrossDepth(sigmaW2: number, seed: number, 
 
 describe('case seeds', () => {
   it('differ between every case and seed used by the criticality checks (no shared draws)', () => {
-    const cases: [string, number][] = [['jacobian', 1.0], ['jacobian', 1.5], ['jacobian', 2.0], ['jacobian', 2.5], ['mi-ordered', 1.2], ['mi-chaotic', 2.5], ['gram', 1.2], ['gram', 2.5], ...[1.5, 1.7, 1.76, 1.85, 2.0, 2.5].map((s): [string, number] => ['relative-entropy', s])];
+    const cases: [string, number][] = [
+      ['jacobian', 1.0],
+      ['jacobian', 1.5],
+      ['jacobian', 2.0],
+      ['jacobian', 2.5],
+      ['mi-ordered', 1.2],
+      ['mi-chaotic', 2.5],
+      ['gram', 1.2],
+      ['gram', 2.5],
+      ...[1.5, 1.7, 1.76, 1.85, 2.0, 2.5].map((s): [string, number] => ['relative-entropy', s]),
+    ];
     const seeds = cases.flatMap(([e, p]) => Array.from({ length: 120 }, (_, k) => caseSeed(e, p, k)));
     expect(new Set(seeds).size).toBe(seeds.length);
   });

@@ -3,7 +3,13 @@
  * tolerances stated there. A check that holds at one seed but fails at another fails here.
  */
 import { MeanField } from '@entroscope/system-random-mlp';
-import { gramEntropy, jacobianSlope, relativeEntropyAcrossDepth, twoInputChaotic, twoInputOrdered } from './criticality-checks.spec';
+import {
+  gramEntropy,
+  jacobianSlope,
+  relativeEntropyAcrossDepth,
+  twoInputChaotic,
+  twoInputOrdered,
+} from './criticality-checks.spec';
 
 const seeds = Array.from({ length: 16 }, (_, i) => 101 + i);
 
@@ -13,7 +19,9 @@ describe.each(seeds)('criticality checks at seed %p', (seed) => {
     const slopes: Record<number, number> = {};
     for (const sigmaW2 of [1.0, 1.5, 2.0, 2.5]) {
       slopes[sigmaW2] = await jacobianSlope(sigmaW2, seed);
-      expect(Math.abs(slopes[sigmaW2]! - Math.log(new MeanField('tanh', sigmaW2, 0.05).chi1()))).toBeLessThan(7 * sd[sigmaW2]! + 0.005);
+      expect(Math.abs(slopes[sigmaW2]! - Math.log(new MeanField('tanh', sigmaW2, 0.05).chi1()))).toBeLessThan(
+        7 * sd[sigmaW2]! + 0.005,
+      );
     }
     expect(slopes[2.0]! - slopes[1.5]!).toBeGreaterThan(0);
   }, 120_000);
@@ -38,7 +46,8 @@ describe.each(seeds)('criticality checks at seed %p', (seed) => {
 
   it('relative entropy across depth follows mean field', async () => {
     const results = [];
-    for (const sigmaW2 of [1.5, 1.7, 1.76, 1.85, 2.0, 2.5]) results.push(await relativeEntropyAcrossDepth(sigmaW2, seed));
+    for (const sigmaW2 of [1.5, 1.7, 1.76, 1.85, 2.0, 2.5])
+      results.push(await relativeEntropyAcrossDepth(sigmaW2, seed));
     const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
     for (const r of results) {
       for (const ratio of r.layerRatios) expect(Math.abs(ratio - 1)).toBeLessThan(0.61);

@@ -10,7 +10,14 @@
  * over 16 seeds; ENTROSCOPE_TEST_SEED=k shifts every seed here for a manual scan.
  */
 import { MeanField } from '@entroscope/system-random-mlp';
-import { gramEntropy, jacobianSlope, mean, relativeEntropyAcrossDepth, twoInputChaotic, twoInputOrdered } from './criticality-checks.spec';
+import {
+  gramEntropy,
+  jacobianSlope,
+  mean,
+  relativeEntropyAcrossDepth,
+  twoInputChaotic,
+  twoInputOrdered,
+} from './criticality-checks.spec';
 
 const seed = 1 + Number(process.env['ENTROSCOPE_TEST_SEED'] ?? 0);
 
@@ -26,7 +33,12 @@ describe('Jacobian growth changes character at σ_w²_c (N = 1000, started at q*
   // of the 12-network means: +0.0016, −0.0012, +0.0031, +0.0047). 5 SD was exceeded once in the 16-seed scan
   // (6.3 SD at σ_w² = 1.5, seed 116): the slope's spread has heavier tails than a Gaussian.
   const slopes = new Map<number, number>();
-  it.each([[1.0, -0.2757], [1.5, -0.0633], [2.0, 0.0466], [2.5, 0.1253]])('σ_w² = %p: slope over layers 5–20 = ln χ₁ = %p within 7 network SD', async (sigmaW2, lnChi1) => {
+  it.each([
+    [1.0, -0.2757],
+    [1.5, -0.0633],
+    [2.0, 0.0466],
+    [2.5, 0.1253],
+  ])('σ_w² = %p: slope over layers 5–20 = ln χ₁ = %p within 7 network SD', async (sigmaW2, lnChi1) => {
     expect(Math.abs(Math.log(new MeanField('tanh', sigmaW2, 0.05).chi1()) - lnChi1)).toBeLessThan(1e-4);
     const fitted = await jacobianSlope(sigmaW2, seed);
     slopes.set(sigmaW2, fitted);

@@ -1,12 +1,22 @@
 import { map, type Observable } from 'rxjs';
-import { ProbeDataError, z, type Measurement, type Observation, type Probe, type ProbeDescriptor, type RunContext } from '@entroscope/core';
+import {
+  ProbeDataError,
+  z,
+  type Measurement,
+  type Observation,
+  type Probe,
+  type ProbeDescriptor,
+  type RunContext,
+} from '@entroscope/core';
 
 export const jacobianNormParamsSchema = z
   .object({
     output: z
       .enum(['log-norm', 'log-slope'])
       .default('log-norm')
-      .describe("'log-norm': ln(‖J_ℓ‖_F²/N_ℓ); 'log-slope': its growth from the previous layer, ln(‖J_ℓ‖²N_{ℓ−1}/(‖J_{ℓ−1}‖²N_ℓ)) → ln χ₁ at the fixed point"),
+      .describe(
+        "'log-norm': ln(‖J_ℓ‖_F²/N_ℓ); 'log-slope': its growth from the previous layer, ln(‖J_ℓ‖²N_{ℓ−1}/(‖J_{ℓ−1}‖²N_ℓ)) → ln χ₁ at the fixed point",
+      ),
   })
   .strict();
 export type JacobianNormParams = z.infer<typeof jacobianNormParamsSchema>;
@@ -44,20 +54,33 @@ export class JacobianNormProbe implements Probe {
         const where = `site ${o.site.axis}=${o.site.index}`;
         const jacobian = o.meta['jacobian'] as JacobianMeta | undefined;
         if (!jacobian || !Array.isArray(jacobian.logSquaredNorms) || jacobian.logSquaredNorms.length === 0) {
-          throw new ProbeDataError(this.id, `${where}: needs meta.jacobian.logSquaredNorms (set the random-mlp system's jacobian option)`);
+          throw new ProbeDataError(
+            this.id,
+            `${where}: needs meta.jacobian.logSquaredNorms (set the random-mlp system's jacobian option)`,
+          );
         }
         const width = Number(o.meta['width'] ?? o.shape[1]);
-        if (!(width > 0)) throw new ProbeDataError(this.id, `${where}: needs the layer width (meta.width or shape [rows, neurons])`);
+        if (!(width > 0))
+          throw new ProbeDataError(this.id, `${where}: needs the layer width (meta.width or shape [rows, neurons])`);
         const values = jacobian.logSquaredNorms;
         const logNorm = logMeanExp(values) - Math.log(width);
         // Delta method: SE(ln mean) = SD(exp v)/(√n · mean exp v).
         const m = Math.max(...values);
         const scaled = values.map((v) => Math.exp(v - m));
         const mean = scaled.reduce((a, b) => a + b, 0) / scaled.length;
-        const sd = scaled.length > 1 ? Math.sqrt(scaled.reduce((a, b) => a + (b - mean) ** 2, 0) / (scaled.length - 1)) : NaN;
-        const mf = o.meta['meanField'] as { jacobianLogSquaredNormPerNeuron?: number | null; chi1?: number; xiC?: number | null; sixXiC?: number | null } | undefined;
+        const sd =
+          scaled.length > 1 ? Math.sqrt(scaled.reduce((a, b) => a + (b - mean) ** 2, 0) / (scaled.length - 1)) : NaN;
+        const mf = o.meta['meanField'] as
+          | {
+              jacobianLogSquaredNormPerNeuron?: number | null;
+              chi1?: number;
+              xiC?: number | null;
+              sixXiC?: number | null;
+            }
+          | undefined;
         const overlays: Record<string, number> = {};
-        const mfLog = typeof mf?.jacobianLogSquaredNormPerNeuron === 'number' ? mf.jacobianLogSquaredNormPerNeuron : undefined;
+        const mfLog =
+          typeof mf?.jacobianLogSquaredNormPerNeuron === 'number' ? mf.jacobianLogSquaredNormPerNeuron : undefined;
         if (typeof mf?.chi1 === 'number') overlays['ln_chi1'] = Math.log(mf.chi1);
         if (typeof mf?.xiC === 'number') overlays['xi_c'] = mf.xiC;
         if (typeof mf?.sixXiC === 'number') overlays['six_xi_c'] = mf.sixXiC;
@@ -69,8 +92,14 @@ export class JacobianNormProbe implements Probe {
             // Per-direction growth ratios are what fluctuate; their spread gives the error of the increment.
             const increments = values.map((v, i) => v - previous!.values[i]!);
             const im = increments.reduce((a, b) => a + b, 0) / increments.length;
-            uncertainty = increments.length > 1 ? Math.sqrt(increments.reduce((a, b) => a + (b - im) ** 2, 0) / (increments.length - 1) / increments.length) : undefined;
-            if (mfLog !== undefined && previous.meanField !== undefined) overlays['meanField'] = mfLog - previous.meanField;
+            uncertainty =
+              increments.length > 1
+                ? Math.sqrt(
+                    increments.reduce((a, b) => a + (b - im) ** 2, 0) / (increments.length - 1) / increments.length,
+                  )
+                : undefined;
+            if (mfLog !== undefined && previous.meanField !== undefined)
+              overlays['meanField'] = mfLog - previous.meanField;
           } else {
             value = logNorm; // layer 0: ln(‖J_0‖²/N_0) ≈ ln σ_w² (no previous layer)
             if (mfLog !== undefined) overlays['meanField'] = mfLog;
@@ -85,7 +114,13 @@ export class JacobianNormProbe implements Probe {
           unit: 'dimensionless',
           ...(uncertainty !== undefined && Number.isFinite(uncertainty) && { uncertainty }),
           n: values.length,
-          meta: { output: this.params.output, inputs: jacobian.inputs, directions: jacobian.directions, width, overlays },
+          meta: {
+            output: this.params.output,
+            inputs: jacobian.inputs,
+            directions: jacobian.directions,
+            width,
+            overlays,
+          },
         } satisfies Measurement;
       }),
     );
@@ -95,7 +130,8 @@ export class JacobianNormProbe implements Probe {
 export const jacobianNormDescriptor: ProbeDescriptor<JacobianNormParams> = {
   id: 'jacobian-norm',
   version: '1.0.0',
-  summary: 'Input–output Jacobian growth ln(‖J_ℓ‖_F²/N_ℓ) across layers from forward-mode products (→ ℓ·ln χ₁): decays / flat / grows across the order-to-chaos line',
+  summary:
+    'Input–output Jacobian growth ln(‖J_ℓ‖_F²/N_ℓ) across layers from forward-mode products (→ ℓ·ln χ₁): decays / flat / grows across the order-to-chaos line',
   display: {
     name: 'Jacobian growth',
     symbol: (p) => (p.output === 'log-slope' ? 'ln(‖J_ℓ‖²/‖J_ℓ₋₁‖²) per layer' : 'ln(‖J_ℓ‖²/N_ℓ)'),
@@ -103,7 +139,8 @@ export const jacobianNormDescriptor: ProbeDescriptor<JacobianNormParams> = {
     parameters: { output: { name: 'output' } },
     values: { 'log-norm': 'log norm', 'log-slope': 'log slope' },
   },
-  citation: 'Poole et al. arXiv:1606.05340; Schoenholz et al. arXiv:1611.01232; docs/science/random-mlp-mean-field.md §4.3',
+  citation:
+    'Poole et al. arXiv:1606.05340; Schoenholz et al. arXiv:1611.01232; docs/science/random-mlp-mean-field.md §4.3',
   paramsSchema: jacobianNormParamsSchema,
   requires: () => ({ axes: ['layer'] }),
   create: (params, _context: RunContext) => new JacobianNormProbe(params),

@@ -21,19 +21,34 @@ describe("authors' relative entropy at N = 784, nMC = 1000 (science §2.1)", () 
     [2.0, { source: 'gaussian', count: 1, dimension: 784, meanSquare: 0.112 }],
     [2.5, { source: 'gaussian', count: 1, dimension: 784, meanSquare: 0.112 }],
     [2.0, { source: 'mnist', split: 'train', offset: 59984, count: 16 }],
-  ])('σ_w² = %p, inputs %j: 4-network means follow mean field', async (sigmaW2, inputs) => {
-    const ratios: number[][] = [];
-    const plateaus: number[] = [];
-    for (let k = 0; k < 4; k++) {
-      const observations = await collect(randomMlpDescriptor, { sigmaW2, sigmaB2: 0.05, depth: 12, widths: { schedule: 'constant', width: 784 }, inputs, pushforward: { samples: 1000 } }, testContext(2100 + 10 * k + Math.round(10 * sigmaW2), 'mlp'));
-      const d = await measure(mlpRelativeEntropyDescriptor, {}, observations);
-      const overlays = d.map((m) => m.meta['overlays'] as Record<string, number>);
-      ratios.push(d.slice(1).map((m, l) => m.value / overlays[l + 1]!['meanField']!));
-      plateaus.push(mean(d.slice(5).map((m) => m.value)) / overlays[11]!['asymptote']!);
-    }
-    for (let l = 0; l < 11; l++) expect(Math.abs(mean(ratios.map((r) => r[l]!)) - 1)).toBeLessThan(0.2);
-    expect(Math.abs(mean(plateaus) - 1)).toBeLessThan(0.12);
-  }, 600_000);
+  ])(
+    'σ_w² = %p, inputs %j: 4-network means follow mean field',
+    async (sigmaW2, inputs) => {
+      const ratios: number[][] = [];
+      const plateaus: number[] = [];
+      for (let k = 0; k < 4; k++) {
+        const observations = await collect(
+          randomMlpDescriptor,
+          {
+            sigmaW2,
+            sigmaB2: 0.05,
+            depth: 12,
+            widths: { schedule: 'constant', width: 784 },
+            inputs,
+            pushforward: { samples: 1000 },
+          },
+          testContext(2100 + 10 * k + Math.round(10 * sigmaW2), 'mlp'),
+        );
+        const d = await measure(mlpRelativeEntropyDescriptor, {}, observations);
+        const overlays = d.map((m) => m.meta['overlays'] as Record<string, number>);
+        ratios.push(d.slice(1).map((m, l) => m.value / overlays[l + 1]!['meanField']!));
+        plateaus.push(mean(d.slice(5).map((m) => m.value)) / overlays[11]!['asymptote']!);
+      }
+      for (let l = 0; l < 11; l++) expect(Math.abs(mean(ratios.map((r) => r[l]!)) - 1)).toBeLessThan(0.2);
+      expect(Math.abs(mean(plateaus) - 1)).toBeLessThan(0.12);
+    },
+    600_000,
+  );
 });
 
 describe('the gap to the published curves is the choice of image (docs/random-mlp.md)', () => {
@@ -41,8 +56,23 @@ describe('the gap to the published curves is the choice of image (docs/random-ml
   const layers = async (offset: number, count: number) => {
     const rows: number[][] = [];
     for (let s = 1; s <= 8; s++) {
-      const observations = await collect(randomMlpDescriptor, { sigmaW2: 2.0, sigmaB2: 0.05, depth: 5, widths: { schedule: 'constant', width: 784 }, inputs: { source: 'mnist', split: 'train', offset, count }, pushforward: { samples: 1000, image: -1 } }, testContext(7000 + s, 'wide-net'));
-      const d = await measure(mlpRelativeEntropyDescriptor, { estimator: { use: 'authors-monte-carlo', normalise: 'none' } }, observations);
+      const observations = await collect(
+        randomMlpDescriptor,
+        {
+          sigmaW2: 2.0,
+          sigmaB2: 0.05,
+          depth: 5,
+          widths: { schedule: 'constant', width: 784 },
+          inputs: { source: 'mnist', split: 'train', offset, count },
+          pushforward: { samples: 1000, image: -1 },
+        },
+        testContext(7000 + s, 'wide-net'),
+      );
+      const d = await measure(
+        mlpRelativeEntropyDescriptor,
+        { estimator: { use: 'authors-monte-carlo', normalise: 'none' } },
+        observations,
+      );
       rows.push(d.slice(1, 5).map((m) => m.value));
     }
     return [0, 1, 2, 3].map((l) => ({ mean: mean(rows.map((r) => r[l]!)), sd: sd(rows.map((r) => r[l]!)) }));

@@ -48,7 +48,8 @@ describe('CascadeNetwork', () => {
       for (let l = 0; l < 3; l++) {
         a = affineTanh(net.forward[l]!.weight, net.forward[l]!.bias, a, widths[l + 1]!);
         let r = a;
-        for (let k = l; k >= 0; k--) r = affineTanh(net.inverse[k]!.weight.value, net.inverse[k]!.bias.value, r, widths[k]!);
+        for (let k = l; k >= 0; k--)
+          r = affineTanh(net.inverse[k]!.weight.value, net.inverse[k]!.bias.value, r, widths[k]!);
         r.forEach((v, i) => expect(Math.abs(seen[l]![row * widths[0]! + i]! - v)).toBeLessThan(1e-5));
       }
     }
@@ -63,7 +64,9 @@ describe('CascadeNetwork', () => {
     const m = V.map((v, l) => ({ V: v.map(() => 0), c: c[l]!.map(() => 0) }));
     const s = V.map((v, l) => ({ V: v.map(() => 0), c: c[l]!.map(() => 0) }));
     const rows = 3;
-    const batches = [0, 1].map((b) => Float32Array.from({ length: rows * 5 }, (_, i) => (((i + 3 * b) * 13) % 17) / 17));
+    const batches = [0, 1].map((b) =>
+      Float32Array.from({ length: rows * 5 }, (_, i) => (((i + 3 * b) * 13) % 17) / 17),
+    );
     for (const [t, x] of batches.entries()) {
       const losses = await net.trainBatch(x, rows, kernels);
       // Reference: for each block, forward a^ℓ, g = tanh(V a + c), loss = mean (g − a^{ℓ−1})², Adam (PyTorch).
@@ -90,7 +93,8 @@ describe('CascadeNetwork', () => {
           for (let i = 0; i < p.length; i++) {
             mm[i] = 0.9 * mm[i]! + 0.1 * grad[i]!;
             ss[i] = 0.999 * ss[i]! + 0.001 * grad[i]! ** 2;
-            p[i] = p[i]! - ((1e-3 / (1 - 0.9 ** step)) * mm[i]!) / (Math.sqrt(ss[i]!) / Math.sqrt(1 - 0.999 ** step) + 1e-8);
+            p[i] =
+              p[i]! - ((1e-3 / (1 - 0.9 ** step)) * mm[i]!) / (Math.sqrt(ss[i]!) / Math.sqrt(1 - 0.999 ** step) + 1e-8);
           }
         };
         adam(V[l]!, gV, m[l]!.V, s[l]!.V);

@@ -41,7 +41,8 @@ export class CascadeNetwork {
     readonly sigmaB2: number,
     random: RandomStream,
   ) {
-    if (widths.length < 2 || widths.some((w) => !(Number.isInteger(w) && w >= 1))) throw new ArgumentError('CascadeNetwork: widths', 'at least two integer sizes ≥ 1', widths);
+    if (widths.length < 2 || widths.some((w) => !(Number.isInteger(w) && w >= 1)))
+      throw new ArgumentError('CascadeNetwork: widths', 'at least two integer sizes ≥ 1', widths);
     if (!(sigmaW2 > 0)) throw new ArgumentError('CascadeNetwork: sigmaW2', 'a number > 0', sigmaW2);
     if (!(sigmaB2 >= 0)) throw new ArgumentError('CascadeNetwork: sigmaB2', 'a number ≥ 0', sigmaB2);
     const forward: ForwardBlock[] = [];
@@ -63,8 +64,18 @@ export class CascadeNetwork {
       biasInit.fill(r.split('forward').split('bias'), bias, { fanIn: nIn, fanOut: nOut });
       forward.push({ inputSize: nIn, outputSize: nOut, weight, bias });
       inverse.push({
-        weight: { name: `inverse:${l + 1}.weight`, shape: [nIn, nOut], value: new Float32Array(nIn * nOut), grad: this.scratch.subarray(0, nIn * nOut) },
-        bias: { name: `inverse:${l + 1}.bias`, shape: [nIn], value: new Float32Array(nIn), grad: new Float32Array(nIn) },
+        weight: {
+          name: `inverse:${l + 1}.weight`,
+          shape: [nIn, nOut],
+          value: new Float32Array(nIn * nOut),
+          grad: this.scratch.subarray(0, nIn * nOut),
+        },
+        bias: {
+          name: `inverse:${l + 1}.bias`,
+          shape: [nIn],
+          value: new Float32Array(nIn),
+          grad: new Float32Array(nIn),
+        },
         optimiser: new Adam(),
       });
       const g = inverse[l]!;
@@ -95,14 +106,22 @@ export class CascadeNetwork {
   /** a^ℓ = tanh(W_ℓ a^{ℓ−1} + b_ℓ) for the `rows` rows of `input` (block index l = ℓ − 1). */
   async forwardBlock(l: number, input: Float32Array, rows: number, kernels: KernelBackend): Promise<Float32Array> {
     const f = this.forward[l]!;
-    return kernels.matmul(input, f.weight, rows, f.inputSize, f.outputSize, { transposeB: true, bias: f.bias, activation: 'tanh' });
+    return kernels.matmul(input, f.weight, rows, f.inputSize, f.outputSize, {
+      transposeB: true,
+      bias: f.bias,
+      activation: 'tanh',
+    });
   }
 
   /** g_ℓ(a) = tanh(V_ℓ a + c_ℓ) for the rows of `a` (block index l = ℓ − 1). */
   async inverseMap(l: number, a: Float32Array, rows: number, kernels: KernelBackend): Promise<Float32Array> {
     const f = this.forward[l]!;
     const g = this.inverse[l]!;
-    return kernels.matmul(a, g.weight.value, rows, f.outputSize, f.inputSize, { transposeB: true, bias: g.bias.value, activation: 'tanh' });
+    return kernels.matmul(a, g.weight.value, rows, f.outputSize, f.inputSize, {
+      transposeB: true,
+      bias: g.bias.value,
+      activation: 'tanh',
+    });
   }
 
   /**
@@ -117,7 +136,10 @@ export class CascadeNetwork {
       const g = this.inverse[l]!;
       const a = await this.forwardBlock(l, previous, rows, kernels);
       const output = await this.inverseMap(l, a, rows, kernels);
-      const { loss, grad } = meanSquaredError.evaluate({ rows, cols: f.inputSize, data: output }, { rows, cols: f.inputSize, data: previous });
+      const { loss, grad } = meanSquaredError.evaluate(
+        { rows, cols: f.inputSize, data: output },
+        { rows, cols: f.inputSize, data: previous },
+      );
       losses[l] = loss;
       // Through tanh: ∂loss/∂(V a + c) = ∂loss/∂g · (1 − g²).
       const delta = grad.data;
@@ -139,7 +161,13 @@ export class CascadeNetwork {
    * Reconstructions of `rows` images from every depth: calls `visit(ℓ, x̂^(ℓ))` for ℓ = 1…L in order with
    * x̂^(ℓ) = g_1 ∘ … ∘ g_ℓ(a^ℓ) (g_1 applied last). Holds one activation and one reconstruction at a time.
    */
-  async reconstruct(images: Float32Array, rows: number, kernels: KernelBackend, visit: (layer: number, reconstruction: Float32Array) => void | Promise<void>, signal?: AbortSignal): Promise<void> {
+  async reconstruct(
+    images: Float32Array,
+    rows: number,
+    kernels: KernelBackend,
+    visit: (layer: number, reconstruction: Float32Array) => void | Promise<void>,
+    signal?: AbortSignal,
+  ): Promise<void> {
     let a = images;
     for (let l = 0; l < this.blocks; l++) {
       signal?.throwIfAborted();

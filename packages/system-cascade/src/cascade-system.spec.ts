@@ -4,11 +4,24 @@ import { cascadeDescriptor } from './cascade-system';
 import { trainabilityDescriptor } from './trainability-system';
 
 const noise = { source: 'white-noise', pixels: 16, trainImages: 256, testImages: 64 } as const;
-const small = { sigmaW2: 1.5, depth: 5, data: noise, training: { images: 128, batchSize: 32 }, evaluation: { images: 8 } };
+const small = {
+  sigmaW2: 1.5,
+  depth: 5,
+  data: noise,
+  training: { images: 128, batchSize: 32 },
+  evaluation: { images: 8 },
+};
 
-describeSystemConformance(cascadeDescriptor, [small, { ...small, widths: 'shrinking', training: { images: 64, epochs: 0 } }]);
+describeSystemConformance(cascadeDescriptor, [
+  small,
+  { ...small, widths: 'shrinking', training: { images: 64, epochs: 0 } },
+]);
 describeSystemConformance(trainabilityDescriptor, [
-  { data: { source: 'mnist' }, training: { maxEpochs: 1, trainImages: 64, testImages: 32, threshold: 0.5 }, protocol: { use: 'grid', depths: [3, 4], seeds: 1 } },
+  {
+    data: { source: 'mnist' },
+    training: { maxEpochs: 1, trainImages: 64, testImages: 32, threshold: 0.5 },
+    protocol: { use: 'grid', depths: [3, 4], seeds: 1 },
+  },
 ]);
 
 describe('cascade system', () => {
@@ -41,7 +54,9 @@ describe('cascade system', () => {
   });
 
   it('rejects more training images than the split holds, naming the data set', async () => {
-    await expect(collect(cascadeDescriptor, { ...small, training: { images: 1000 } })).rejects.toThrow(/training.images: 1000 requested.*white noise/);
+    await expect(collect(cascadeDescriptor, { ...small, training: { images: 1000 } })).rejects.toThrow(
+      /training.images: 1000 requested.*white noise/,
+    );
   });
 
   it('fails with a clear message for CIFAR-10 without a directory', () => {
@@ -54,13 +69,21 @@ describe('cascade system', () => {
 describe('cascade-trainability protocols', () => {
   const tiny = { data: { source: 'mnist' }, training: { maxEpochs: 1, trainImages: 64, testImages: 32 } } as const;
 
-  it("search: lowers the depth by depthStep until a network trains and carries the depth over to the next σ_w² (never rises)", async () => {
-    const never = await collect(trainabilityDescriptor, { ...tiny, training: { ...tiny.training, threshold: 1 }, protocol: { use: 'search', sigmaW2: [1.0, 1.5], startDepth: 5, depthStep: 1, minDepth: 3 } });
+  it('search: lowers the depth by depthStep until a network trains and carries the depth over to the next σ_w² (never rises)', async () => {
+    const never = await collect(trainabilityDescriptor, {
+      ...tiny,
+      training: { ...tiny.training, threshold: 1 },
+      protocol: { use: 'search', sigmaW2: [1.0, 1.5], startDepth: 5, depthStep: 1, minDepth: 3 },
+    });
     const value = (o: (typeof never)[number], name: string) => o.metrics!.find((m) => m.name === name)!.value;
     // Accuracy never exceeds 1: depths 5, 4, 3 fail at σ_w² = 1.0, then only depth 3 is tried at 1.5.
     expect(never.map((o) => value(o, 'trainings'))).toEqual([3, 1]);
     expect(never.map((o) => value(o, 'trainable-depth'))).toEqual([0, 0]);
-    const always = await collect(trainabilityDescriptor, { ...tiny, training: { ...tiny.training, threshold: 0 }, protocol: { use: 'search', sigmaW2: [1.0, 1.5, 2.0], startDepth: 5, depthStep: 1, minDepth: 3 } });
+    const always = await collect(trainabilityDescriptor, {
+      ...tiny,
+      training: { ...tiny.training, threshold: 0 },
+      protocol: { use: 'search', sigmaW2: [1.0, 1.5, 2.0], startDepth: 5, depthStep: 1, minDepth: 3 },
+    });
     // Accuracy > 0 passes almost at once; whatever depth each σ_w² reaches, it never rises along the list.
     const reached = always.map((o) => value(o, 'trainable-depth'));
     for (let i = 1; i < reached.length; i++) expect(reached[i]!).toBeLessThanOrEqual(reached[i - 1]!);
@@ -69,7 +92,11 @@ describe('cascade-trainability protocols', () => {
   }, 120_000);
 
   it('grid: every depth × seed is its own network; the trainable depth is the largest depth most seeds pass', async () => {
-    const obs = await collect(trainabilityDescriptor, { ...tiny, training: { ...tiny.training, threshold: 0 }, protocol: { use: 'grid', depths: [4, 3], seeds: 3 } });
+    const obs = await collect(trainabilityDescriptor, {
+      ...tiny,
+      training: { ...tiny.training, threshold: 0 },
+      protocol: { use: 'grid', depths: [4, 3], seeds: 3 },
+    });
     const runs = obs.filter((o) => o.site.axis === 'run');
     expect(runs.map((o) => o.meta['depth'])).toEqual([3, 3, 3, 4, 4, 4]);
     expect(new Set(runs.map((o) => JSON.stringify(o.meta['accuracies']))).size).toBeGreaterThan(1); // independent seeds

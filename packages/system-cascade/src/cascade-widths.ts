@@ -11,11 +11,21 @@ export type CascadeWidthSchedule = 'wide' | 'shrinking';
  *    integer for the inputs used, and the end points are exact.)
  * Every linear layer is followed by tanh; the final softmax belongs to no cascade block.
  */
-export function cascadeWidths(schedule: CascadeWidthSchedule, depth: number, inputSize: number, options: { penultimate?: number; output?: number } = {}): number[] {
+export function cascadeWidths(
+  schedule: CascadeWidthSchedule,
+  depth: number,
+  inputSize: number,
+  options: { penultimate?: number; output?: number } = {},
+): number[] {
   const output = options.output ?? 10;
   if (!Number.isInteger(depth)) throw new ArgumentError('cascadeWidths: depth', 'an integer', depth);
   if (schedule === 'wide') {
-    if (depth < 3) throw new ArgumentError('cascadeWidths: depth (wide)', 'an integer ≥ 3 (hidden layers, then 400, then 10)', depth);
+    if (depth < 3)
+      throw new ArgumentError(
+        'cascadeWidths: depth (wide)',
+        'an integer ≥ 3 (hidden layers, then 400, then 10)',
+        depth,
+      );
     return [...new Array<number>(depth - 1).fill(inputSize), options.penultimate ?? 400, output];
   }
   if (depth < 2) throw new ArgumentError('cascadeWidths: depth (shrinking)', 'an integer ≥ 2', depth);

@@ -6,7 +6,9 @@ export const cascadeDataSchema = z.union([
   imageDatasetSchema,
   z
     .object({
-      source: z.literal('white-noise').describe('Pixels i.i.d. uniform on [0, 1] (the v3 paper\'s white-noise inputs), drawn from the run\'s stream'),
+      source: z
+        .literal('white-noise')
+        .describe("Pixels i.i.d. uniform on [0, 1] (the v3 paper's white-noise inputs), drawn from the run's stream"),
       pixels: z.number().int().min(2).max(100_000).default(784).describe('Pixels per image'),
       trainImages: z.number().int().min(1).max(1_000_000).default(60_000).describe('Images in the training split'),
       testImages: z.number().int().min(1).max(1_000_000).default(10_000).describe('Images in the test split'),
@@ -30,9 +32,19 @@ export interface ImageSource {
  * reduced study grids (pool 1 = the paper's full-resolution images).
  */
 /** k×k average pooling of `count` square images of `pixels` pixels (side divisible by k), into `out`. */
-export function poolImages(raw: Float32Array, count: number, pixels: number, k: number, out: Float32Array, what = 'images'): void {
+export function poolImages(
+  raw: Float32Array,
+  count: number,
+  pixels: number,
+  k: number,
+  out: Float32Array,
+  what = 'images',
+): void {
   const side = Math.round(Math.sqrt(pixels));
-  if (side * side !== pixels || side % k !== 0) throw new RangeError(`pool: ${k} needs square images whose side is divisible by ${k}; ${what} have ${pixels} pixels`);
+  if (side * side !== pixels || side % k !== 0)
+    throw new RangeError(
+      `pool: ${k} needs square images whose side is divisible by ${k}; ${what} have ${pixels} pixels`,
+    );
   const o = side / k;
   const scale = 1 / (k * k);
   for (let r = 0; r < count; r++) {
@@ -53,7 +65,10 @@ export function poolImages(raw: Float32Array, count: number, pixels: number, k: 
 export function poolImageSource(source: ImageSource, k: number): ImageSource {
   if (k === 1) return source;
   const side = Math.round(Math.sqrt(source.pixels));
-  if (side * side !== source.pixels || side % k !== 0) throw new RangeError(`pool: ${k} needs square images whose side is divisible by ${k}; ${source.description} has ${source.pixels} pixels`);
+  if (side * side !== source.pixels || side % k !== 0)
+    throw new RangeError(
+      `pool: ${k} needs square images whose side is divisible by ${k}; ${source.description} has ${source.pixels} pixels`,
+    );
   const o = side / k;
   let raw = new Float32Array(0);
   return {
@@ -109,7 +124,8 @@ export function openImageSource(data: CascadeDataParams, split: 'train' | 'test'
     count: set.count,
     pixels: set.pixels,
     gather(indices, out) {
-      for (let r = 0; r < indices.length; r++) set.readImages(indices[r]!, 1, out.subarray(r * set.pixels, (r + 1) * set.pixels));
+      for (let r = 0; r < indices.length; r++)
+        set.readImages(indices[r]!, 1, out.subarray(r * set.pixels, (r + 1) * set.pixels));
     },
     close: () => set.close(),
   };

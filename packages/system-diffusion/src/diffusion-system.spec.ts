@@ -7,7 +7,14 @@ import { isotropicGaussian } from './gaussian-mixture';
 describeSystemConformance(diffusionDescriptor, [
   { data: { kind: 'gaussian', mean: [2, 1], variance: 0.25 }, samples: 64, times: [0, 0.1, 1] },
   { process: { kind: 'sl' }, data: { kind: 'bimodal' }, samples: 32, times: [0, 0.5, 1] },
-  { process: { kind: 'vpx' }, data: { kind: 'random-mixture', dimension: 6 }, samples: 16, times: [0.2, 0.4], entropySamples: 200, emit: 'pair' },
+  {
+    process: { kind: 'vpx' },
+    data: { kind: 'random-mixture', dimension: 6 },
+    samples: 16,
+    times: [0.2, 0.4],
+    entropySamples: 200,
+    emit: 'pair',
+  },
 ]);
 
 describe('diffusion system', () => {
@@ -18,7 +25,11 @@ describe('diffusion system', () => {
   });
 
   it('Gaussian data: samples of x_s match the attached exact marginal N(μm, (μ²s_d² + Σ²) I) (means within 4.5 standard errors)', async () => {
-    const observations = await collect(diffusionDescriptor, { data: { kind: 'gaussian', mean: [2, 1], variance: 0.25 }, samples: 20000, times: [0, 0.1, 0.3, 1] }, testContext(3));
+    const observations = await collect(
+      diffusionDescriptor,
+      { data: { kind: 'gaussian', mean: [2, 1], variance: 0.25 }, samples: 20000, times: [0, 0.1, 0.3, 1] },
+      testContext(3),
+    );
     const vp = new VariancePreservingProcess('vp', 1);
     for (const o of observations) {
       const s = o.meta.time as number;
@@ -38,7 +49,11 @@ describe('diffusion system', () => {
   });
 
   it('pair emission: (x₀, x_s) with the exact joint covariance μ s_d² between x₀ and x_s (sample covariance within 5 SE)', async () => {
-    const [o] = await collect(diffusionDescriptor, { data: { kind: 'gaussian', mean: [0.5], variance: 0.5 }, samples: 20000, times: [0.2], emit: 'pair' }, testContext(4));
+    const [o] = await collect(
+      diffusionDescriptor,
+      { data: { kind: 'gaussian', mean: [0.5], variance: 0.5 }, samples: 20000, times: [0.2], emit: 'pair' },
+      testContext(4),
+    );
     const exact = o!.exact as { covariance: Float64Array; dimension: number };
     expect(exact.dimension).toBe(2);
     const mu = new VariancePreservingProcess('vp', 1).mean(0.2);
@@ -58,8 +73,15 @@ describe('diffusion system', () => {
   });
 
   it('meta.entropyProduction carries the closed forms for Gaussian data', async () => {
-    const observations = await collect(diffusionDescriptor, { data: { kind: 'gaussian', mean: [2, 1], variance: 0.25 }, samples: 8, times: [0, 0.5, 1] });
-    const closed = new GaussianEntropyProduction(isotropicGaussian([2, 1], 0.25), new VariancePreservingProcess('vp', 1));
+    const observations = await collect(diffusionDescriptor, {
+      data: { kind: 'gaussian', mean: [2, 1], variance: 0.25 },
+      samples: 8,
+      times: [0, 0.5, 1],
+    });
+    const closed = new GaussianEntropyProduction(
+      isotropicGaussian([2, 1], 0.25),
+      new VariancePreservingProcess('vp', 1),
+    );
     const last = observations[2]!.meta.entropyProduction as SiteEntropyProduction;
     expect(last.method).toBe('closed-form');
     expect(last.total).toBeCloseTo(3.1354965777, 9);
@@ -67,7 +89,12 @@ describe('diffusion system', () => {
   });
 
   it('mixtures in D = 6 get Monte Carlo entropy production with standard errors, consistent across sites', async () => {
-    const observations = await collect(diffusionDescriptor, { data: { kind: 'random-mixture', dimension: 6 }, samples: 8, times: [0, 1], entropySamples: 4000 });
+    const observations = await collect(diffusionDescriptor, {
+      data: { kind: 'random-mixture', dimension: 6 },
+      samples: 8,
+      times: [0, 1],
+      entropySamples: 4000,
+    });
     const [first, last] = observations.map((o) => o.meta.entropyProduction as SiteEntropyProduction);
     expect(first!.method).toBe('monte-carlo:4000');
     expect(first!.uncertainty!.total).toBeGreaterThan(0);

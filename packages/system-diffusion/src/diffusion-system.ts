@@ -1,7 +1,19 @@
 import { Observable } from 'rxjs';
-import { z, type GaussianExact, type Observation, type RunContext, type System, type SystemDescriptor } from '@entroscope/core';
+import {
+  z,
+  type GaussianExact,
+  type Observation,
+  type RunContext,
+  type System,
+  type SystemDescriptor,
+} from '@entroscope/core';
 import { createDataSource, dataSchema } from './data-source';
-import { GaussianEntropyProduction, MixtureEntropyProduction, defaultExpectation, type EntropyProduction } from './entropy-production';
+import {
+  GaussianEntropyProduction,
+  MixtureEntropyProduction,
+  defaultExpectation,
+  type EntropyProduction,
+} from './entropy-production';
 import { createProcess, processSchema, type ForwardProcess } from './forward-process';
 import type { GaussianMixture } from './gaussian-mixture';
 
@@ -11,7 +23,13 @@ export const diffusionParamsSchema = z
   .object({
     process: processSchema.default({ kind: 'vp', kappa: 1, betaMin: 0.1, betaMax: 16 }),
     data: dataSchema,
-    samples: z.number().int().min(2).max(1_000_000).optional().describe('Number of data samples x₀ (default 4096; MNIST: all 10·n_c images)'),
+    samples: z
+      .number()
+      .int()
+      .min(2)
+      .max(1_000_000)
+      .optional()
+      .describe('Number of data samples x₀ (default 4096; MNIST: all 10·n_c images)'),
     times: z
       .array(z.number().min(0).max(1))
       .min(1)
@@ -21,13 +39,32 @@ export const diffusionParamsSchema = z
     emit: z
       .enum(['samples', 'pair'])
       .default('samples')
-      .describe("'samples': x_s [N, D] at each site; 'pair': (x₀, x_s) side by side [N, 2D] (columns 0…D−1 are x₀), for mutual information I(x₀; x_s)"),
-    entropySamples: z.number().int().min(100).max(10_000_000).default(10_000).describe('Monte Carlo samples for KL(p_s‖p_eq) and Ṡ of mixtures in D > 3 (quadrature below)'),
+      .describe(
+        "'samples': x_s [N, D] at each site; 'pair': (x₀, x_s) side by side [N, 2D] (columns 0…D−1 are x₀), for mutual information I(x₀; x_s)",
+      ),
+    entropySamples: z
+      .number()
+      .int()
+      .min(100)
+      .max(10_000_000)
+      .default(10_000)
+      .describe('Monte Carlo samples for KL(p_s‖p_eq) and Ṡ of mixtures in D > 3 (quadrature below)'),
   })
   .strict()
   .superRefine((p, ctx) => {
-    for (let i = 1; i < p.times.length; i++) if (!(p.times[i]! > p.times[i - 1]!)) ctx.addIssue({ code: 'custom', message: `expected strictly increasing times, got ${p.times[i - 1]} then ${p.times[i]}`, path: ['times', i] });
-    if (p.data.kind === 'mnist' && p.samples !== undefined && p.samples !== 10 * p.data.perClass) ctx.addIssue({ code: 'custom', message: `MNIST subsets hold 10·perClass = ${10 * p.data.perClass} images; omit samples or set it to that`, path: ['samples'] });
+    for (let i = 1; i < p.times.length; i++)
+      if (!(p.times[i]! > p.times[i - 1]!))
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected strictly increasing times, got ${p.times[i - 1]} then ${p.times[i]}`,
+          path: ['times', i],
+        });
+    if (p.data.kind === 'mnist' && p.samples !== undefined && p.samples !== 10 * p.data.perClass)
+      ctx.addIssue({
+        code: 'custom',
+        message: `MNIST subsets hold 10·perClass = ${10 * p.data.perClass} images; omit samples or set it to that`,
+        path: ['samples'],
+      });
   });
 export type DiffusionParams = z.infer<typeof diffusionParamsSchema>;
 
@@ -45,11 +82,21 @@ export interface SiteEntropyProduction {
 }
 
 /** The exact entropy production of the configured data, or undefined (MNIST). */
-export function siteEntropyProduction(params: DiffusionParams, context: RunContext, process: ForwardProcess, distribution: GaussianMixture | undefined): ((s: number, index: number) => SiteEntropyProduction) | undefined {
+export function siteEntropyProduction(
+  params: DiffusionParams,
+  context: RunContext,
+  process: ForwardProcess,
+  distribution: GaussianMixture | undefined,
+): ((s: number, index: number) => SiteEntropyProduction) | undefined {
   if (!distribution) return undefined;
   if (distribution.isGaussian) {
     const g: EntropyProduction = new GaussianEntropyProduction(distribution, process);
-    return (s) => ({ method: g.method, rate: g.rate(s), divergenceFromEquilibrium: g.divergenceFromEquilibrium(s), total: g.total(s) });
+    return (s) => ({
+      method: g.method,
+      rate: g.rate(s),
+      divergenceFromEquilibrium: g.divergenceFromEquilibrium(s),
+      total: g.total(s),
+    });
   }
   const deterministic = defaultExpectation(distribution.dimension);
   if (deterministic) {
@@ -61,7 +108,12 @@ export function siteEntropyProduction(params: DiffusionParams, context: RunConte
     };
   }
   const stream = context.random.split('entropy-production');
-  const mc = (label: string) => new MixtureEntropyProduction(distribution, process, { use: 'monte-carlo', samples: params.entropySamples, random: stream.split(label) });
+  const mc = (label: string) =>
+    new MixtureEntropyProduction(distribution, process, {
+      use: 'monte-carlo',
+      samples: params.entropySamples,
+      random: stream.split(label),
+    });
   const start = mc('kl:0').divergenceWithError(0);
   return (s, index) => {
     const kl = mc(`kl:${index}`).divergenceWithError(s);
@@ -153,7 +205,14 @@ export class DiffusionSystem implements System {
             ...(exact && { exact }),
             meta: {
               time: s,
-              process: { ...p.process, description: process.describe(), mean: mu, std, diffusion2: process.diffusion2(s), equilibriumVariance: process.equilibriumVariance },
+              process: {
+                ...p.process,
+                description: process.describe(),
+                mean: mu,
+                std,
+                diffusion2: process.diffusion2(s),
+                equilibriumVariance: process.equilibriumVariance,
+              },
               dimension: D,
               ...(p.emit === 'pair' && { blocks: { x0: [0, D], xs: [D, 2 * D] } }),
               ...(index === 0 && { data: source.description }),
@@ -179,9 +238,14 @@ export class DiffusionSystem implements System {
 export const diffusionDescriptor: SystemDescriptor<DiffusionParams> = {
   id: 'diffusion',
   version: '1.0.0',
-  summary: 'Forward diffusion (VP, VPx, straight line) of Gaussian, mixture or MNIST data: samples of x_s at diffusion times, exact marginals for Gaussians, exact entropy production in meta',
+  summary:
+    'Forward diffusion (VP, VPx, straight line) of Gaussian, mixture or MNIST data: samples of x_s at diffusion times, exact marginals for Gaussians, exact entropy production in meta',
   citation: 'Premkumar, Neural Entropy, arXiv:2409.03817 (2024); Song et al. arXiv:2011.13456 (score SDEs)',
   paramsSchema: diffusionParamsSchema as unknown as z.ZodType<DiffusionParams>,
-  provides: (params) => ({ axes: ['time'], kinds: ['samples'], exact: params.data.kind === 'gaussian' ? ['gaussian'] : [] }),
+  provides: (params) => ({
+    axes: ['time'],
+    kinds: ['samples'],
+    exact: params.data.kind === 'gaussian' ? ['gaussian'] : [],
+  }),
   create: (params, context) => new DiffusionSystem(params, context),
 };

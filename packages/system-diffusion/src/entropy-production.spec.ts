@@ -34,10 +34,38 @@ describe('forward processes', () => {
 
 describe('Gaussian entropy production (closed forms against the reference table)', () => {
   const cases = [
-    { name: '1: VP, D = 1, m = 0, s_d² = 0.25', p: new GaussianEntropyProduction(isotropicGaussian([0], 0.25), vp), total: 0.3181471662, kl: 0.3181471806, r01: 1.2648009344, r05: 0.0426401807 },
-    { name: '2: VP, D = 2, ‖m‖² = 5, s_d² = 0.25', p: new GaussianEntropyProduction(case2Data, vp), total: 3.1354965777, kl: 3.1362943611, r01: 6.392892289, r05: 2.7086584217 },
-    { name: '4: SL, D = 2, ‖m‖² = 5, s_d² = 0.25', p: new GaussianEntropyProduction(case2Data, sl), total: 270.7811241751, kl: 270.7811241751, r01: 491.0864970646, r05: 270.5714285714 },
-    { name: '6: VP, D = 1, p_d = p_eq', p: new GaussianEntropyProduction(isotropicGaussian([0], 1), vp), total: 0, kl: 0, r01: 0, r05: 0 },
+    {
+      name: '1: VP, D = 1, m = 0, s_d² = 0.25',
+      p: new GaussianEntropyProduction(isotropicGaussian([0], 0.25), vp),
+      total: 0.3181471662,
+      kl: 0.3181471806,
+      r01: 1.2648009344,
+      r05: 0.0426401807,
+    },
+    {
+      name: '2: VP, D = 2, ‖m‖² = 5, s_d² = 0.25',
+      p: new GaussianEntropyProduction(case2Data, vp),
+      total: 3.1354965777,
+      kl: 3.1362943611,
+      r01: 6.392892289,
+      r05: 2.7086584217,
+    },
+    {
+      name: '4: SL, D = 2, ‖m‖² = 5, s_d² = 0.25',
+      p: new GaussianEntropyProduction(case2Data, sl),
+      total: 270.7811241751,
+      kl: 270.7811241751,
+      r01: 491.0864970646,
+      r05: 270.5714285714,
+    },
+    {
+      name: '6: VP, D = 1, p_d = p_eq',
+      p: new GaussianEntropyProduction(isotropicGaussian([0], 1), vp),
+      total: 0,
+      kl: 0,
+      r01: 0,
+      r05: 0,
+    },
   ];
   // The reference values are rounded to 10 decimals: |error| ≤ 5e-11 + float64 rounding, well inside 1e-8.
   it.each(cases)('case $name: S_tot(1), KL(p_d‖p_eq), Ṡ(0.1), Ṡ(0.5) to 1e-8', ({ p, total, kl, r01, r05 }) => {
@@ -48,7 +76,8 @@ describe('Gaussian entropy production (closed forms against the reference table)
   });
 
   it.each(cases)('case $name: ∫₀ᵀ Ṡ ds equals KL(p_0‖p_eq) − KL(p_T‖p_eq) to 1e-9 at T = 0.25, 0.5, 1', ({ p }) => {
-    for (const T of [0.25, 0.5, 1]) expect(Math.abs(p.totalByQuadrature(T) - p.total(T))).toBeLessThan(1e-9 * Math.max(1, p.total(T)));
+    for (const T of [0.25, 0.5, 1])
+      expect(Math.abs(p.totalByQuadrature(T) - p.total(T))).toBeLessThan(1e-9 * Math.max(1, p.total(T)));
   });
 
   it('case 2: dKL(p_s‖p_eq)/ds = −Ṡ at s = 0.3 (= −6.7345184, central difference)', () => {
@@ -117,7 +146,9 @@ describe('mixture entropy production (quadrature of the exact mixture score)', (
         const quad = new MixtureEntropyProduction(data, process);
         for (const s of [0, 0.1, 0.5, 0.9]) {
           expect(Math.abs(quad.rate(s) - exact.rate(s))).toBeLessThan(tol * Math.max(1, exact.rate(s)));
-          expect(Math.abs(quad.divergenceFromEquilibrium(s) - exact.divergenceFromEquilibrium(s))).toBeLessThan(tol * Math.max(1, exact.divergenceFromEquilibrium(s)));
+          expect(Math.abs(quad.divergenceFromEquilibrium(s) - exact.divergenceFromEquilibrium(s))).toBeLessThan(
+            tol * Math.max(1, exact.divergenceFromEquilibrium(s)),
+          );
         }
       }
     }
@@ -130,8 +161,14 @@ describe('mixture entropy production (quadrature of the exact mixture score)', (
     for (const s of [0, 0.05, 0.3]) {
       // Measured: order 24 is within ~3e-5 (relative) of order 32 for this draw; 1e-4 leaves room for other draws.
       expect(Math.abs(h24.rate(s) - h32.rate(s))).toBeLessThan(1e-4 * h32.rate(s));
-      expect(Math.abs(h24.divergenceFromEquilibrium(s) - h32.divergenceFromEquilibrium(s))).toBeLessThan(1e-4 * Math.max(1, h32.divergenceFromEquilibrium(s)));
-      const mc = new MixtureEntropyProduction(data, vp, { use: 'monte-carlo', samples: 20000, random: RandomStream.fromSeed(5).split(`mc:${s}`) });
+      expect(Math.abs(h24.divergenceFromEquilibrium(s) - h32.divergenceFromEquilibrium(s))).toBeLessThan(
+        1e-4 * Math.max(1, h32.divergenceFromEquilibrium(s)),
+      );
+      const mc = new MixtureEntropyProduction(data, vp, {
+        use: 'monte-carlo',
+        samples: 20000,
+        random: RandomStream.fromSeed(5).split(`mc:${s}`),
+      });
       const rate = mc.rateWithError(s);
       expect(Math.abs(rate.value - h32.rate(s))).toBeLessThan(4 * rate.error);
       const kl = mc.divergenceWithError(s);

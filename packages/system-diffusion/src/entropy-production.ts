@@ -77,7 +77,10 @@ export class GaussianEntropyProduction implements EntropyProduction {
   marginal(s: number): { mean: Float64Array; variance: Float64Array } {
     const mu = this.process.mean(s);
     const sigma2 = this.process.std(s) ** 2;
-    return { mean: Float64Array.from(this.mean, (m) => mu * m), variance: Float64Array.from(this.variance, (c) => mu * mu * c + sigma2) };
+    return {
+      mean: Float64Array.from(this.mean, (m) => mu * m),
+      variance: Float64Array.from(this.variance, (c) => mu * mu * c + sigma2),
+    };
   }
 }
 
@@ -93,7 +96,11 @@ export type MixtureExpectation =
  * to ~1e-13 for the smooth integrands here. 'hermite': Σ_k w_k × tensor-product Gauss–Hermite over component k
  * (order^D points per component). 'monte-carlo': mean over fresh samples of p, with its standard error.
  */
-export function mixtureExpectation(p: GaussianMixture, f: (y: Float64Array, offset: number) => number, how: MixtureExpectation): { value: number; error: number } {
+export function mixtureExpectation(
+  p: GaussianMixture,
+  f: (y: Float64Array, offset: number) => number,
+  how: MixtureExpectation,
+): { value: number; error: number } {
   const D = p.dimension;
   if (how.use === 'legendre') {
     if (D !== 1) throw new RangeError(`mixtureExpectation: 'legendre' is for D = 1, got D = ${D}`);
@@ -123,7 +130,10 @@ export function mixtureExpectation(p: GaussianMixture, f: (y: Float64Array, offs
     const { nodes, weights } = gaussHermite(how.order);
     const n = how.order;
     const points = n ** D;
-    if (points > 5_000_000) throw new RangeError(`mixtureExpectation: Gauss–Hermite order ${n} in D = ${D} needs ${points} points per component; use Monte Carlo`);
+    if (points > 5_000_000)
+      throw new RangeError(
+        `mixtureExpectation: Gauss–Hermite order ${n} in D = ${D} needs ${points} points per component; use Monte Carlo`,
+      );
     const y = new Float64Array(D);
     const index = new Int32Array(D);
     let total = 0;
@@ -183,9 +193,17 @@ export class MixtureEntropyProduction implements EntropyProduction {
     expectation?: MixtureExpectation,
   ) {
     const chosen = expectation ?? defaultExpectation(data.dimension);
-    if (!chosen) throw new RangeError(`MixtureEntropyProduction: no deterministic quadrature for D = ${data.dimension}; pass a Monte Carlo expectation`);
+    if (!chosen)
+      throw new RangeError(
+        `MixtureEntropyProduction: no deterministic quadrature for D = ${data.dimension}; pass a Monte Carlo expectation`,
+      );
     this.expectation = chosen;
-    this.method = chosen.use === 'monte-carlo' ? `monte-carlo:${chosen.samples}` : chosen.use === 'hermite' ? `quadrature:gauss-hermite-${chosen.order}` : 'quadrature:gauss-legendre';
+    this.method =
+      chosen.use === 'monte-carlo'
+        ? `monte-carlo:${chosen.samples}`
+        : chosen.use === 'hermite'
+          ? `quadrature:gauss-hermite-${chosen.order}`
+          : 'quadrature:gauss-legendre';
   }
   /** Ṡ(s) with its Monte Carlo standard error (0 for quadrature). */
   rateWithError(s: number): { value: number; error: number } {
@@ -242,8 +260,14 @@ export class MixtureEntropyProduction implements EntropyProduction {
 }
 
 /** The entropy production of `data` under `process`: closed form for one Gaussian, quadrature for a mixture. */
-export function entropyProductionOf(data: GaussianMixture, process: ForwardProcess, expectation?: MixtureExpectation): EntropyProduction {
-  return data.isGaussian && !expectation ? new GaussianEntropyProduction(data, process) : new MixtureEntropyProduction(data, process, expectation);
+export function entropyProductionOf(
+  data: GaussianMixture,
+  process: ForwardProcess,
+  expectation?: MixtureExpectation,
+): EntropyProduction {
+  return data.isGaussian && !expectation
+    ? new GaussianEntropyProduction(data, process)
+    : new MixtureEntropyProduction(data, process, expectation);
 }
 
 /**
@@ -251,12 +275,17 @@ export function entropyProductionOf(data: GaussianMixture, process: ForwardProce
  * ν = −(σ²/2)(∇ln p_s − ∇ln p_eq) with Ṡ = (2/σ²) E‖ν‖², so S_tot(T) ≥ W₂²(p_0, p_T) / ∫₀ᵀ (σ²/2) ds.
  * For Gaussian data W₂² between N(m, diag c) and N(μm, diag v) is ‖(1−μ)m‖² + Σ_i (√c_i − √v_i)².
  */
-export function gaussianSpeedLimit(data: GaussianMixture, process: ForwardProcess, T: number): { wasserstein2: number; mobility: number; bound: number } {
+export function gaussianSpeedLimit(
+  data: GaussianMixture,
+  process: ForwardProcess,
+  T: number,
+): { wasserstein2: number; mobility: number; bound: number } {
   const g = new GaussianEntropyProduction(data, process);
   const start = data.components[0]!;
   const end = g.marginal(T);
   let w2 = 0;
-  for (let i = 0; i < data.dimension; i++) w2 += (start.mean[i]! - end.mean[i]!) ** 2 + (Math.sqrt(start.variance[i]!) - Math.sqrt(end.variance[i]!)) ** 2;
+  for (let i = 0; i < data.dimension; i++)
+    w2 += (start.mean[i]! - end.mean[i]!) ** 2 + (Math.sqrt(start.variance[i]!) - Math.sqrt(end.variance[i]!)) ** 2;
   const mobility = integrateAdaptive((s) => 0.5 * process.diffusion2(s), 0, T, { absTol: 1e-13, relTol: 1e-13 }).value;
   return { wasserstein2: w2, mobility, bound: w2 / mobility };
 }

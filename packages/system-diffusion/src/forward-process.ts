@@ -50,7 +50,8 @@ export class VariancePreservingProcess implements ForwardProcess {
     readonly betaMax = DEFAULT_BETA_MAX,
   ) {
     if (!(kappa > 0)) throw new RangeError(`variance-preserving process: κ must be > 0, got ${kappa}`);
-    if (!(betaMin > 0) || !(betaMax >= betaMin)) throw new RangeError(`variance-preserving process: need 0 < β_min ≤ β_max, got ${betaMin}, ${betaMax}`);
+    if (!(betaMin > 0) || !(betaMax >= betaMin))
+      throw new RangeError(`variance-preserving process: need 0 < β_min ≤ β_max, got ${betaMin}, ${betaMax}`);
     this.equilibriumVariance = kappa * kappa;
   }
   beta(s: number): number {
@@ -123,7 +124,12 @@ export const processSchema = z
         betaMax: z.number().positive().default(DEFAULT_BETA_MAX).describe('β_max of the linear schedule'),
       })
       .strict(),
-    z.object({ kind: z.literal('sl'), sigma0: z.number().positive().default(0.1).describe('Equilibrium standard deviation Σ₀ (the authors use 0.1)') }).strict(),
+    z
+      .object({
+        kind: z.literal('sl'),
+        sigma0: z.number().positive().default(0.1).describe('Equilibrium standard deviation Σ₀ (the authors use 0.1)'),
+      })
+      .strict(),
   ])
   .describe("Forward process: 'vp' (κ = 1), 'vpx' (κ = 0.1) or 'sl' (straight line, Σ₀ = 0.1)");
 export type ProcessParams = z.infer<typeof processSchema>;

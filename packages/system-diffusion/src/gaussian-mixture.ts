@@ -25,9 +25,13 @@ export class GaussianMixture {
     this.dimension = components[0]!.mean.length;
     let total = 0;
     for (const [k, c] of components.entries()) {
-      if (c.mean.length !== this.dimension || c.variance.length !== this.dimension) throw new RangeError(`Gaussian mixture: component ${k} has mean/variance of length ${c.mean.length}/${c.variance.length}, expected ${this.dimension}`);
+      if (c.mean.length !== this.dimension || c.variance.length !== this.dimension)
+        throw new RangeError(
+          `Gaussian mixture: component ${k} has mean/variance of length ${c.mean.length}/${c.variance.length}, expected ${this.dimension}`,
+        );
       if (!(c.weight > 0)) throw new RangeError(`Gaussian mixture: component ${k} weight must be > 0, got ${c.weight}`);
-      for (const v of c.variance) if (!(v > 0)) throw new RangeError(`Gaussian mixture: component ${k} variances must be > 0, got ${v}`);
+      for (const v of c.variance)
+        if (!(v > 0)) throw new RangeError(`Gaussian mixture: component ${k} variances must be > 0, got ${v}`);
       total += c.weight;
     }
     this.logWeights = Float64Array.from(components, (c) => Math.log(c.weight / total));
@@ -87,7 +91,12 @@ export class GaussianMixture {
    * Score ∇ln p(y) = Σ_k r_k(y) (m_k − y)/v_k with responsibilities r_k, written into `out` (length D);
    * returns ln p(y). `scratch` (length K) avoids an allocation per call.
    */
-  score(y: ArrayLike<number>, offset: number, out: Float64Array, scratch = new Float64Array(this.components.length)): number {
+  score(
+    y: ArrayLike<number>,
+    offset: number,
+    out: Float64Array,
+    scratch = new Float64Array(this.components.length),
+  ): number {
     const D = this.dimension;
     const logP = this.componentLogs(y, offset, scratch);
     out.fill(0);
@@ -127,14 +136,16 @@ export class GaussianMixture {
   moments(): { mean: Float64Array; covariance: Float64Array } {
     const D = this.dimension;
     const mean = new Float64Array(D);
-    for (let k = 0; k < this.components.length; k++) for (let i = 0; i < D; i++) mean[i] = mean[i]! + this.weight(k) * this.components[k]!.mean[i]!;
+    for (let k = 0; k < this.components.length; k++)
+      for (let i = 0; i < D; i++) mean[i] = mean[i]! + this.weight(k) * this.components[k]!.mean[i]!;
     const covariance = new Float64Array(D * D);
     for (let k = 0; k < this.components.length; k++) {
       const w = this.weight(k);
       const c = this.components[k]!;
       for (let i = 0; i < D; i++) {
         covariance[i * D + i] = covariance[i * D + i]! + w * c.variance[i]!;
-        for (let j = 0; j < D; j++) covariance[i * D + j] = covariance[i * D + j]! + w * (c.mean[i]! - mean[i]!) * (c.mean[j]! - mean[j]!);
+        for (let j = 0; j < D; j++)
+          covariance[i * D + j] = covariance[i * D + j]! + w * (c.mean[i]! - mean[i]!) * (c.mean[j]! - mean[j]!);
       }
     }
     return { mean, covariance };
@@ -143,7 +154,9 @@ export class GaussianMixture {
 
 /** An isotropic Gaussian N(m, s_d² I) as a one-component mixture. */
 export function isotropicGaussian(mean: ArrayLike<number>, variance: number): GaussianMixture {
-  return new GaussianMixture([{ weight: 1, mean: Float64Array.from(mean), variance: new Float64Array(mean.length).fill(variance) }]);
+  return new GaussianMixture([
+    { weight: 1, mean: Float64Array.from(mean), variance: new Float64Array(mean.length).fill(variance) },
+  ]);
 }
 
 /**
@@ -152,7 +165,11 @@ export function isotropicGaussian(mean: ArrayLike<number>, variance: number): Ga
  * n_r = 5, box 2, stds in (0.5, 1). Drawn from `random` (not JAX's PRNGKey(32), which this code cannot
  * reproduce), so the parameters are a draw of the same ensemble, not the authors' exact mixture.
  */
-export function randomMixture(dimension: number, random: RandomStream, options: { components?: number; box?: number; stdLow?: number; stdHigh?: number } = {}): GaussianMixture {
+export function randomMixture(
+  dimension: number,
+  random: RandomStream,
+  options: { components?: number; box?: number; stdLow?: number; stdHigh?: number } = {},
+): GaussianMixture {
   const { components = 5, box = 2, stdLow = 0.5, stdHigh = 1 } = options;
   const parts: MixtureComponent[] = [];
   const means = random.split('means');

@@ -3,7 +3,13 @@ import { kernelsFor } from '@entroscope/kernels';
 import { GaussianEntropyProduction, MixtureEntropyProduction } from './entropy-production';
 import { VariancePreservingProcess } from './forward-process';
 import { isotropicGaussian, randomMixture, type GaussianMixture } from './gaussian-mixture';
-import { EntropyMatchingTrainer, ExactExcessScore, entropyIntegrals, gaussLegendreGrid, reverseSample } from './neural-entropy';
+import {
+  EntropyMatchingTrainer,
+  ExactExcessScore,
+  entropyIntegrals,
+  gaussLegendreGrid,
+  reverseSample,
+} from './neural-entropy';
 import { gaussianFitDivergence, mmdCheck } from './sample-checks';
 import { ScoreNetwork } from './score-network';
 
@@ -17,8 +23,20 @@ const vp = new VariancePreservingProcess('vp', 1);
 async function train(data: GaussianMixture, epochs: number, seed: number) {
   const N = 2048;
   const x = Float32Array.from(data.sample(N, RandomStream.fromSeed(seed).split('train')));
-  const net = new ScoreNetwork({ dimension: data.dimension, hidden: [128, 64], mappingSize: 32, random: RandomStream.fromSeed(seed).split('net') }).withKernels(kernels);
-  const trainer = new EntropyMatchingTrainer(net, vp, x, N, { batchSize: 32, throws: 10, learningRate: 5e-4, likelihoodWeighting: false, averageDecay: 0.995 }, kernels);
+  const net = new ScoreNetwork({
+    dimension: data.dimension,
+    hidden: [128, 64],
+    mappingSize: 32,
+    random: RandomStream.fromSeed(seed).split('net'),
+  }).withKernels(kernels);
+  const trainer = new EntropyMatchingTrainer(
+    net,
+    vp,
+    x,
+    N,
+    { batchSize: 32, throws: 10, learningRate: 5e-4, likelihoodWeighting: false, averageDecay: 0.995 },
+    kernels,
+  );
   for (let e = 0; e < epochs; e++) await trainer.epoch(RandomStream.fromSeed(seed).split(`epoch:${e}`));
   return { net, trainer };
 }
@@ -34,13 +52,26 @@ describe('trained score network, Gaussian data N((2, 1), 0.25 I), VP', () => {
     const M = 4000;
     const test = Float32Array.from(data.sample(M, RandomStream.fromSeed(2)));
     await trainer.withAverage(async () => {
-      result = await entropyIntegrals(net, new ExactExcessScore(data, vp), vp, test, M, gaussLegendreGrid(vp), RandomStream.fromSeed(3));
+      result = await entropyIntegrals(
+        net,
+        new ExactExcessScore(data, vp),
+        vp,
+        test,
+        M,
+        gaussLegendreGrid(vp),
+        RandomStream.fromSeed(3),
+      );
       samples = await reverseSample(net, vp, 2000, RandomStream.fromSeed(4), { method: 'ode', steps: 100 });
-      sdeSamples = await reverseSample(net, vp, 2000, RandomStream.fromSeed(4).split('sde'), { method: 'sde', steps: 400 });
+      sdeSamples = await reverseSample(net, vp, 2000, RandomStream.fromSeed(4).split('sde'), {
+        method: 'sde',
+        steps: 400,
+      });
     });
     const ode = gaussianFitDivergence(samples, 2000, data, RandomStream.fromSeed(5));
     const sde = gaussianFitDivergence(sdeSamples, 2000, data, RandomStream.fromSeed(5));
-    console.log(`Gaussian VP, 60 epochs: S_NN ${result.neural.value} ± ${result.neural.standardError}, exact S_tot ${exact}, MC S_tot ${result.total!.value}, L_EM ${result.matching!.value}, C ${result.cross!.value}; sample KL ode ${ode.value} sde ${sde.value} (threshold ${ode.threshold}, null mean ${ode.nullMean})`);
+    console.log(
+      `Gaussian VP, 60 epochs: S_NN ${result.neural.value} ± ${result.neural.standardError}, exact S_tot ${exact}, MC S_tot ${result.total!.value}, L_EM ${result.matching!.value}, C ${result.cross!.value}; sample KL ode ${ode.value} sde ${sde.value} (threshold ${ode.threshold}, null mean ${ode.nullMean})`,
+    );
   });
 
   // Measured (seed 1): S_NN = 0.96 S_tot after 60 epochs (3.009 ± 0.014) and still rising; tolerance 10 %.
@@ -54,7 +85,9 @@ describe('trained score network, Gaussian data N((2, 1), 0.25 I), VP', () => {
 
   // At a stationary point C = S_NN, so L_EM + S_NN = S_tot; measured |L_EM + S_NN − S_tot| = 2.7 % at 60 epochs.
   it('L_EM + S_NN ≈ S_tot (same draws) within 5 %', () => {
-    expect(Math.abs(result.matching!.value + result.neural.value - result.total!.value)).toBeLessThan(0.05 * result.total!.value);
+    expect(Math.abs(result.matching!.value + result.neural.value - result.total!.value)).toBeLessThan(
+      0.05 * result.total!.value,
+    );
   });
 
   it('probability-flow samples recover p_d: KL of their Gaussian fit below the sampling-error threshold', () => {
@@ -73,12 +106,22 @@ describe("trained score network, the authors' random 5-component mixture in D = 
     const M = 2000;
     const test = Float32Array.from(data.sample(M, RandomStream.fromSeed(7)));
     await trainer.withAverage(async () => {
-      const r = await entropyIntegrals(net, new ExactExcessScore(data, vp), vp, test, M, gaussLegendreGrid(vp), RandomStream.fromSeed(8));
+      const r = await entropyIntegrals(
+        net,
+        new ExactExcessScore(data, vp),
+        vp,
+        test,
+        M,
+        gaussLegendreGrid(vp),
+        RandomStream.fromSeed(8),
+      );
       expect(r.neural.value).toBeLessThan(total + 3 * r.neural.standardError);
       expect(r.neural.value).toBeGreaterThan(0.8 * total);
       const samples = await reverseSample(net, vp, 1000, RandomStream.fromSeed(9), { method: 'sde', steps: 400 });
       const check = mmdCheck(samples, 1000, data, RandomStream.fromSeed(10));
-      console.log(`mixture D = 3, VP, 30 epochs: S_NN ${r.neural.value} ± ${r.neural.standardError}, S_tot ${total}, L_EM ${r.matching!.value}; MMD² ${check.value} (threshold ${check.threshold}, null mean ${check.nullMean})`);
+      console.log(
+        `mixture D = 3, VP, 30 epochs: S_NN ${r.neural.value} ± ${r.neural.standardError}, S_tot ${total}, L_EM ${r.matching!.value}; MMD² ${check.value} (threshold ${check.threshold}, null mean ${check.nullMean})`,
+      );
       expect(check.value).toBeLessThan(check.threshold);
     });
   });

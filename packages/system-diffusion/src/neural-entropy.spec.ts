@@ -3,7 +3,15 @@ import { kernelsFor } from '@entroscope/kernels';
 import { GaussianEntropyProduction } from './entropy-production';
 import { StraightLineProcess, VariancePreservingProcess } from './forward-process';
 import { bimodalOracle, isotropicGaussian } from './gaussian-mixture';
-import { EntropyMatchingTrainer, ExactExcessScore, authorsGrid, entropyIntegrals, gaussLegendreGrid, likelihoodBound, reverseSample } from './neural-entropy';
+import {
+  EntropyMatchingTrainer,
+  ExactExcessScore,
+  authorsGrid,
+  entropyIntegrals,
+  gaussLegendreGrid,
+  likelihoodBound,
+  reverseSample,
+} from './neural-entropy';
 import { gaussianFitDivergence, mmdCheck } from './sample-checks';
 import { ScoreNetwork } from './score-network';
 
@@ -21,22 +29,26 @@ describe('exact excess score and the time grids', () => {
     for (let r = 0; r < 2; r++) {
       const mu = vp.mean(s[r]!);
       const v = mu * mu * 0.25 + vp.std(s[r]!) ** 2;
-      for (let i = 0; i < 2; i++) expect(e[r * 2 + i]).toBeCloseTo(y[r * 2 + i]! * (1 - 1 / v) + (mu * [2, 1][i]!) / v, 4);
+      for (let i = 0; i < 2; i++)
+        expect(e[r * 2 + i]).toBeCloseTo(y[r * 2 + i]! * (1 - 1 / v) + (mu * [2, 1][i]!) / v, 4);
     }
   });
 
   it.each([
     ['vp', vp],
     ['sl', sl],
-  ] as const)('%s: the Gauss–Legendre grid integrates the exact rate over the training range to 1e-6 of S_tot', (_n, process) => {
-    const exact = new GaussianEntropyProduction(gaussian, process);
-    const grid = gaussLegendreGrid(process);
-    let sum = 0;
-    grid.times.forEach((t, j) => (sum += grid.weights[j]! * exact.rate(t)));
-    const [lo, hi] = process.trainingRange;
-    const reference = exact.totalByQuadrature(hi) - exact.totalByQuadrature(lo);
-    expect(Math.abs(sum - reference)).toBeLessThan(1e-6 * reference);
-  });
+  ] as const)(
+    '%s: the Gauss–Legendre grid integrates the exact rate over the training range to 1e-6 of S_tot',
+    (_n, process) => {
+      const exact = new GaussianEntropyProduction(gaussian, process);
+      const grid = gaussLegendreGrid(process);
+      let sum = 0;
+      grid.times.forEach((t, j) => (sum += grid.weights[j]! * exact.rate(t)));
+      const [lo, hi] = process.trainingRange;
+      const reference = exact.totalByQuadrature(hi) - exact.totalByQuadrature(lo);
+      expect(Math.abs(sum - reference)).toBeLessThan(1e-6 * reference);
+    },
+  );
 
   it("the authors' grid weights reproduce their second-to-last trapezoid value (3.1347096536 for case 2)", () => {
     const exact = new GaussianEntropyProduction(gaussian, vp);
@@ -71,7 +83,11 @@ describe('Monte Carlo entropy integrals (the S_NN estimator) on the exact excess
 
   it('for a model that is a fraction a of e*, S_NN = a² S_tot and L_EM = (1 − a)² S_tot (L_EM = S_tot − 2C + S_NN)', async () => {
     const star = new ExactExcessScore(gaussian, vp);
-    const half = { dimension: 2, evaluate: async (y: Float32Array, s: Float32Array, rows: number) => (await star.evaluate(y, s, rows)).map((v) => 0.5 * v) };
+    const half = {
+      dimension: 2,
+      evaluate: async (y: Float32Array, s: Float32Array, rows: number) =>
+        (await star.evaluate(y, s, rows)).map((v) => 0.5 * v),
+    };
     const M = 2000;
     const x = Float32Array.from(gaussian.sample(M, RandomStream.fromSeed(3)));
     const r = await entropyIntegrals(half, star, vp, x, M, gaussLegendreGrid(vp), RandomStream.fromSeed(4));
@@ -82,13 +98,19 @@ describe('Monte Carlo entropy integrals (the S_NN estimator) on the exact excess
 });
 
 describe('reverse-time sampling with the exact score recovers the data', () => {
-  it.each(['sde', 'ode'] as const)('Gaussian data, VP, %s: KL of the sample Gaussian fit below the sampling-error threshold', async (method) => {
-    const star = new ExactExcessScore(gaussian, vp);
-    const n = 2000;
-    const samples = await reverseSample(star, vp, n, RandomStream.fromSeed(5).split(method), { method, steps: method === 'sde' ? 400 : 100 });
-    const check = gaussianFitDivergence(samples, n, gaussian, RandomStream.fromSeed(6));
-    expect(check.value).toBeLessThan(check.threshold);
-  });
+  it.each(['sde', 'ode'] as const)(
+    'Gaussian data, VP, %s: KL of the sample Gaussian fit below the sampling-error threshold',
+    async (method) => {
+      const star = new ExactExcessScore(gaussian, vp);
+      const n = 2000;
+      const samples = await reverseSample(star, vp, n, RandomStream.fromSeed(5).split(method), {
+        method,
+        steps: method === 'sde' ? 400 : 100,
+      });
+      const check = gaussianFitDivergence(samples, n, gaussian, RandomStream.fromSeed(6));
+      expect(check.value).toBeLessThan(check.threshold);
+    },
+  );
 
   it('bimodal oracle, VP, probability-flow ODE: MMD² to fresh data below the sampling-error threshold', async () => {
     const data = bimodalOracle();
@@ -101,7 +123,10 @@ describe('reverse-time sampling with the exact score recovers the data', () => {
 
   it('a wrong score (zero excess: the sampler returns p_eq) fails the same MMD check', async () => {
     const data = bimodalOracle();
-    const zero = { dimension: 1, evaluate: async (_y: Float32Array, _s: Float32Array, rows: number) => new Float32Array(rows) };
+    const zero = {
+      dimension: 1,
+      evaluate: async (_y: Float32Array, _s: Float32Array, rows: number) => new Float32Array(rows),
+    };
     const n = 800;
     const samples = await reverseSample(zero, vp, n, RandomStream.fromSeed(9), { method: 'ode', steps: 20 });
     const check = mmdCheck(samples, n, data, RandomStream.fromSeed(10));
@@ -132,12 +157,19 @@ describe('score network and entropy-matching training (small network, a few epoc
   it("has the authors' layout: Fourier features, time embedding shared by the hidden layers, LayerNorm, sigmoid", () => {
     const net = new ScoreNetwork({ dimension: 6, random: RandomStream.fromSeed(1) });
     // time branch 512·512 + 512; position 512·512 + 512; hidden 512: (512·512 + 512)·2 + 2·512; hidden 256: (512·256 + 256)·2 + 2·256; output 256·6 + 6.
-    const expected = 2 * (512 * 512 + 512) + 2 * (512 * 512 + 512) + 2 * 512 + 2 * (512 * 256 + 256) + 2 * 256 + 256 * 6 + 6;
+    const expected =
+      2 * (512 * 512 + 512) + 2 * (512 * 512 + 512) + 2 * 512 + 2 * (512 * 256 + 256) + 2 * 256 + 256 * 6 + 6;
     expect(net.size).toBe(expected);
   });
 
   it('backward equals central differences of the denoising loss through the whole network (float32, 1% of the largest gradient)', async () => {
-    const net = new ScoreNetwork({ dimension: 2, hidden: [5, 4], mappingSize: 3, fourierStd: 0.5, random: RandomStream.fromSeed(2) });
+    const net = new ScoreNetwork({
+      dimension: 2,
+      hidden: [5, 4],
+      mappingSize: 3,
+      fourierStd: 0.5,
+      random: RandomStream.fromSeed(2),
+    });
     const rows = 6;
     const random = RandomStream.fromSeed(3);
     const y = Float32Array.from({ length: rows * 2 }, () => random.normal());
@@ -175,16 +207,46 @@ describe('score network and entropy-matching training (small network, a few epoc
   it('a few epochs on Gaussian data bring S_NN toward S_tot and lower L_EM', async () => {
     const N = 512;
     const x = Float32Array.from(gaussian.sample(N, RandomStream.fromSeed(20)));
-    const net = new ScoreNetwork({ dimension: 2, hidden: [32, 16], mappingSize: 8, random: RandomStream.fromSeed(21) }).withKernels(kernels);
-    const trainer = new EntropyMatchingTrainer(net, vp, x, N, { batchSize: 32, throws: 10, learningRate: 3e-3, likelihoodWeighting: false }, kernels);
+    const net = new ScoreNetwork({
+      dimension: 2,
+      hidden: [32, 16],
+      mappingSize: 8,
+      random: RandomStream.fromSeed(21),
+    }).withKernels(kernels);
+    const trainer = new EntropyMatchingTrainer(
+      net,
+      vp,
+      x,
+      N,
+      { batchSize: 32, throws: 10, learningRate: 3e-3, likelihoodWeighting: false },
+      kernels,
+    );
     const star = new ExactExcessScore(gaussian, vp);
     const test = Float32Array.from(gaussian.sample(500, RandomStream.fromSeed(22)));
-    const before = await entropyIntegrals(net, star, vp, test, 500, gaussLegendreGrid(vp, 4, 4), RandomStream.fromSeed(23));
+    const before = await entropyIntegrals(
+      net,
+      star,
+      vp,
+      test,
+      500,
+      gaussLegendreGrid(vp, 4, 4),
+      RandomStream.fromSeed(23),
+    );
     const losses: number[] = [];
     for (let e = 0; e < 5; e++) losses.push(await trainer.epoch(RandomStream.fromSeed(24).split(`epoch:${e}`)));
-    const after = await entropyIntegrals(net, star, vp, test, 500, gaussLegendreGrid(vp, 4, 4), RandomStream.fromSeed(23));
+    const after = await entropyIntegrals(
+      net,
+      star,
+      vp,
+      test,
+      500,
+      gaussLegendreGrid(vp, 4, 4),
+      RandomStream.fromSeed(23),
+    );
     expect(losses[4]!).toBeLessThan(losses[0]!);
-    expect(Math.abs(after.neural.value - after.total!.value)).toBeLessThan(0.5 * Math.abs(before.neural.value - before.total!.value));
+    expect(Math.abs(after.neural.value - after.total!.value)).toBeLessThan(
+      0.5 * Math.abs(before.neural.value - before.total!.value),
+    );
     expect(after.matching!.value).toBeLessThan(0.5 * before.matching!.value);
   });
 });

@@ -243,7 +243,15 @@ export interface TimeIntegral {
  * Standard errors count the test points as the independent units (each point's time integral over its own fresh
  * draws; the spread of these over points / √M). Nats.
  */
-export async function entropyIntegrals(model: ExcessScore, exact: ExcessScore | undefined, process: ForwardProcess, x: Float32Array, count: number, grid: TimeGrid, random: RandomStream): Promise<{ neural: TimeIntegral; total?: TimeIntegral; matching?: TimeIntegral; cross?: TimeIntegral }> {
+export async function entropyIntegrals(
+  model: ExcessScore,
+  exact: ExcessScore | undefined,
+  process: ForwardProcess,
+  x: Float32Array,
+  count: number,
+  grid: TimeGrid,
+  random: RandomStream,
+): Promise<{ neural: TimeIntegral; total?: TimeIntegral; matching?: TimeIntegral; cross?: TimeIntegral }> {
   const D = model.dimension;
   const n = grid.times.length;
   const K = exact ? 4 : 1;
@@ -294,7 +302,9 @@ export async function entropyIntegrals(model: ExcessScore, exact: ExcessScore | 
     for (const v of values) v2 += (v - m) ** 2 / (count - 1);
     return { value: m, standardError: Math.sqrt(v2 / count), rates: rates[k]! };
   });
-  return exact ? { neural: result[0]!, total: result[1]!, matching: result[2]!, cross: result[3]! } : { neural: result[0]! };
+  return exact
+    ? { neural: result[0]!, total: result[1]!, matching: result[2]!, cross: result[3]! }
+    : { neural: result[0]! };
 }
 
 /**
@@ -303,7 +313,13 @@ export async function entropyIntegrals(model: ExcessScore, exact: ExcessScore | 
  * 'ode': fourth-order Runge–Kutta for the probability-flow ODE dx/dt = −b₊ + ½σ²(∇ln p_eq + e_θ) = ½σ² e_θ.
  * `steps` uniform steps in s. Returns float32 samples (count × D).
  */
-export async function reverseSample(model: ExcessScore, process: ForwardProcess, count: number, random: RandomStream, options: { method: 'sde' | 'ode'; steps: number; sStart?: number; sEnd?: number }): Promise<Float32Array> {
+export async function reverseSample(
+  model: ExcessScore,
+  process: ForwardProcess,
+  count: number,
+  random: RandomStream,
+  options: { method: 'sde' | 'ode'; steps: number; sStart?: number; sEnd?: number },
+): Promise<Float32Array> {
   const D = model.dimension;
   const sStart = options.sStart ?? (process.kind === 'sl' ? 1 - 1e-3 : 1);
   const sEnd = options.sEnd ?? 1e-3;
@@ -351,7 +367,14 @@ export async function reverseSample(model: ExcessScore, process: ForwardProcess,
  * u = −b₊ − σ² e_θ, ∇ln p(y|x) = −(y − μx)/Σ² = −z/Σ, with `throws` draws of (s, z) per point (s ~ U over the
  * training range). Returns the bound per point and its Monte Carlo standard error.
  */
-export async function likelihoodBound(model: ExcessScore, process: ForwardProcess, x: Float32Array, count: number, throws: number, random: RandomStream): Promise<{ bound: Float64Array; standardError: Float64Array }> {
+export async function likelihoodBound(
+  model: ExcessScore,
+  process: ForwardProcess,
+  x: Float32Array,
+  count: number,
+  throws: number,
+  random: RandomStream,
+): Promise<{ bound: Float64Array; standardError: Float64Array }> {
   const D = model.dimension;
   const [lo, hi] = process.trainingRange;
   const prior = -(D / 2) * Math.log(2 * Math.PI * Math.E * process.std(1) ** 2);

@@ -63,15 +63,31 @@ export function gaussHermite(n: number): { nodes: Float64Array; weights: Float64
 }
 
 // Kronrod 15 / Gauss 7 nodes and weights (QUADPACK qk15).
-const XGK = [0.991455371120812639206854697526329, 0.949107912342758524526189684047851, 0.864864423359769072789712788640926, 0.741531185599394439863864773280788, 0.58608723546769113029414483825873, 0.405845151377397166906606412076961, 0.207784955007898467600689403773245, 0];
-const WGK = [0.02293532201052922496373200805897, 0.063092092629978553290700663189204, 0.104790010322250183839876322541518, 0.140653259715525918745189590510238, 0.16900472663926790282658342659855, 0.190350578064785409913256402421014, 0.204432940075298892414161999234649, 0.209482141084727828012999174891714];
-const WG = [0.129484966168869693270611432679082, 0.27970539148927666790146777142378, 0.381830050505118944950369775488975, 0.417959183673469387755102040816327];
+const XGK = [
+  0.991455371120812639206854697526329, 0.949107912342758524526189684047851, 0.864864423359769072789712788640926,
+  0.741531185599394439863864773280788, 0.58608723546769113029414483825873, 0.405845151377397166906606412076961,
+  0.207784955007898467600689403773245, 0,
+];
+const WGK = [
+  0.02293532201052922496373200805897, 0.063092092629978553290700663189204, 0.104790010322250183839876322541518,
+  0.140653259715525918745189590510238, 0.16900472663926790282658342659855, 0.190350578064785409913256402421014,
+  0.204432940075298892414161999234649, 0.209482141084727828012999174891714,
+];
+const WG = [
+  0.129484966168869693270611432679082, 0.27970539148927666790146777142378, 0.381830050505118944950369775488975,
+  0.417959183673469387755102040816327,
+];
 
 /**
  * Adaptive Gauss–Kronrod (G7/K15) integral of f over [a, b], bisecting the interval with the largest error estimate
  * until the summed |K15 − G7| is below max(absTol, relTol·|I|). Returns the integral and the error estimate.
  */
-export function integrateAdaptive(f: (x: number) => number, a: number, b: number, options: { absTol?: number; relTol?: number; maxIntervals?: number } = {}): { value: number; error: number } {
+export function integrateAdaptive(
+  f: (x: number) => number,
+  a: number,
+  b: number,
+  options: { absTol?: number; relTol?: number; maxIntervals?: number } = {},
+): { value: number; error: number } {
   const { absTol = 1e-12, relTol = 1e-12, maxIntervals = 2000 } = options;
   const rule = (lo: number, hi: number) => {
     const c = 0.5 * (lo + hi);
@@ -97,7 +113,8 @@ export function integrateAdaptive(f: (x: number) => number, a: number, b: number
       error += intervals[i]!.error;
       if (intervals[i]!.error > intervals[worst]!.error) worst = i;
     }
-    if (error <= Math.max(absTol, relTol * Math.abs(value)) || intervals.length >= maxIntervals) return { value, error };
+    if (error <= Math.max(absTol, relTol * Math.abs(value)) || intervals.length >= maxIntervals)
+      return { value, error };
     const w = intervals[worst]!;
     const mid = 0.5 * (w.lo + w.hi);
     intervals.splice(worst, 1, rule(w.lo, mid), rule(mid, w.hi));
@@ -108,7 +125,12 @@ export function integrateAdaptive(f: (x: number) => number, a: number, b: number
  * The authors' time integral (diffusion_util.py `mc_entropy_rate`): the rate on the grid linspace(sMin, T, n),
  * cumulative trapezoid, and both the full-grid integral and the second-to-last cumulative value their code reports.
  */
-export function trapezoidOnAuthorsGrid(rate: (s: number) => number, horizon: number, points = 100, sMin = 1e-5): { grid: Float64Array; rates: Float64Array; cumulative: Float64Array; full: number; reported: number } {
+export function trapezoidOnAuthorsGrid(
+  rate: (s: number) => number,
+  horizon: number,
+  points = 100,
+  sMin = 1e-5,
+): { grid: Float64Array; rates: Float64Array; cumulative: Float64Array; full: number; reported: number } {
   const grid = new Float64Array(points);
   const rates = new Float64Array(points);
   for (let j = 0; j < points; j++) {
@@ -116,6 +138,7 @@ export function trapezoidOnAuthorsGrid(rate: (s: number) => number, horizon: num
     rates[j] = rate(grid[j]!);
   }
   const cumulative = new Float64Array(points);
-  for (let j = 1; j < points; j++) cumulative[j] = cumulative[j - 1]! + 0.5 * (grid[j]! - grid[j - 1]!) * (rates[j]! + rates[j - 1]!);
+  for (let j = 1; j < points; j++)
+    cumulative[j] = cumulative[j - 1]! + 0.5 * (grid[j]! - grid[j - 1]!) * (rates[j]! + rates[j - 1]!);
   return { grid, rates, cumulative, full: cumulative[points - 1]!, reported: cumulative[points - 2]! };
 }

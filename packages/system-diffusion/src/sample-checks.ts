@@ -43,15 +43,30 @@ export function gaussianFitKl(samples: ArrayLike<number>, n: number, data: Gauss
  * alone: the mean + 4 standard deviations of the same statistic over `replicates` sets of n exact samples
  * (its expectation is ≈ (D + D(D+1)/2)/(2n) for a correct model).
  */
-export function gaussianFitDivergence(samples: ArrayLike<number>, n: number, data: GaussianMixture, random: RandomStream, replicates = 30): { value: number; threshold: number; nullMean: number; replicates: number } {
-  const nulls = Array.from({ length: replicates }, (_, r) => gaussianFitKl(data.sample(n, random.split(`null:${r}`)), n, data));
+export function gaussianFitDivergence(
+  samples: ArrayLike<number>,
+  n: number,
+  data: GaussianMixture,
+  random: RandomStream,
+  replicates = 30,
+): { value: number; threshold: number; nullMean: number; replicates: number } {
+  const nulls = Array.from({ length: replicates }, (_, r) =>
+    gaussianFitKl(data.sample(n, random.split(`null:${r}`)), n, data),
+  );
   const mean = nulls.reduce((a, b) => a + b, 0) / replicates;
   const sd = Math.sqrt(nulls.reduce((a, b) => a + (b - mean) ** 2, 0) / (replicates - 1));
   return { value: gaussianFitKl(samples, n, data), threshold: mean + 4 * sd, nullMean: mean, replicates };
 }
 
 /** Unbiased MMD² (Gretton et al. 2012) between a (n × D) and b (m × D) with the kernel exp(−‖x − y‖²/(2h²)). */
-export function mmd2(a: ArrayLike<number>, n: number, b: ArrayLike<number>, m: number, D: number, bandwidth: number): number {
+export function mmd2(
+  a: ArrayLike<number>,
+  n: number,
+  b: ArrayLike<number>,
+  m: number,
+  D: number,
+  bandwidth: number,
+): number {
   const g = 1 / (2 * bandwidth * bandwidth);
   const k = (x: ArrayLike<number>, i: number, y: ArrayLike<number>, j: number) => {
     let d2 = 0;
@@ -72,7 +87,13 @@ export function mmd2(a: ArrayLike<number>, n: number, b: ArrayLike<number>, m: n
  * threshold from sampling error alone: the mean + 4 standard deviations of MMD² between two independent data sets
  * of the same sizes over `replicates` replicates.
  */
-export function mmdCheck(samples: ArrayLike<number>, n: number, data: GaussianMixture, random: RandomStream, replicates = 10): { value: number; threshold: number; nullMean: number; bandwidth: number; replicates: number } {
+export function mmdCheck(
+  samples: ArrayLike<number>,
+  n: number,
+  data: GaussianMixture,
+  random: RandomStream,
+  replicates = 10,
+): { value: number; threshold: number; nullMean: number; bandwidth: number; replicates: number } {
   const D = data.dimension;
   const reference = data.sample(n, random.split('reference'));
   const distances: number[] = [];
@@ -84,8 +105,16 @@ export function mmdCheck(samples: ArrayLike<number>, n: number, data: GaussianMi
     }
   distances.sort((x, y) => x - y);
   const bandwidth = distances[Math.floor(distances.length / 2)]!;
-  const nulls = Array.from({ length: replicates }, (_, r) => mmd2(data.sample(n, random.split(`null-a:${r}`)), n, data.sample(n, random.split(`null-b:${r}`)), n, D, bandwidth));
+  const nulls = Array.from({ length: replicates }, (_, r) =>
+    mmd2(data.sample(n, random.split(`null-a:${r}`)), n, data.sample(n, random.split(`null-b:${r}`)), n, D, bandwidth),
+  );
   const mean = nulls.reduce((a, b) => a + b, 0) / replicates;
   const sd = Math.sqrt(nulls.reduce((a, b) => a + (b - mean) ** 2, 0) / (replicates - 1));
-  return { value: mmd2(samples, n, reference, n, D, bandwidth), threshold: mean + 4 * sd, nullMean: mean, bandwidth, replicates };
+  return {
+    value: mmd2(samples, n, reference, n, D, bandwidth),
+    threshold: mean + 4 * sd,
+    nullMean: mean,
+    bandwidth,
+    replicates,
+  };
 }

@@ -1,6 +1,18 @@
 import type { RandomStream } from '@entroscope/core';
 import type { KernelBackend } from '@entroscope/kernels';
-import { Activation, Dense, LayerNorm, RandomFourierFeatures, Sequential, TimeEmbedding, constant, truncatedNormalFanIn, type Layer, type Matrix, type Parameter } from '@entroscope/nn';
+import {
+  Activation,
+  Dense,
+  LayerNorm,
+  RandomFourierFeatures,
+  Sequential,
+  TimeEmbedding,
+  constant,
+  truncatedNormalFanIn,
+  type Layer,
+  type Matrix,
+  type Parameter,
+} from '@entroscope/nn';
 
 /**
  * An excess-score model: e(y, s) for a batch of points y (rows × D, float32) each at its own time s (rows).
@@ -49,13 +61,26 @@ export class ScoreNetwork implements ExcessScore {
     this.dimension = D;
     const E = 2 * mappingSize;
     this.embeddingSize = E;
-    const dense = (inSize: number, outSize: number, label: string) => new Dense(inSize, outSize, { weightInit: lecunNormal(), biasInit: constant(0), random: random.split(label) });
-    this.timeBranch = new Sequential([new RandomFourierFeatures(1, { mappingSize, std: fourierStd, random: random.split('B_s') }), dense(E, E, 'embed'), new Activation('sigmoid', E)]);
-    const layers: Layer[] = [new RandomFourierFeatures(D, { mappingSize, std: fourierStd, random: random.split('B_x') }), dense(E, E, 'position'), new Activation('sigmoid', E)];
+    const dense = (inSize: number, outSize: number, label: string) =>
+      new Dense(inSize, outSize, { weightInit: lecunNormal(), biasInit: constant(0), random: random.split(label) });
+    this.timeBranch = new Sequential([
+      new RandomFourierFeatures(1, { mappingSize, std: fourierStd, random: random.split('B_s') }),
+      dense(E, E, 'embed'),
+      new Activation('sigmoid', E),
+    ]);
+    const layers: Layer[] = [
+      new RandomFourierFeatures(D, { mappingSize, std: fourierStd, random: random.split('B_x') }),
+      dense(E, E, 'position'),
+      new Activation('sigmoid', E),
+    ];
     let width = E;
     hidden.forEach((w, l) => {
       layers.push(dense(width, w, `hidden:${l}`));
-      const tau = new TimeEmbedding(w, E, { weightInit: lecunNormal(), biasInit: constant(0), random: random.split(`tau:${l}`) });
+      const tau = new TimeEmbedding(w, E, {
+        weightInit: lecunNormal(),
+        biasInit: constant(0),
+        random: random.split(`tau:${l}`),
+      });
       this.embeddings.push(tau);
       layers.push(tau, new LayerNorm(w), new Activation('sigmoid', w));
       width = w;
@@ -74,9 +99,18 @@ export class ScoreNetwork implements ExcessScore {
   }
 
   /** e_θ(y, s) for a batch; with `training` the layers keep what `backward` needs. */
-  async forward(y: Float32Array, s: Float32Array, rows: number, kernels: KernelBackend, training: boolean): Promise<Matrix> {
+  async forward(
+    y: Float32Array,
+    s: Float32Array,
+    rows: number,
+    kernels: KernelBackend,
+    training: boolean,
+  ): Promise<Matrix> {
     const embed = await this.timeBranch.forward({ rows, cols: 1, data: s }, { kernels, training });
-    return this.main.forward({ rows, cols: this.dimension, data: y }, { kernels, training, extras: new Map([['time-embedding', embed]]) });
+    return this.main.forward(
+      { rows, cols: this.dimension, data: y },
+      { kernels, training, extras: new Map([['time-embedding', embed]]) },
+    );
   }
 
   /** Backpropagates ∂loss/∂e_θ of the last training forward into every parameter's grad. */
@@ -105,7 +139,13 @@ export class ScoreNetwork implements ExcessScore {
     const out = new Float32Array(rows * this.dimension);
     for (let start = 0; start < rows; start += chunk) {
       const n = Math.min(chunk, rows - start);
-      const part = await this.forward(y.subarray(start * this.dimension, (start + n) * this.dimension), s.subarray(start, start + n), n, this.kernels, false);
+      const part = await this.forward(
+        y.subarray(start * this.dimension, (start + n) * this.dimension),
+        s.subarray(start, start + n),
+        n,
+        this.kernels,
+        false,
+      );
       out.set(part.data, start * this.dimension);
     }
     return out;

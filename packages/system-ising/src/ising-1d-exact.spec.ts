@@ -13,7 +13,9 @@ import {
 
 // Reference values: docs/science/rg-ising.md §1.4. Class E (exact): 1e-12 absolute, or ±1 in the last
 // quoted digit when fewer digits are quoted.
-const lastDigit = (quoted: string) => 10 ** -(quoted.split('.')[1]!.replace(/e.*/, '').length) * (quoted.includes('e-') ? 10 ** Number(quoted.split('e')[1]) : 1);
+const lastDigit = (quoted: string) =>
+  10 ** -quoted.split('.')[1]!.replace(/e.*/, '').length *
+  (quoted.includes('e-') ? 10 ** Number(quoted.split('e')[1]) : 1);
 
 /** Brute-force ln Z, ⟨Σ s_i s_{i+1}⟩ and ⟨Σ s_i⟩ on a ring of n spins. */
 export function enumerateRing(K: number, h: number, n: number) {
@@ -69,7 +71,8 @@ describe('1D Ising exact results', () => {
   });
 
   it('halves the correlation length with each decimation', () => {
-    for (const K of [0.5, 1, 2]) expect(correlationLength1d(decimate1d(K, 0).K, 0)).toBeCloseTo(correlationLength1d(K, 0) / 2, 12);
+    for (const K of [0.5, 1, 2])
+      expect(correlationLength1d(decimate1d(K, 0).K, 0)).toBeCloseTo(correlationLength1d(K, 0) / 2, 12);
   });
 
   it('reproduces the field case (K, h) = (0.5, 0.2)', () => {
@@ -84,7 +87,12 @@ describe('1D Ising exact results', () => {
   });
 
   it('satisfies f(K, h) = g + ½ f(K′, h′) to machine precision', () => {
-    for (const [K, h] of [[0.5, 0.2], [1, -0.3], [2, 1.5], [0.05, 0.01]] as const) {
+    for (const [K, h] of [
+      [0.5, 0.2],
+      [1, -0.3],
+      [2, 1.5],
+      [0.05, 0.01],
+    ] as const) {
       const d = decimate1d(K, h);
       expect(Math.abs(freeEnergy1d(K, h) - (d.g + 0.5 * freeEnergy1d(d.K, d.h)))).toBeLessThan(1e-14);
     }
@@ -92,14 +100,28 @@ describe('1D Ising exact results', () => {
 
   it('gives ε and m equal to derivatives of f (central differences, 1e-8)', () => {
     const step = 1e-5;
-    for (const [K, h] of [[0.5, 0.2], [1.3, -0.7]] as const) {
-      expect(nearestNeighbourCorrelation1d(K, h)).toBeCloseTo((freeEnergy1d(K + step, h) - freeEnergy1d(K - step, h)) / (2 * step), 8);
-      expect(magnetisation1d(K, h)).toBeCloseTo((freeEnergy1d(K, h + step) - freeEnergy1d(K, h - step)) / (2 * step), 8);
+    for (const [K, h] of [
+      [0.5, 0.2],
+      [1.3, -0.7],
+    ] as const) {
+      expect(nearestNeighbourCorrelation1d(K, h)).toBeCloseTo(
+        (freeEnergy1d(K + step, h) - freeEnergy1d(K - step, h)) / (2 * step),
+        8,
+      );
+      expect(magnetisation1d(K, h)).toBeCloseTo(
+        (freeEnergy1d(K, h + step) - freeEnergy1d(K, h - step)) / (2 * step),
+        8,
+      );
     }
   });
 
   it('gives ring ln Z_N and its gradient equal to exact enumeration (1e-12)', () => {
-    for (const [K, h, n] of [[0.5, 0, 8], [0.5, 0.2, 6], [1.2, -0.4, 10], [-0.3, 0.1, 7]] as const) {
+    for (const [K, h, n] of [
+      [0.5, 0, 8],
+      [0.5, 0.2, 6],
+      [1.2, -0.4, 10],
+      [-0.3, 0.1, 7],
+    ] as const) {
       const brute = enumerateRing(K, h, n);
       expect(Math.abs(logPartitionRing1d(K, h, n) - brute.logZ)).toBeLessThan(1e-12);
       const [dK, dh] = meanStatisticsRing1d(K, h, n);
@@ -109,7 +131,11 @@ describe('1D Ising exact results', () => {
   });
 
   it('stays finite for strong couplings and fields', () => {
-    for (const [K, h] of [[40, 0], [20, 30], [0, 49]] as const) {
+    for (const [K, h] of [
+      [40, 0],
+      [20, 30],
+      [0, 49],
+    ] as const) {
       expect(Number.isFinite(freeEnergy1d(K, h))).toBe(true);
       const d = decimate1d(K, h);
       expect(Number.isFinite(d.K) && Number.isFinite(d.h) && Number.isFinite(d.g)).toBe(true);

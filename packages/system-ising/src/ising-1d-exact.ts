@@ -141,8 +141,5 @@ export function meanStatisticsRing1d(K: number, h: number, sites: number): [numb
   const rho = e.minus / e.plus;
   const denominator = e.plus * (1 + Math.pow(rho, sites));
   const tail = Math.pow(rho, sites - 1);
-  return [
-    (sites * (e.dKPlus + tail * e.dKMinus)) / denominator,
-    (sites * (e.dhPlus + tail * e.dhMinus)) / denominator,
-  ];
+  return [(sites * (e.dKPlus + tail * e.dKMinus)) / denominator, (sites * (e.dhPlus + tail * e.dhMinus)) / denominator];
 }

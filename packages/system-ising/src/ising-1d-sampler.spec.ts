@@ -4,7 +4,10 @@ import { Ising1dSampler } from './ising-1d-sampler';
 
 describe('exact 1D Ising samplers', () => {
   it('draws infinite-chain windows with ⟨s_i s_{i+1}⟩ = ε and ⟨s⟩ = m within 4 standard errors', () => {
-    for (const [K, h] of [[0.5, 0], [0.8, 0.3]] as const) {
+    for (const [K, h] of [
+      [0.5, 0],
+      [0.8, 0.3],
+    ] as const) {
       const rows = 4000;
       const length = 32;
       const data = new Ising1dSampler(K, h).sampleWindows(rows, length, RandomStream.fromSeed(4).split(`${K},${h}`));
@@ -54,7 +57,10 @@ describe('exact 1D Ising samplers', () => {
       return Math.exp(K * e + h * m);
     });
     const z = weights.reduce((a, b) => a + b, 0);
-    const chi2 = weights.reduce((acc, w, state) => acc + (observed[state]! - (count * w) / z) ** 2 / ((count * w) / z), 0);
+    const chi2 = weights.reduce(
+      (acc, w, state) => acc + (observed[state]! - (count * w) / z) ** 2 / ((count * w) / z),
+      0,
+    );
     // 31 degrees of freedom; 99.9 % quantile 61.1.
     expect(chi2).toBeLessThan(61.1);
   });

@@ -1,5 +1,12 @@
 import { Observable } from 'rxjs';
-import { z, type ExponentialFamilyExact, type Observation, type RunContext, type System, type SystemDescriptor } from '@entroscope/core';
+import {
+  z,
+  type ExponentialFamilyExact,
+  type Observation,
+  type RunContext,
+  type System,
+  type SystemDescriptor,
+} from '@entroscope/core';
 import {
   correlationLength1d,
   fisherInformation1d,
@@ -31,7 +38,13 @@ export const ising1dParamsSchema = z
     samples: z
       .object({
         count: z.number().int().min(1).max(10_000_000).describe('Independent configurations per site'),
-        length: z.number().int().min(1).max(1_000_000).default(64).describe('Spins per configuration (window of the infinite chain; ignored on a ring)'),
+        length: z
+          .number()
+          .int()
+          .min(1)
+          .max(1_000_000)
+          .default(64)
+          .describe('Spins per configuration (window of the infinite chain; ignored on a ring)'),
       })
       .strict()
       .optional()
@@ -99,7 +112,10 @@ export class Ising1dSystem implements System {
           const sampler = new Ising1dSampler(Kn, hn);
           const random = this.context.random.split(`rg-step:${n}`);
           const length = ringSize ?? samples.length;
-          data = ringSize !== undefined ? sampler.sampleRings(samples.count, ringSize, random) : sampler.sampleWindows(samples.count, length, random);
+          data =
+            ringSize !== undefined
+              ? sampler.sampleRings(samples.count, ringSize, random)
+              : sampler.sampleWindows(samples.count, length, random);
           shape = [samples.count, length];
         }
         const xi = correlationLength1d(Kn, hn);
@@ -131,10 +147,17 @@ export class Ising1dSystem implements System {
 export const ising1dDescriptor: SystemDescriptor<Ising1dParams> = {
   id: 'ising-1d',
   version: '1.0.0',
-  summary: '1D Ising chain (coupling K, field h) under exact b = 2 decimation; exact description and exact samples per RG step',
+  summary:
+    '1D Ising chain (coupling K, field h) under exact b = 2 decimation; exact description and exact samples per RG step',
   display: {
     name: '1D Ising chain',
-    parameters: { K: { name: 'coupling', symbol: 'K' }, h: { name: 'field', symbol: 'h' }, steps: { name: 'RG steps' }, 'samples.count': { name: 'samples' }, 'samples.length': { name: 'chain length' } },
+    parameters: {
+      K: { name: 'coupling', symbol: 'K' },
+      h: { name: 'field', symbol: 'h' },
+      steps: { name: 'RG steps' },
+      'samples.count': { name: 'samples' },
+      'samples.length': { name: 'chain length' },
+    },
     axes: { 'rg-step': { name: 'RG step', symbol: 'n' } },
   },
   citation: 'Erdmenger, Grosvenor, Jefferson, arXiv:2107.06898; docs/science/rg-ising.md §1',

@@ -52,7 +52,8 @@ describe('decimation onto sites (2i, 2j)', () => {
     const data = Int8Array.from({ length: 2 * L * L }, (_, i) => i % 127);
     const out = decimateSquare(data, 2, L);
     const expected: number[] = [];
-    for (let c = 0; c < 2; c++) for (let i = 0; i < L; i += 2) for (let j = 0; j < L; j += 2) expected.push(data[c * L * L + i * L + j]!);
+    for (let c = 0; c < 2; c++)
+      for (let i = 0; i < L; i += 2) for (let j = 0; j < L; j += 2) expected.push(data[c * L * L + i * L + j]!);
     expect(Array.from(out)).toEqual(expected);
   });
 });
@@ -72,7 +73,13 @@ describe('2 × 2 plaquette patches', () => {
         for (let pj = 0; pj < L; pj += P) {
           for (let qi = pi; qi < pi + P; qi += 2) {
             for (let qj = pj; qj < pj + P; qj += 2) {
-              for (const [di, dj] of [[0, 0], [0, 1], [1, 0], [1, 1]] as const) expected.push(data[c * L * L + (qi + di) * L + qj + dj]!);
+              for (const [di, dj] of [
+                [0, 0],
+                [0, 1],
+                [1, 0],
+                [1, 1],
+              ] as const)
+                expected.push(data[c * L * L + (qi + di) * L + qj + dj]!);
             }
           }
         }

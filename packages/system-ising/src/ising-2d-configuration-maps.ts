@@ -13,8 +13,10 @@ import { ArgumentError, type RandomStream } from '@entroscope/core';
 export type ConfigurationMap = 'block-spin' | 'decimation';
 
 function checkConfigurations(where: string, data: Int8Array, count: number, L: number): void {
-  if (!Number.isInteger(L) || L < 2 || L % 2 !== 0) throw new ArgumentError(`${where}: L`, 'an even lattice side ≥ 2', L);
-  if (data.length !== count * L * L) throw new ArgumentError(`${where}: data`, `${count} × ${L} × ${L} = ${count * L * L} spins`, data.length);
+  if (!Number.isInteger(L) || L < 2 || L % 2 !== 0)
+    throw new ArgumentError(`${where}: L`, 'an even lattice side ≥ 2', L);
+  if (data.length !== count * L * L)
+    throw new ArgumentError(`${where}: data`, `${count} × ${L} × ${L} = ${count * L * L} spins`, data.length);
 }
 
 /** Majority-rule block spins with b = 2 (ties broken at random). */
@@ -43,7 +45,8 @@ export function decimateSquare(data: Int8Array, count: number, L: number): Int8A
   const out = new Int8Array(count * l * l);
   for (let c = 0; c < count; c++) {
     const base = c * L * L;
-    for (let i = 0; i < l; i++) for (let j = 0; j < l; j++) out[c * l * l + i * l + j] = data[base + 2 * i * L + 2 * j]!;
+    for (let i = 0; i < l; i++)
+      for (let j = 0; j < l; j++) out[c * l * l + i * l + j] = data[base + 2 * i * L + 2 * j]!;
   }
   return out;
 }
@@ -54,9 +57,15 @@ export function decimateSquare(data: Int8Array, count: number, L: number): Int8A
  * bottom-left, bottom-right), plaquettes in row-major order. A block-pattern estimator with block length 4 then
  * sees exactly the 2 × 2 plaquette patterns. Returns [rows, P²] with rows = count · (L/P)².
  */
-export function plaquettePatches(data: Int8Array, count: number, L: number, P: number): { data: Int8Array; rows: number; length: number } {
+export function plaquettePatches(
+  data: Int8Array,
+  count: number,
+  L: number,
+  P: number,
+): { data: Int8Array; rows: number; length: number } {
   checkConfigurations('plaquettePatches', data, count, L);
-  if (!Number.isInteger(P) || P < 2 || P % 2 !== 0 || L % P !== 0) throw new ArgumentError('plaquettePatches: P', `an even patch side dividing L = ${L}`, P);
+  if (!Number.isInteger(P) || P < 2 || P % 2 !== 0 || L % P !== 0)
+    throw new ArgumentError('plaquettePatches: P', `an even patch side dividing L = ${L}`, P);
   const per = (L / P) ** 2;
   const rows = count * per;
   const length = P * P;

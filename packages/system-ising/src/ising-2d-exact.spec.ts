@@ -74,7 +74,11 @@ describe('Onsager solution of the square lattice (docs/science/rg-ising.md §2.1
     expect(Math.abs(fisherInformation2d(0.2) - 2.4413044)).toBeLessThanOrEqual(1e-7);
     expect(fisherInformation2d(0)).toBe(2);
     // Small-K values (mpmath, 22 digits): the series form has no 1/s² cancellation.
-    for (const [K, F] of [[1e-4, 2.000000100000002133333], [5e-3, 2.000250013334809169837], [2e-2, 2.004003419387102912701]] as const) {
+    for (const [K, F] of [
+      [1e-4, 2.000000100000002133333],
+      [5e-3, 2.000250013334809169837],
+      [2e-2, 2.004003419387102912701],
+    ] as const) {
       expect(Math.abs(fisherInformation2d(K) - F)).toBeLessThan(1e-13);
     }
     // Deep in the ordered phase (K = 2): F = 7.2131381790616156482e-6 to 1e-9 relative.

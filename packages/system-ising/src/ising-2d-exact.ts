@@ -171,7 +171,9 @@ export function fisherInformation2d(K: number): number {
   if (kappaPrime === 0) return Infinity;
   const { K: ek, E: ee } = completeEllipticIntegrals(kappa, kappaPrime);
   // Same expression with 1/s² = sech²/t², c/s = 1/t, s/c³ = t·sech².
-  const du = -(sech2 / (t * t)) * (1 + (2 / Math.PI) * w * ek) + (1 / (Math.PI * t)) * (8 * t * sech2 * ek - (2 / t) * (ee - kappaPrime * kappaPrime * ek));
+  const du =
+    -(sech2 / (t * t)) * (1 + (2 / Math.PI) * w * ek) +
+    (1 / (Math.PI * t)) * (8 * t * sech2 * ek - (2 / t) * (ee - kappaPrime * kappaPrime * ek));
   return 2 * du;
 }
 

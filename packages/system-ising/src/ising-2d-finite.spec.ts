@@ -1,8 +1,14 @@
-import { CRITICAL_COUPLING_2D as Kc, fisherInformation2d, freeEnergy2d, nearestNeighbourCorrelation2d } from './ising-2d-exact';
+import {
+  CRITICAL_COUPLING_2D as Kc,
+  fisherInformation2d,
+  freeEnergy2d,
+  nearestNeighbourCorrelation2d,
+} from './ising-2d-exact';
 import { Ising2dDensityOfStates, fisherPeakFinite, kaufmanAverages } from './ising-2d-finite';
 
 // docs/science/rg-ising.md §2.7: exact 4×4 periodic values (enumeration of 2^16 states). Class E: ±1 in the last quoted digit.
-const close = (actual: number, quoted: string) => expect(Math.abs(actual - Number(quoted))).toBeLessThanOrEqual(Math.max(1e-12, 10 ** -quoted.split('.')[1]!.length));
+const close = (actual: number, quoted: string) =>
+  expect(Math.abs(actual - Number(quoted))).toBeLessThanOrEqual(Math.max(1e-12, 10 ** -quoted.split('.')[1]!.length));
 
 /** Brute force without Gray code or tables: sums over all states directly (independent of the class under test). */
 function bruteForce(K: number, w: number, h: number) {
@@ -14,10 +20,11 @@ function bruteForce(K: number, w: number, h: number) {
     const spin = (x: number, y: number) => ((state >> (((y + h) % h) * w + ((x + w) % w))) & 1 ? 1 : -1);
     let B = 0;
     let M = 0;
-    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-      B += spin(x, y) * (spin(x + 1, y) + spin(x, y + 1));
-      M += spin(x, y);
-    }
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) {
+        B += spin(x, y) * (spin(x + 1, y) + spin(x, y + 1));
+        M += spin(x, y);
+      }
     const weight = Math.exp(K * B);
     z += weight;
     sumB += weight * B;
@@ -53,11 +60,18 @@ describe('finite periodic square lattices', () => {
   });
 
   it("Kaufman's closed form equals enumeration on 4×4, 3×3 and non-square 4×5 / 5×4 tori (class E)", () => {
-    for (const [w, h] of [[4, 4], [3, 3], [4, 5]] as const) {
+    for (const [w, h] of [
+      [4, 4],
+      [3, 3],
+      [4, 5],
+    ] as const) {
       const table = new Ising2dDensityOfStates(w, h);
       for (const K of [0.05, 0.3, Kc, 0.44, 0.7, 1.5]) {
         const exact = table.averages(K);
-        for (const [rows, columns] of [[h, w], [w, h]]) {
+        for (const [rows, columns] of [
+          [h, w],
+          [w, h],
+        ]) {
           const k = kaufmanAverages(K, rows!, columns!);
           expect(Math.abs(k.logPartitionPerSite - exact.logPartitionPerSite)).toBeLessThan(1e-12);
           expect(Math.abs(k.nearestNeighbourCorrelation - exact.nearestNeighbourCorrelation)).toBeLessThan(1e-12);

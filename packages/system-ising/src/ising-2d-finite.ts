@@ -38,7 +38,11 @@ export class Ising2dDensityOfStates {
   ) {
     const N = width * height;
     if (!Number.isInteger(width) || !Number.isInteger(height) || width < 2 || height < 2 || N > 24) {
-      throw new ArgumentError('Ising2dDensityOfStates', 'integer sides ≥ 2 with width × height ≤ 24', `${width} × ${height}`);
+      throw new ArgumentError(
+        'Ising2dDensityOfStates',
+        'integer sides ≥ 2 with width × height ≤ 24',
+        `${width} × ${height}`,
+      );
     }
     this.sites = N;
     this.bondLevels = 2 * N + 1;
@@ -47,7 +51,12 @@ export class Ising2dDensityOfStates {
     const neighbours: number[][] = [];
     for (let y = 0; y < height; y++) {
       for (let x = 0; x < width; x++) {
-        neighbours.push([y * width + ((x + 1) % width), y * width + ((x + width - 1) % width), ((y + 1) % height) * width + x, ((y + height - 1) % height) * width + x]);
+        neighbours.push([
+          y * width + ((x + 1) % width),
+          y * width + ((x + width - 1) % width),
+          ((y + 1) % height) * width + x,
+          ((y + height - 1) % height) * width + x,
+        ]);
       }
     }
     const spins = new Int8Array(N).fill(1);
@@ -76,7 +85,8 @@ export class Ising2dDensityOfStates {
     const N = this.sites;
     let maxExponent = -Infinity;
     for (let b = 0; b < this.bondLevels; b++) {
-      for (let m = 0; m <= N; m++) if (this.counts[b * (N + 1) + m]! > 0) maxExponent = Math.max(maxExponent, K * (2 * b - 2 * N));
+      for (let m = 0; m <= N; m++)
+        if (this.counts[b * (N + 1) + m]! > 0) maxExponent = Math.max(maxExponent, K * (2 * b - 2 * N));
     }
     let z = 0;
     let sumB = 0;
@@ -149,7 +159,11 @@ function logTwoSinh(x: Jet): Jet {
  *   cosh γ_k = cosh 2K coth 2K − cos(πk/n) (k ≠ 0),  γ_0 = 2K + ln tanh K (negative below K_c).
  * Tested against exhaustive enumeration. Requires K > 0.
  */
-export function kaufmanLogPartition(K: number, rows: number, columns: number): { logZ: number; dLogZ: number; d2LogZ: number } {
+export function kaufmanLogPartition(
+  K: number,
+  rows: number,
+  columns: number,
+): { logZ: number; dLogZ: number; d2LogZ: number } {
   if (!(K > 0) || !Number.isFinite(K)) throw new ArgumentError('kaufmanLogPartition', 'a finite coupling K > 0', K);
   if (!Number.isInteger(rows) || !Number.isInteger(columns) || rows < 2 || columns < 2) {
     throw new ArgumentError('kaufmanLogPartition', 'integer lattice sides ≥ 2', `${rows} × ${columns}`);
@@ -216,7 +230,11 @@ export function kaufmanLogPartition(K: number, rows: number, columns: number): {
 export function kaufmanAverages(K: number, rows: number, columns: number): FiniteLatticeAverages {
   const N = rows * columns;
   const { logZ, dLogZ, d2LogZ } = kaufmanLogPartition(K, rows, columns);
-  return { logPartitionPerSite: logZ / N, nearestNeighbourCorrelation: dLogZ / (2 * N), bondVariancePerSite: d2LogZ / N };
+  return {
+    logPartitionPerSite: logZ / N,
+    nearestNeighbourCorrelation: dLogZ / (2 * N),
+    bondVariancePerSite: d2LogZ / N,
+  };
 }
 
 /**

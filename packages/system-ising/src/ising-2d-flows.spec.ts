@@ -19,7 +19,10 @@ const digits = (quoted: string) => {
   const decimals = mantissa!.includes('.') ? mantissa!.split('.')[1]!.length : 0;
   return 10 ** (-decimals + Number(exponent ?? 0));
 };
-const close = (actual: number, quoted: string) => expect(Math.abs(actual - Number(quoted))).toBeLessThanOrEqual(Math.max(1e-9 * Math.abs(Number(quoted)), digits(quoted)));
+const close = (actual: number, quoted: string) =>
+  expect(Math.abs(actual - Number(quoted))).toBeLessThanOrEqual(
+    Math.max(1e-9 * Math.abs(Number(quoted)), digits(quoted)),
+  );
 
 describe('exact checkerboard decimation (§2.2)', () => {
   it('reproduces 2 cosh(K S) for every neighbour pattern (S = 4, 2, 0 both ways, …): class E', () => {
@@ -89,8 +92,10 @@ describe('truncated coupling flows (§2.3)', () => {
 });
 
 describe('exact 2D relative entropy along the Kadanoff flow (§2.4)', () => {
-  const dA = (K: number, Kn: number) => freeEnergy2d(Kn) - freeEnergy2d(K) + 2 * (K - Kn) * nearestNeighbourCorrelation2d(K);
-  const dC = (K: number, Kn: number) => freeEnergy2d(K) - freeEnergy2d(Kn) + 2 * (Kn - K) * nearestNeighbourCorrelation2d(Kn);
+  const dA = (K: number, Kn: number) =>
+    freeEnergy2d(Kn) - freeEnergy2d(K) + 2 * (K - Kn) * nearestNeighbourCorrelation2d(K);
+  const dC = (K: number, Kn: number) =>
+    freeEnergy2d(K) - freeEnergy2d(Kn) + 2 * (Kn - K) * nearestNeighbourCorrelation2d(Kn);
   it.each([
     [0.3, dA, ['0.0088039299', '0.0384512081', '0.0810358970', '0.1086826714', '0.1138177183'], '0.1139378309'],
     [0.4, dA, ['0.004865872096', '0.02429766883', '0.0664407279', '0.1342748859', '0.2088302303'], '0.2562150413'],

@@ -33,12 +33,16 @@ export function checkerboardDecimation(K: number): CheckerboardCouplings {
  * ln 2cosh(K(s1+s2+s3+s4)) = g + (K1/2)(s1s2+s2s3+s3s4+s4s1) + K2(s1s3+s2s4) + K4 s1s2s3s4.
  * Returns both sides (for tests and documentation).
  */
-export function checkerboardLocalIdentity(K: number, s: readonly [number, number, number, number]): { exact: number; expanded: number } {
+export function checkerboardLocalIdentity(
+  K: number,
+  s: readonly [number, number, number, number],
+): { exact: number; expanded: number } {
   const [s1, s2, s3, s4] = s;
   const { K1, K2, K4, g } = checkerboardDecimation(K);
   return {
     exact: logCosh(K * (s1 + s2 + s3 + s4)) + Math.LN2,
-    expanded: g + (K1 / 2) * (s1 * s2 + s2 * s3 + s3 * s4 + s4 * s1) + K2 * (s1 * s3 + s2 * s4) + K4 * s1 * s2 * s3 * s4,
+    expanded:
+      g + (K1 / 2) * (s1 * s2 + s2 * s3 + s3 * s4 + s4 * s1) + K2 * (s1 * s3 + s2 * s4) + K4 * s1 * s2 * s3 * s4,
   };
 }
 
@@ -102,10 +106,20 @@ function oneCouplingFlow(id: CouplingFlowId, summary: string, scaleFactor: numbe
 }
 
 /** (i) Kadanoff / Chandler: next-nearest coupling folded into the nearest, K' = K1 + K2 = ⅜ ln cosh 4K, b = √2. */
-export const kadanoffFlow: CouplingFlow = oneCouplingFlow('kadanoff', "Checkerboard decimation with the next-nearest coupling folded into the nearest: K' = ⅜ ln cosh 4K (b = √2)", Math.SQRT2, 0.375);
+export const kadanoffFlow: CouplingFlow = oneCouplingFlow(
+  'kadanoff',
+  "Checkerboard decimation with the next-nearest coupling folded into the nearest: K' = ⅜ ln cosh 4K (b = √2)",
+  Math.SQRT2,
+  0.375,
+);
 
 /** (ii) Migdal–Kadanoff bond moving, b = 2: K' = ½ ln cosh 4K. */
-export const migdalKadanoffFlow: CouplingFlow = oneCouplingFlow('migdal-kadanoff', "Migdal–Kadanoff bond moving, b = 2: K' = ½ ln cosh 4K", 2, 0.5);
+export const migdalKadanoffFlow: CouplingFlow = oneCouplingFlow(
+  'migdal-kadanoff',
+  "Migdal–Kadanoff bond moving, b = 2: K' = ½ ln cosh 4K",
+  2,
+  0.5,
+);
 
 /**
  * (iii) Two-coupling recursion (lowest order of Maris & Kadanoff 1978): K' = 2K² + L, L' = K², b = √2, with L the

@@ -16,45 +16,65 @@ const runs = new Map<string, MonteCarloResult>();
 const run = (name: 'metropolis' | 'wolff', K: number) => {
   const key = `${name}:${K}`;
   if (!runs.has(key)) {
-    runs.set(key, runIsing2dMonteCarlo({ L, K, rule: name === 'metropolis' ? metropolisRule : wolffRule, sweeps: name === 'metropolis' ? 20_000 : 4_000, random: RandomStream.fromSeed(2024).split(key) }));
+    runs.set(
+      key,
+      runIsing2dMonteCarlo({
+        L,
+        K,
+        rule: name === 'metropolis' ? metropolisRule : wolffRule,
+        sweeps: name === 'metropolis' ? 20_000 : 4_000,
+        random: RandomStream.fromSeed(2024).split(key),
+      }),
+    );
   }
   return runs.get(key)!;
 };
 
 describe.each(['metropolis', 'wolff'] as const)('%s on the 64 × 64 torus against Onsager', (name) => {
-  it.each([0.3, 0.4, 0.5])('K = %s: energy u within 3 SE (τ_int measured), and the finite-size bias is negligible', (K) => {
-    const r = run(name, K);
-    expect(r.energy.reliable).toBe(true);
-    const exact = nearestNeighbourCorrelation2d(K);
-    expect(Math.abs(kaufmanAverages(K, L, L).nearestNeighbourCorrelation - exact)).toBeLessThan(0.05 * r.energy.standardError);
-    expect(Math.abs(r.energy.mean - exact)).toBeLessThan(3 * r.energy.standardError);
-  });
+  it.each([0.3, 0.4, 0.5])(
+    'K = %s: energy u within 3 SE (τ_int measured), and the finite-size bias is negligible',
+    (K) => {
+      const r = run(name, K);
+      expect(r.energy.reliable).toBe(true);
+      const exact = nearestNeighbourCorrelation2d(K);
+      expect(Math.abs(kaufmanAverages(K, L, L).nearestNeighbourCorrelation - exact)).toBeLessThan(
+        0.05 * r.energy.standardError,
+      );
+      expect(Math.abs(r.energy.mean - exact)).toBeLessThan(3 * r.energy.standardError);
+    },
+  );
 
   it('K = 0.5: ⟨|m|⟩ within 3 SE of the spontaneous magnetisation', () => {
     const r = run(name, 0.5);
     expect(r.absMagnetisation.reliable).toBe(true);
-    expect(Math.abs(r.absMagnetisation.mean - spontaneousMagnetisation2d(0.5))).toBeLessThan(3 * r.absMagnetisation.standardError);
+    expect(Math.abs(r.absMagnetisation.mean - spontaneousMagnetisation2d(0.5))).toBeLessThan(
+      3 * r.absMagnetisation.standardError,
+    );
   });
 
-  it.each([0.3, 0.4])('K = %s (M = 0): ⟨|m|⟩ is the finite-lattice Gaussian fluctuation sqrt(2⟨m²⟩/π) within 3 SE, and → 0 as L^{-1}', (K) => {
-    // Above T_c and for L ≫ ξ the magnetisation is Gaussian with variance χ/N, so ⟨|m|⟩ = sqrt(2⟨m²⟩/π): the
-    // infinite-lattice M = 0 appears as ⟨|m|⟩ = O(L^{-1}). Error of the difference by block jackknife.
-    const r = run(name, K);
-    const abs = r.absMagnetisationSeries;
-    const diff = blockJackknife(abs, 40, (ranges) => {
-      let n = 0;
-      let s1 = 0;
-      let s2 = 0;
-      for (const [a, b] of ranges) for (let t = a; t < b; t++) {
-        s1 += abs[t]!;
-        s2 += abs[t]! * abs[t]!;
-        n++;
-      }
-      return s1 / n - Math.sqrt((2 * s2) / n / Math.PI);
-    });
-    expect(Math.abs(diff.value)).toBeLessThan(3 * diff.standardError);
-    expect(r.absMagnetisation.mean).toBeLessThan(K === 0.3 ? 0.05 : 0.15);
-  });
+  it.each([0.3, 0.4])(
+    'K = %s (M = 0): ⟨|m|⟩ is the finite-lattice Gaussian fluctuation sqrt(2⟨m²⟩/π) within 3 SE, and → 0 as L^{-1}',
+    (K) => {
+      // Above T_c and for L ≫ ξ the magnetisation is Gaussian with variance χ/N, so ⟨|m|⟩ = sqrt(2⟨m²⟩/π): the
+      // infinite-lattice M = 0 appears as ⟨|m|⟩ = O(L^{-1}). Error of the difference by block jackknife.
+      const r = run(name, K);
+      const abs = r.absMagnetisationSeries;
+      const diff = blockJackknife(abs, 40, (ranges) => {
+        let n = 0;
+        let s1 = 0;
+        let s2 = 0;
+        for (const [a, b] of ranges)
+          for (let t = a; t < b; t++) {
+            s1 += abs[t]!;
+            s2 += abs[t]! * abs[t]!;
+            n++;
+          }
+        return s1 / n - Math.sqrt((2 * s2) / n / Math.PI);
+      });
+      expect(Math.abs(diff.value)).toBeLessThan(3 * diff.standardError);
+      expect(r.absMagnetisation.mean).toBeLessThan(K === 0.3 ? 0.05 : 0.15);
+    },
+  );
 
   it.each([0.3, 0.4, 0.5])('K = %s: Var(B)/N within 3 SE (block jackknife) of Onsager ∂²f/∂K²', (K) => {
     const r = run(name, K);

@@ -2,7 +2,13 @@ import { RandomStream } from '@entroscope/core';
 import { Xoshiro128 } from '@entroscope/kernels';
 import { CRITICAL_COUPLING_2D as Kc } from './ising-2d-exact';
 import { Ising2dDensityOfStates, kaufmanAverages } from './ising-2d-finite';
-import { latticeSums, metropolisRule, runIsing2dMonteCarlo, wolffRule, type UpdateRuleFactory } from './ising-2d-monte-carlo';
+import {
+  latticeSums,
+  metropolisRule,
+  runIsing2dMonteCarlo,
+  wolffRule,
+  type UpdateRuleFactory,
+} from './ising-2d-monte-carlo';
 import { WolffUpdater } from './ising-2d-wolff';
 
 // Class S (docs/science/rg-ising.md §2.7): |MC − exact| ≤ 4 standard errors, with SE from the τ_int measured on the run.
@@ -18,7 +24,11 @@ const brokenMetropolis: UpdateRuleFactory = (L, K, random) => {
         const site = Math.floor((rng.next() / 4294967296) * L * L);
         const r = (site / L) | 0;
         const c = site % L;
-        const nn = spins[r * L + ((c + 1) % L)]! + spins[r * L + ((c + L - 1) % L)]! + spins[((r + 1) % L) * L + c]! + spins[((r + L - 1) % L) * L + c]!;
+        const nn =
+          spins[r * L + ((c + 1) % L)]! +
+          spins[r * L + ((c + L - 1) % L)]! +
+          spins[((r + 1) % L) * L + c]! +
+          spins[((r + L - 1) % L) * L + c]!;
         const x = spins[site]! * nn;
         if (rng.next() / 4294967296 < Math.min(1, Math.exp(-K * x))) spins[site] = -spins[site]! as -1 | 1;
       }
@@ -62,18 +72,49 @@ describe('2D Ising Monte Carlo on the 4×4 torus against exact enumeration', () 
   });
 
   it('measures burn-in and autocorrelation: a cold start at small K is discarded, and Wolff decorrelates faster at K_c', () => {
-    const metropolis = runIsing2dMonteCarlo({ L: 16, K: Kc, rule: metropolisRule, sweeps: 4000, random: RandomStream.fromSeed(2), start: 'cold' });
-    const wolff = runIsing2dMonteCarlo({ L: 16, K: Kc, rule: wolffRule, sweeps: 4000, random: RandomStream.fromSeed(2), start: 'cold' });
+    const metropolis = runIsing2dMonteCarlo({
+      L: 16,
+      K: Kc,
+      rule: metropolisRule,
+      sweeps: 4000,
+      random: RandomStream.fromSeed(2),
+      start: 'cold',
+    });
+    const wolff = runIsing2dMonteCarlo({
+      L: 16,
+      K: Kc,
+      rule: wolffRule,
+      sweeps: 4000,
+      random: RandomStream.fromSeed(2),
+      start: 'cold',
+    });
     expect(wolff.absMagnetisation.tau).toBeLessThan(metropolis.absMagnetisation.tau);
-    const cold = runIsing2dMonteCarlo({ L: 32, K: 0.2, rule: metropolisRule, sweeps: 200, random: RandomStream.fromSeed(3), start: 'cold', pilotSweeps: 400 });
+    const cold = runIsing2dMonteCarlo({
+      L: 32,
+      K: 0.2,
+      rule: metropolisRule,
+      sweeps: 200,
+      random: RandomStream.fromSeed(3),
+      start: 'cold',
+      pilotSweeps: 400,
+    });
     expect(cold.burnIn).toBeGreaterThan(0);
     // The exact 16×16 energy (Kaufman) is recovered by both.
     const exact = kaufmanAverages(Kc, 16, 16).nearestNeighbourCorrelation;
-    for (const r of [metropolis, wolff]) expect(Math.abs(r.energy.mean - exact)).toBeLessThan(4 * r.energy.standardError);
+    for (const r of [metropolis, wolff])
+      expect(Math.abs(r.energy.mean - exact)).toBeLessThan(4 * r.energy.standardError);
   });
 
   it('saves spaced configurations with an effective sample size, deterministically per seed', () => {
-    const run = (seed: number) => runIsing2dMonteCarlo({ L: 8, K: 0.4, rule: wolffRule, sweeps: 100, configurations: 50, random: RandomStream.fromSeed(seed) });
+    const run = (seed: number) =>
+      runIsing2dMonteCarlo({
+        L: 8,
+        K: 0.4,
+        rule: wolffRule,
+        sweeps: 100,
+        configurations: 50,
+        random: RandomStream.fromSeed(seed),
+      });
     const a = run(4);
     expect(a.configurations.length).toBe(50 * 64);
     expect(a.configurationEss).toBeGreaterThan(5);

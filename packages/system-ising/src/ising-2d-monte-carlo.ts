@@ -2,7 +2,14 @@ import { ArgumentError, type RandomStream } from '@entroscope/core';
 import { Xoshiro128, isingCheckerboardSweepFast } from '@entroscope/kernels';
 import { CRITICAL_COUPLING_2D } from './ising-2d-exact';
 import { WolffUpdater } from './ising-2d-wolff';
-import { blockJackknife, correlatedMean, integratedAutocorrelationTime, mserTruncation, varianceOver, type MeanEstimate } from './monte-carlo-statistics';
+import {
+  blockJackknife,
+  correlatedMean,
+  integratedAutocorrelationTime,
+  mserTruncation,
+  varianceOver,
+  type MeanEstimate,
+} from './monte-carlo-statistics';
 
 /**
  * Markov-chain Monte Carlo of the 2D Ising model on an L × L torus, with thermalisation and autocorrelation
@@ -67,7 +74,10 @@ export const wolffRule: UpdateRuleFactory = (L, K, random) => {
 };
 
 /** The shipped update rules by id. */
-export const updateRules: Readonly<Record<'metropolis' | 'wolff', UpdateRuleFactory>> = { metropolis: metropolisRule, wolff: wolffRule };
+export const updateRules: Readonly<Record<'metropolis' | 'wolff', UpdateRuleFactory>> = {
+  metropolis: metropolisRule,
+  wolff: wolffRule,
+};
 
 /** B = Σ_bonds s_i s_j (2N bonds) and M = Σ_i s_i of an L × L periodic configuration. */
 export function latticeSums(spins: Int8Array, L: number): { bonds: number; magnetisation: number } {
@@ -141,8 +151,10 @@ export interface MonteCarloResult {
 /** Runs the chain described in the file comment. Deterministic for a given `random` stream. */
 export function runIsing2dMonteCarlo(options: MonteCarloOptions): MonteCarloResult {
   const { L, K, sweeps, random } = options;
-  if (!Number.isInteger(L) || L < 2 || L % 2 !== 0) throw new ArgumentError('runIsing2dMonteCarlo: L', 'an even integer ≥ 2', L);
-  if (!Number.isInteger(sweeps) || sweeps < 16) throw new ArgumentError('runIsing2dMonteCarlo: sweeps', 'an integer ≥ 16', sweeps);
+  if (!Number.isInteger(L) || L < 2 || L % 2 !== 0)
+    throw new ArgumentError('runIsing2dMonteCarlo: L', 'an even integer ≥ 2', L);
+  if (!Number.isInteger(sweeps) || sweeps < 16)
+    throw new ArgumentError('runIsing2dMonteCarlo: sweeps', 'an integer ≥ 16', sweeps);
   const N = L * L;
   const rule = options.rule(L, K, random.split('update'));
   const start = options.start ?? 'auto';
@@ -176,7 +188,10 @@ export function runIsing2dMonteCarlo(options: MonteCarloOptions): MonteCarloResu
     burnIn = mserTruncation(pilotB);
     const rest = pilotB.length - burnIn;
     if (rest >= 16) {
-      tauPilot = Math.max(integratedAutocorrelationTime(pilotB.slice(burnIn)).tau, integratedAutocorrelationTime(pilotM.slice(burnIn)).tau);
+      tauPilot = Math.max(
+        integratedAutocorrelationTime(pilotB.slice(burnIn)).tau,
+        integratedAutocorrelationTime(pilotM.slice(burnIn)).tau,
+      );
       if (rest >= 100 * tauPilot) break;
     }
     if (pilotLength >= maxPilot) break;

@@ -1,5 +1,12 @@
 import { Observable } from 'rxjs';
-import { z, type ExponentialFamilyExact, type Observation, type RunContext, type System, type SystemDescriptor } from '@entroscope/core';
+import {
+  z,
+  type ExponentialFamilyExact,
+  type Observation,
+  type RunContext,
+  type System,
+  type SystemDescriptor,
+} from '@entroscope/core';
 import {
   CRITICAL_COUPLING_2D,
   correlationLength2d,
@@ -29,26 +36,52 @@ export const ising2dParamsSchema = z
     flow: z
       .enum(['kadanoff', 'migdal-kadanoff', 'two-coupling'])
       .default('kadanoff')
-      .describe("Truncated recursion for the exact description at each step (docs/science/rg-ising.md §2.3): 'kadanoff' K' = ⅜ ln cosh 4K (b = √2), 'migdal-kadanoff' K' = ½ ln cosh 4K (b = 2), 'two-coupling' K' = 2K² + L, L' = K² (b = √2)"),
+      .describe(
+        "Truncated recursion for the exact description at each step (docs/science/rg-ising.md §2.3): 'kadanoff' K' = ⅜ ln cosh 4K (b = √2), 'migdal-kadanoff' K' = ½ ln cosh 4K (b = 2), 'two-coupling' K' = 2K² + L, L' = K² (b = √2)",
+      ),
     lattice: evenSide(2, 1 << 14)
       .optional()
-      .describe("Side L of a finite L × L torus: attaches Kaufman's exact finite-lattice ln Z (probe option limit: ring)"),
+      .describe(
+        "Side L of a finite L × L torus: attaches Kaufman's exact finite-lattice ln Z (probe option limit: ring)",
+      ),
     monteCarlo: z
       .object({
         L: evenSide(4, 4096).default(64).describe('Side of the simulated L × L torus'),
-        algorithm: z.enum(['metropolis', 'wolff']).default('wolff').describe("'metropolis' (checkerboard, kernels package) or 'wolff' (cluster)"),
-        sweeps: z.number().int().min(16).max(10_000_000).default(2000).describe('Production sweeps (after the measured burn-in)'),
+        algorithm: z
+          .enum(['metropolis', 'wolff'])
+          .default('wolff')
+          .describe("'metropolis' (checkerboard, kernels package) or 'wolff' (cluster)"),
+        sweeps: z
+          .number()
+          .int()
+          .min(16)
+          .max(10_000_000)
+          .default(2000)
+          .describe('Production sweeps (after the measured burn-in)'),
         configurations: z.number().int().min(1).max(100_000).default(200).describe('Configurations emitted per site'),
-        spacing: z.number().int().min(1).max(100_000).optional().describe('Sweeps between emitted configurations (default ⌈2τ_int⌉, measured)'),
-        start: z.enum(['auto', 'hot', 'cold']).default('auto').describe("Initial state ('auto': cold above K_c, hot below)"),
+        spacing: z
+          .number()
+          .int()
+          .min(1)
+          .max(100_000)
+          .optional()
+          .describe('Sweeps between emitted configurations (default ⌈2τ_int⌉, measured)'),
+        start: z
+          .enum(['auto', 'hot', 'cold'])
+          .default('auto')
+          .describe("Initial state ('auto': cold above K_c, hot below)"),
         map: z
           .enum(['decimation', 'block-spin', 'flow'])
           .default('decimation')
-          .describe("What rg-step n carries: 'decimation' keeps sites (2i, 2j) n times (exact marginal samples, b = 2 per step); 'block-spin' applies majority rule (b = 2) n times; 'flow' simulates the nearest-neighbour model at the flow's K_n on the same lattice. With 'decimation' and 'block-spin' the exact description at rg-step n is the flow taken to the same b = 2ⁿ lattice (2n steps of a b = √2 flow)"),
+          .describe(
+            "What rg-step n carries: 'decimation' keeps sites (2i, 2j) n times (exact marginal samples, b = 2 per step); 'block-spin' applies majority rule (b = 2) n times; 'flow' simulates the nearest-neighbour model at the flow's K_n on the same lattice. With 'decimation' and 'block-spin' the exact description at rg-step n is the flow taken to the same b = 2ⁿ lattice (2n steps of a b = √2 flow)",
+          ),
         layout: z
           .enum(['lattice', 'patches'])
           .default('lattice')
-          .describe("'lattice': data [count, L_n, L_n]; 'patches': rows of P × P patches in 2 × 2-plaquette order (for block-pattern estimators with blockLength 4)"),
+          .describe(
+            "'lattice': data [count, L_n, L_n]; 'patches': rows of P × P patches in 2 × 2-plaquette order (for block-pattern estimators with blockLength 4)",
+          ),
         patch: evenSide(2, 64).default(4).describe("Patch side P for layout 'patches'"),
       })
       .strict()
@@ -63,10 +96,18 @@ export const ising2dParamsSchema = z
       const last = mc.L / 2 ** p.steps;
       const need = mc.layout === 'patches' ? mc.patch : 2;
       if (!Number.isInteger(last) || last < need || (mc.layout === 'patches' && last % mc.patch !== 0)) {
-        ctx.addIssue({ code: 'custom', path: ['steps'], message: `expected L / 2^steps to be an integer ≥ ${need}${mc.layout === 'patches' ? ' divisible by the patch side' : ''} (each ${mc.map} step halves the lattice; L = ${mc.L})` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['steps'],
+          message: `expected L / 2^steps to be an integer ≥ ${need}${mc.layout === 'patches' ? ' divisible by the patch side' : ''} (each ${mc.map} step halves the lattice; L = ${mc.L})`,
+        });
       }
     } else if (mc.layout === 'patches' && mc.L % mc.patch !== 0) {
-      ctx.addIssue({ code: 'custom', path: ['monteCarlo', 'patch'], message: `expected a patch side dividing L = ${mc.L}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['monteCarlo', 'patch'],
+        message: `expected a patch side dividing L = ${mc.L}`,
+      });
     }
   });
 
@@ -87,7 +128,13 @@ const family = {
 };
 
 function monteCarloSummary(r: MonteCarloResult): Record<string, unknown> {
-  const est = (m: MonteCarloResult['energy']) => ({ mean: m.mean, standardError: m.standardError, tau: m.tau, effectiveSampleSize: m.effectiveSampleSize, reliable: m.reliable });
+  const est = (m: MonteCarloResult['energy']) => ({
+    mean: m.mean,
+    standardError: m.standardError,
+    tau: m.tau,
+    effectiveSampleSize: m.effectiveSampleSize,
+    reliable: m.reliable,
+  });
   return {
     algorithm: r.rule,
     ...r.ruleSettings,
@@ -128,7 +175,10 @@ export class Ising2dSystem implements System {
   observe(): Observable<Observation> {
     return new Observable<Observation>((subscriber) => {
       try {
-        this.emit((o) => subscriber.next(o), () => subscriber.closed);
+        this.emit(
+          (o) => subscriber.next(o),
+          () => subscriber.closed,
+        );
         subscriber.complete();
       } catch (error) {
         subscriber.error(error);
@@ -143,7 +193,9 @@ export class Ising2dSystem implements System {
     // at rg-step n is the flow taken to the same lattice: n·ln 2 / ln b flow steps (two per rg-step for b = √2).
     const flowStepsPerSite = mc && mc.map !== 'flow' ? Math.round(Math.LN2 / Math.log(flow.scaleFactor)) : 1;
     if (Math.abs(flow.scaleFactor ** flowStepsPerSite - (mc && mc.map !== 'flow' ? 2 : flow.scaleFactor)) > 1e-12) {
-      throw new Error(`ising-2d: flow '${flow.id}' (b = ${flow.scaleFactor}) cannot be matched to the b = 2 lattice of map '${mc!.map}'`);
+      throw new Error(
+        `ising-2d: flow '${flow.id}' (b = ${flow.scaleFactor}) cannot be matched to the b = 2 lattice of map '${mc!.map}'`,
+      );
     }
     const trajectory = flowTrajectory(flow, K, steps * flowStepsPerSite);
     const phase = flowPhase(flow, K);
@@ -160,7 +212,8 @@ export class Ising2dSystem implements System {
     let current: { data: Int8Array; L: number } | undefined;
     const runChain = (coupling: number, label: string, step = 0) =>
       runIsing2dMonteCarlo({
-        onProgress: (f) => this.context.progress?.((step + f) / (steps + 1), `${label}: ${Math.round(100 * f)}% of the sweeps`),
+        onProgress: (f) =>
+          this.context.progress?.((step + f) / (steps + 1), `${label}: ${Math.round(100 * f)}% of the sweeps`),
         L: mc!.L,
         K: coupling,
         rule: updateRules[mc!.algorithm],
@@ -194,8 +247,11 @@ export class Ising2dSystem implements System {
         ...(lattice !== undefined && {
           finite: {
             sites: lattice * lattice,
-            logPartition: ([k]: readonly number[], sites: number) => kaufmanLogPartition(k!, Math.round(Math.sqrt(sites)), Math.round(Math.sqrt(sites))).logZ,
-            meanStatistics: ([k]: readonly number[], sites: number) => [kaufmanLogPartition(k!, Math.round(Math.sqrt(sites)), Math.round(Math.sqrt(sites))).dLogZ],
+            logPartition: ([k]: readonly number[], sites: number) =>
+              kaufmanLogPartition(k!, Math.round(Math.sqrt(sites)), Math.round(Math.sqrt(sites))).logZ,
+            meanStatistics: ([k]: readonly number[], sites: number) => [
+              kaufmanLogPartition(k!, Math.round(Math.sqrt(sites)), Math.round(Math.sqrt(sites))).dLogZ,
+            ],
           },
         }),
       };
@@ -235,7 +291,15 @@ export class Ising2dSystem implements System {
           side = mc.L;
         } else {
           if (n > 0) {
-            const mapped = mc.map === 'decimation' ? decimateSquare(current!.data, mc.configurations, current!.L) : majorityBlockSpin(current!.data, mc.configurations, current!.L, this.context.random.split(`block-spin:${n}`));
+            const mapped =
+              mc.map === 'decimation'
+                ? decimateSquare(current!.data, mc.configurations, current!.L)
+                : majorityBlockSpin(
+                    current!.data,
+                    mc.configurations,
+                    current!.L,
+                    this.context.random.split(`block-spin:${n}`),
+                  );
             current = { data: mapped, L: current!.L / 2 };
           }
           configurations = current!.data;
@@ -258,7 +322,8 @@ export class Ising2dSystem implements System {
           // Independent units are configurations: with layout 'patches' each one gives (L_n/P)² consecutive rows.
           rowsPerUnit: mc.layout === 'patches' ? (side / mc.patch) ** 2 : 1,
           // Sites with the same unitSource are maps of the same configurations (paired, not independent samples).
-          unitSource: mc.map === 'flow' ? `${this.context.name}:monte-carlo:rg-step:${n}` : `${this.context.name}:monte-carlo`,
+          unitSource:
+            mc.map === 'flow' ? `${this.context.name}:monte-carlo:rg-step:${n}` : `${this.context.name}:monte-carlo`,
           // Effective number of configurations n/(2τ_int), τ_int measured on their bond-sum series (the chain's
           // configurations are correlated when their spacing is not ≫ τ_int); error bars scale by √(n/n_eff).
           effectiveSampleSize: (run ?? base)!.configurationEss,
@@ -283,7 +348,8 @@ export class Ising2dSystem implements System {
 export const ising2dDescriptor: SystemDescriptor<Ising2dParams> = {
   id: 'ising-2d',
   version: '1.0.0',
-  summary: '2D square-lattice Ising model under real-space RG: exact Onsager description along a truncated flow, Monte Carlo samples (Metropolis/Wolff) decimated or block-spun',
+  summary:
+    '2D square-lattice Ising model under real-space RG: exact Onsager description along a truncated flow, Monte Carlo samples (Metropolis/Wolff) decimated or block-spun',
   display: {
     name: '2D Ising model',
     parameters: {
@@ -296,14 +362,30 @@ export const ising2dDescriptor: SystemDescriptor<Ising2dParams> = {
       'monteCarlo.map': { name: 'map' },
     },
     axes: { 'rg-step': { name: 'RG step', symbol: 'n' } },
-    values: { kadanoff: 'Kadanoff', 'migdal-kadanoff': 'Migdal–Kadanoff', 'two-coupling': 'two-coupling', wolff: 'Wolff', metropolis: 'Metropolis' },
+    values: {
+      kadanoff: 'Kadanoff',
+      'migdal-kadanoff': 'Migdal–Kadanoff',
+      'two-coupling': 'two-coupling',
+      wolff: 'Wolff',
+      metropolis: 'Metropolis',
+    },
   },
-  citation: 'Onsager 1944; Kaufman 1949; Wolff 1989; Erdmenger, Grosvenor, Jefferson, arXiv:2107.06898; docs/science/rg-ising.md §2',
+  citation:
+    'Onsager 1944; Kaufman 1949; Wolff 1989; Erdmenger, Grosvenor, Jefferson, arXiv:2107.06898; docs/science/rg-ising.md §2',
   paramsSchema: ising2dParamsSchema,
-  provides: (params) => ({ axes: ['rg-step'], kinds: params.monteCarlo ? ['spins'] : [], exact: ['exponential-family'] }),
+  provides: (params) => ({
+    axes: ['rg-step'],
+    kinds: params.monteCarlo ? ['spins'] : [],
+    exact: ['exponential-family'],
+  }),
   create: (params, context) => new Ising2dSystem(params, context),
   // Monte Carlo configurations are stored as one byte per spin; the coarse-grained copies of every RG step and a
   // patch layout add at most as much again.
   estimate: (params) =>
-    params.monteCarlo ? { bytes: 2 * params.monteCarlo.configurations * params.monteCarlo.L ** 2, what: `${params.monteCarlo.configurations} configurations of ${params.monteCarlo.L} × ${params.monteCarlo.L} spins, one byte each, plus their coarse-grained copies` } : {},
+    params.monteCarlo
+      ? {
+          bytes: 2 * params.monteCarlo.configurations * params.monteCarlo.L ** 2,
+          what: `${params.monteCarlo.configurations} configurations of ${params.monteCarlo.L} × ${params.monteCarlo.L} spins, one byte each, plus their coarse-grained copies`,
+        }
+      : {},
 };

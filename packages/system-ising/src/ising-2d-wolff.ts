@@ -22,7 +22,8 @@ export class WolffUpdater {
     readonly K: number,
   ) {
     if (!Number.isInteger(L) || L < 2) throw new ArgumentError('WolffUpdater: L', 'an integer lattice side ≥ 2', L);
-    if (!(K >= 0) || !Number.isFinite(K)) throw new ArgumentError('WolffUpdater: K', 'a finite ferromagnetic coupling K ≥ 0', K);
+    if (!(K >= 0) || !Number.isFinite(K))
+      throw new ArgumentError('WolffUpdater: K', 'a finite ferromagnetic coupling K ≥ 0', K);
     this.sites = L * L;
     this.stack = new Int32Array(this.sites);
     this.threshold = Math.ceil(-Math.expm1(-2 * K) * 4294967296);
@@ -88,7 +89,8 @@ export class WolffUpdater {
    * towards states with large clusters. Returns the number of spins flipped.
    */
   sweep(spins: Int8Array, rng: Xoshiro128, clusters: number): number {
-    if (spins.length !== this.sites) throw new ArgumentError('WolffUpdater.sweep: spins', `${this.sites} spins`, spins.length);
+    if (spins.length !== this.sites)
+      throw new ArgumentError('WolffUpdater.sweep: spins', `${this.sites} spins`, spins.length);
     let flipped = 0;
     for (let c = 0; c < clusters; c++) flipped += this.cluster(spins, rng);
     return flipped;

@@ -1,5 +1,11 @@
 import { RandomStream } from '@entroscope/core';
-import { blockJackknife, correlatedMean, integratedAutocorrelationTime, mserTruncation, varianceOver } from './monte-carlo-statistics';
+import {
+  blockJackknife,
+  correlatedMean,
+  integratedAutocorrelationTime,
+  mserTruncation,
+  varianceOver,
+} from './monte-carlo-statistics';
 
 /** AR(1) process x_t = φ x_{t−1} + sqrt(1 − φ²) ε_t (unit variance): τ_int = (1 + φ) / (2(1 − φ)) exactly. */
 function ar1(phi: number, n: number, seed: number, offset = 0): Float64Array {
@@ -15,13 +21,16 @@ function ar1(phi: number, n: number, seed: number, offset = 0): Float64Array {
 }
 
 describe('Monte Carlo time-series statistics', () => {
-  it.each([0, 0.5, 0.9])('measures τ_int of an AR(1) process with φ = %s within 4 of its own standard errors', (phi) => {
-    const exact = (1 + phi) / (2 * (1 - phi));
-    const t = integratedAutocorrelationTime(ar1(phi, 200_000, 11));
-    expect(t.reliable).toBe(true);
-    // The windowed estimator's bias is O(e^{−W/τ}) ≪ its statistical error here.
-    expect(Math.abs(t.tau - exact)).toBeLessThan(4 * t.error);
-  });
+  it.each([0, 0.5, 0.9])(
+    'measures τ_int of an AR(1) process with φ = %s within 4 of its own standard errors',
+    (phi) => {
+      const exact = (1 + phi) / (2 * (1 - phi));
+      const t = integratedAutocorrelationTime(ar1(phi, 200_000, 11));
+      expect(t.reliable).toBe(true);
+      // The windowed estimator's bias is O(e^{−W/τ}) ≪ its statistical error here.
+      expect(Math.abs(t.tau - exact)).toBeLessThan(4 * t.error);
+    },
+  );
 
   it('gives standard errors of the mean that cover the truth at the nominal rate (AR(1), φ = 0.8)', () => {
     // 200 independent chains: the z-scores of the means should have unit variance if SE accounts for τ.

@@ -49,9 +49,20 @@ export function integratedAutocorrelationTime(series: ArrayLike<number>, c = 6):
     let s = 0;
     for (let t = 0; t + W < n; t++) s += centred[t]! * centred[t + W]!;
     tau += s / n / variance;
-    if (W >= c * tau) return { tau: Math.max(tau, 0.5), window: W, reliable: true, error: Math.max(tau, 0.5) * Math.sqrt((2 * (2 * W + 1)) / n) };
+    if (W >= c * tau)
+      return {
+        tau: Math.max(tau, 0.5),
+        window: W,
+        reliable: true,
+        error: Math.max(tau, 0.5) * Math.sqrt((2 * (2 * W + 1)) / n),
+      };
   }
-  return { tau: Math.max(tau, 0.5), window: maxWindow, reliable: false, error: Math.max(tau, 0.5) * Math.sqrt((2 * (2 * maxWindow + 1)) / n) };
+  return {
+    tau: Math.max(tau, 0.5),
+    window: maxWindow,
+    reliable: false,
+    error: Math.max(tau, 0.5) * Math.sqrt((2 * (2 * maxWindow + 1)) / n),
+  };
 }
 
 /** A mean with its autocorrelation-aware standard error. */
@@ -73,7 +84,14 @@ export function correlatedMean(series: ArrayLike<number>, c = 6): MeanEstimate {
   const t = integratedAutocorrelationTime(series, c);
   // Unbiased variance of the observable (n − 1), inflated by 2τ.
   const unbiased = (variance * n) / (n - 1);
-  return { mean, standardError: Math.sqrt((2 * t.tau * unbiased) / n), tau: t.tau, effectiveSampleSize: n / (2 * t.tau), n, reliable: t.reliable };
+  return {
+    mean,
+    standardError: Math.sqrt((2 * t.tau * unbiased) / n),
+    tau: t.tau,
+    effectiveSampleSize: n / (2 * t.tau),
+    n,
+    reliable: t.reliable,
+  };
 }
 
 /**
@@ -116,9 +134,14 @@ export function mserTruncation(series: ArrayLike<number>, batch = 5): number {
  * `blocks` contiguous blocks (each should be much longer than τ_int). `statistic` receives the series with one
  * block removed, as a list of [start, end) ranges.
  */
-export function blockJackknife(series: ArrayLike<number>, blocks: number, statistic: (ranges: readonly [number, number][]) => number): { value: number; standardError: number } {
+export function blockJackknife(
+  series: ArrayLike<number>,
+  blocks: number,
+  statistic: (ranges: readonly [number, number][]) => number,
+): { value: number; standardError: number } {
   const n = series.length;
-  if (!Number.isInteger(blocks) || blocks < 2 || blocks > n) throw new ArgumentError('blockJackknife: blocks', `an integer in [2, ${n}]`, blocks);
+  if (!Number.isInteger(blocks) || blocks < 2 || blocks > n)
+    throw new ArgumentError('blockJackknife: blocks', `an integer in [2, ${n}]`, blocks);
   const size = Math.floor(n / blocks);
   const used = size * blocks;
   const value = statistic([[0, used]]);

@@ -10,15 +10,38 @@ import { layerWidths } from './width-schedule';
 /** ENTROSCOPE_TEST_SEED=k shifts the seeds of the statistical tests here (a manual seed scan). */
 const seedOffset = Number(process.env['ENTROSCOPE_TEST_SEED'] ?? 0);
 
-const small = { sigmaW2: 1.5, sigmaB2: 0.05, depth: 4, widths: { schedule: 'constant', width: 12 }, inputs: { source: 'gaussian', count: 4, dimension: 10 } };
+const small = {
+  sigmaW2: 1.5,
+  sigmaB2: 0.05,
+  depth: 4,
+  widths: { schedule: 'constant', width: 12 },
+  inputs: { source: 'gaussian', count: 4, dimension: 10 },
+};
 
 describeSystemConformance(randomMlpDescriptor, [
   small,
-  { ...small, activation: 'relu', record: 'activations', exact: 'mean-field-gaussian', jacobian: { directions: 2, inputs: 2 } },
-  { ...small, activation: 'erf', depth: 5, widths: { schedule: 'wide', penultimate: 6, output: 3 }, inputs: { source: 'pairs', pairs: 2, dimension: 9, correlation: 0.3 }, pushforward: { samples: 20 } },
+  {
+    ...small,
+    activation: 'relu',
+    record: 'activations',
+    exact: 'mean-field-gaussian',
+    jacobian: { directions: 2, inputs: 2 },
+  },
+  {
+    ...small,
+    activation: 'erf',
+    depth: 5,
+    widths: { schedule: 'wide', penultimate: 6, output: 3 },
+    inputs: { source: 'pairs', pairs: 2, dimension: 9, correlation: 0.3 },
+    pushforward: { samples: 20 },
+  },
 ]);
 
-type Meta = { meanField: { q: number; pairCorrelation: number; qStar: number; xiC: number | null; criticalSigmaW2: number }; jacobian?: { logSquaredNorms: number[] }; pushforward?: { rowSums: number[]; rowSquareSums: number[]; referenceMean: number; referenceVariance: number } };
+type Meta = {
+  meanField: { q: number; pairCorrelation: number; qStar: number; xiC: number | null; criticalSigmaW2: number };
+  jacobian?: { logSquaredNorms: number[] };
+  pushforward?: { rowSums: number[]; rowSquareSums: number[]; referenceMean: number; referenceVariance: number };
+};
 const metaOf = (o: Observation) => o.meta as unknown as Meta;
 
 describe('random-mlp system', () => {
@@ -26,8 +49,12 @@ describe('random-mlp system', () => {
     const wide = layerWidths({ schedule: 'wide', penultimate: 400, output: 10 }, 30, 784);
     expect(wide.length).toBe(30);
     expect(wide.slice(26)).toEqual([784, 784, 400, 10]);
-    expect(layerWidths({ schedule: 'shrinking', output: 10 }, 10, 784)).toEqual([707, 630, 553, 476, 399, 322, 245, 168, 91, 10]);
-    expect(randomMlpDescriptor.paramsSchema.safeParse({ ...small, depth: 2, widths: { schedule: 'wide' } }).success).toBe(false);
+    expect(layerWidths({ schedule: 'shrinking', output: 10 }, 10, 784)).toEqual([
+      707, 630, 553, 476, 399, 322, 245, 168, 91, 10,
+    ]);
+    expect(
+      randomMlpDescriptor.paramsSchema.safeParse({ ...small, depth: 2, widths: { schedule: 'wide' } }).success,
+    ).toBe(false);
   });
 
   it('computes z^ℓ = W_ℓ φ(z^{ℓ−1}) + b_ℓ: matches an independent float64 re-implementation from the same random splits', async () => {
@@ -40,7 +67,12 @@ describe('random-mlp system', () => {
     const layers: { w: Float32Array; b: Float32Array; fanIn: number; n: number }[] = [];
     let fanIn = 10;
     for (let l = 0; l < 4; l++) {
-      layers.push({ w: fillNormalFast(random.split(`weights:${l}`), new Float32Array(fanIn * 12), 0, Math.sqrt(1.5 / fanIn)), b: fillNormalFast(random.split(`biases:${l}`), new Float32Array(12), 0, Math.sqrt(0.05)), fanIn, n: 12 });
+      layers.push({
+        w: fillNormalFast(random.split(`weights:${l}`), new Float32Array(fanIn * 12), 0, Math.sqrt(1.5 / fanIn)),
+        b: fillNormalFast(random.split(`biases:${l}`), new Float32Array(12), 0, Math.sqrt(0.05)),
+        fanIn,
+        n: 12,
+      });
       fanIn = 12;
     }
     const forward = (input: Float64Array): Float64Array[] => {
@@ -61,7 +93,9 @@ describe('random-mlp system', () => {
     const directions = fillNormalFast(random.split('jacobian-directions'), new Float32Array(6 * 10));
     for (let r = 0; r < 4; r++) {
       const zs = forward(Float64Array.from(x.subarray(r * 10, (r + 1) * 10)));
-      zs.forEach((z, l) => z.forEach((v, i) => expect(Math.abs(observations[l]!.data![r * 12 + i]! - v)).toBeLessThan(1e-5)));
+      zs.forEach((z, l) =>
+        z.forEach((v, i) => expect(Math.abs(observations[l]!.data![r * 12 + i]! - v)).toBeLessThan(1e-5)),
+      );
     }
     // Forward-mode JVP norms against central finite differences of the float64 forward pass (h = 1e-6).
     for (let t = 0; t < 6; t++) {
@@ -89,7 +123,11 @@ describe('random-mlp system', () => {
   });
 
   it('push-forward: layer-0 samples have the fitted mean and variance of the chosen image (5 standard errors)', async () => {
-    const obs = await collect(randomMlpDescriptor, { ...small, widths: { schedule: 'constant', width: 50 }, pushforward: { samples: 400, image: 1 } }, testContext(1 + seedOffset));
+    const obs = await collect(
+      randomMlpDescriptor,
+      { ...small, widths: { schedule: 'constant', width: 50 }, pushforward: { samples: 400, image: 1 } },
+      testContext(1 + seedOffset),
+    );
     const pf = metaOf(obs[0]!).pushforward!;
     // The fit: mean and population variance (ddof 0) over the 50 neurons of image 1.
     const row = Float64Array.from(obs[0]!.data!.subarray(50, 100));
@@ -120,13 +158,23 @@ describe('sampled q^ℓ and c^ℓ at width 1000 vs mean field', () => {
   const M = 4;
   const tolerance = (4 * 1.6 * Math.sqrt(2 / N)) / Math.sqrt(M) + 1 / N;
   it.each([1.0, 2.5])('σ_w² = %p, σ_b² = 0.05, input pairs with c⁰ = 0.6, depth 8', async (sigmaW2) => {
-    const params = { sigmaW2, sigmaB2: 0.05, depth: 8, widths: { schedule: 'constant', width: N }, inputs: { source: 'pairs', pairs: 2, dimension: N, correlation: 0.6, meanSquare: 0.5 } };
+    const params = {
+      sigmaW2,
+      sigmaB2: 0.05,
+      depth: 8,
+      widths: { schedule: 'constant', width: N },
+      inputs: { source: 'pairs', pairs: 2, dimension: N, correlation: 0.6, meanSquare: 0.5 },
+    };
     const qSum = new Float64Array(8);
     const cSum = new Float64Array(8);
     let meanField: { q: number; c: number }[] = [];
     for (let m = 0; m < M; m++) {
       // Own networks per σ_w² (no weight draws shared between the two cases).
-      const obs = await collect(randomMlpDescriptor, params as unknown as RandomMlpParams, testContext(Math.round(100 * sigmaW2) * 1000 + m + 10 * seedOffset));
+      const obs = await collect(
+        randomMlpDescriptor,
+        params as unknown as RandomMlpParams,
+        testContext(Math.round(100 * sigmaW2) * 1000 + m + 10 * seedOffset),
+      );
       meanField = obs.map((o) => ({ q: metaOf(o).meanField.q, c: metaOf(o).meanField.pairCorrelation }));
       obs.forEach((o, l) => {
         const z = o.data!;
@@ -155,18 +203,24 @@ describe('sampled q^ℓ and c^ℓ at width 1000 vs mean field', () => {
 });
 
 describe('inputs', () => {
-  it.each([1.0, 1.5, 2.5])("'fixed-point' sets ⟨x²⟩ = (q* − σ_b²)/σ_w², so that layer 0 starts at q* (σ_w² = %p, σ_b² = 0.3)", async (sigmaW2) => {
-    // Pairs and equicorrelated inputs have their ⟨x²⟩ set exactly (float32), so q⁰ = σ_w²⟨x²⟩ + σ_b² must equal q*
-    // to float32 precision; forgetting σ_b² would put q⁰ at q* + σ_b² (σ_b² = 0.3 is 20–60 % of q* here).
-    const mf = new MeanField('tanh', sigmaW2, 0.3);
-    for (const inputs of [{ source: 'pairs', pairs: 2, dimension: 64, meanSquare: 'fixed-point' }, { source: 'equicorrelated', count: 4, dimension: 64, meanSquare: 'fixed-point' }]) {
-      const obs = await collect(randomMlpDescriptor, { ...small, sigmaW2, sigmaB2: 0.3, inputs, depth: 2 });
-      expect(Math.abs(metaOf(obs[0]!).meanField.q / mf.qStar() - 1)).toBeLessThan(1e-6);
-      // And the layer after it stays there (q* is the q-map's fixed point).
-      expect(Math.abs(metaOf(obs[1]!).meanField.q / mf.qStar() - 1)).toBeLessThan(1e-6);
-    }
-    expect(mf.qStar()).toBeGreaterThan(0.3);
-  });
+  it.each([1.0, 1.5, 2.5])(
+    "'fixed-point' sets ⟨x²⟩ = (q* − σ_b²)/σ_w², so that layer 0 starts at q* (σ_w² = %p, σ_b² = 0.3)",
+    async (sigmaW2) => {
+      // Pairs and equicorrelated inputs have their ⟨x²⟩ set exactly (float32), so q⁰ = σ_w²⟨x²⟩ + σ_b² must equal q*
+      // to float32 precision; forgetting σ_b² would put q⁰ at q* + σ_b² (σ_b² = 0.3 is 20–60 % of q* here).
+      const mf = new MeanField('tanh', sigmaW2, 0.3);
+      for (const inputs of [
+        { source: 'pairs', pairs: 2, dimension: 64, meanSquare: 'fixed-point' },
+        { source: 'equicorrelated', count: 4, dimension: 64, meanSquare: 'fixed-point' },
+      ]) {
+        const obs = await collect(randomMlpDescriptor, { ...small, sigmaW2, sigmaB2: 0.3, inputs, depth: 2 });
+        expect(Math.abs(metaOf(obs[0]!).meanField.q / mf.qStar() - 1)).toBeLessThan(1e-6);
+        // And the layer after it stays there (q* is the q-map's fixed point).
+        expect(Math.abs(metaOf(obs[1]!).meanField.q / mf.qStar() - 1)).toBeLessThan(1e-6);
+      }
+      expect(mf.qStar()).toBeGreaterThan(0.3);
+    },
+  );
 
   it('the critical σ_w² at σ_b² = 0.05 is in every site meta', async () => {
     const obs = await collect(randomMlpDescriptor, { ...small, depth: 1 });
@@ -174,9 +228,19 @@ describe('inputs', () => {
   });
 
   it('feeds the MNIST test images themselves: z⁰ = W₀x + b₀ with x the dataset pixels, and q⁰ from their ⟨x²⟩', async () => {
-    const params = { sigmaW2: 2, sigmaB2: 0.05, depth: 3, widths: { schedule: 'wide', penultimate: 40, output: 10 }, inputs: { source: 'mnist', count: 3, offset: 9997 } };
+    const params = {
+      sigmaW2: 2,
+      sigmaB2: 0.05,
+      depth: 3,
+      widths: { schedule: 'wide', penultimate: 40, output: 10 },
+      inputs: { source: 'mnist', count: 3, offset: 9997 },
+    };
     const obs = await collect(randomMlpDescriptor, params, testContext(3));
-    expect(obs.map((o) => o.shape)).toEqual([[3, 784], [3, 40], [3, 10]]);
+    expect(obs.map((o) => o.shape)).toEqual([
+      [3, 784],
+      [3, 40],
+      [3, 10],
+    ]);
     // Independent read of the same images, and layer 0 recomputed in float64 from the system's weight splits.
     const set = MnistDataset.open('test');
     const x = set.readImages(9997, 3);

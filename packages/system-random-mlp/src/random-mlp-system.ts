@@ -1,5 +1,12 @@
 import { Observable } from 'rxjs';
-import { z, type GaussianExact, type Observation, type RunContext, type System, type SystemDescriptor } from '@entroscope/core';
+import {
+  z,
+  type GaussianExact,
+  type Observation,
+  type RunContext,
+  type System,
+  type SystemDescriptor,
+} from '@entroscope/core';
 import { activationDerivativeScalar, activationScalar, fillNormalFast, kernelsFor } from '@entroscope/kernels';
 import { MeanField, criticalLine, type MeanFieldSummary } from './mean-field';
 import { mlpActivations, type MlpActivation } from './mean-field';
@@ -12,11 +19,24 @@ export const randomMlpParamsSchema = z
   .object({
     sigmaW2: z.number().positive().max(100).describe('Weight variance σ_w²: W_ij ~ N(0, σ_w²/n_in)'),
     sigmaB2: z.number().min(0).max(100).default(0.05).describe('Bias variance σ_b²: b_i ~ N(0, σ_b²)'),
-    activation: z.enum(mlpActivations as [MlpActivation, ...MlpActivation[]]).default('tanh').describe('Activation φ after every linear layer (the output layer included, as in the authors’ code)'),
-    depth: z.number().int().min(1).max(2000).describe('Number of linear layers L: sites layer = 0…L−1 (z^0 = W_0 x + b_0)'),
+    activation: z
+      .enum(mlpActivations as [MlpActivation, ...MlpActivation[]])
+      .default('tanh')
+      .describe('Activation φ after every linear layer (the output layer included, as in the authors’ code)'),
+    depth: z
+      .number()
+      .int()
+      .min(1)
+      .max(2000)
+      .describe('Number of linear layers L: sites layer = 0…L−1 (z^0 = W_0 x + b_0)'),
     widths: z
       .discriminatedUnion('schedule', [
-        z.object({ schedule: z.literal('constant'), width: width.optional().describe('Width of every layer (default: the input dimension)') }).strict(),
+        z
+          .object({
+            schedule: z.literal('constant'),
+            width: width.optional().describe('Width of every layer (default: the input dimension)'),
+          })
+          .strict(),
         z
           .object({
             schedule: z.literal('wide'),
@@ -26,35 +46,85 @@ export const randomMlpParamsSchema = z
           })
           .strict(),
         z.object({ schedule: z.literal('shrinking'), output: width.default(10).describe('Output width') }).strict(),
-        z.object({ schedule: z.literal('custom'), widths: z.array(width).min(1).describe('One width per layer') }).strict(),
+        z
+          .object({ schedule: z.literal('custom'), widths: z.array(width).min(1).describe('One width per layer') })
+          .strict(),
       ])
       .default({ schedule: 'constant' })
       .describe("Width schedule: 'constant', 'wide' (…, 784, 400, 10), 'shrinking', or 'custom'"),
     inputs: mlpInputsSchema,
-    record: z.enum(['pre-activations', 'activations']).default('pre-activations').describe('What each layer site carries: z^ℓ (the authors’ hooks) or φ(z^ℓ)'),
+    record: z
+      .enum(['pre-activations', 'activations'])
+      .default('pre-activations')
+      .describe('What each layer site carries: z^ℓ (the authors’ hooks) or φ(z^ℓ)'),
     pushforward: z
       .object({
         samples: z.number().int().min(2).max(100_000).default(1000).describe('Monte Carlo samples nMC'),
-        image: z.number().int().default(-1).describe('Row of the batch whose layer-0 Gaussian fit is propagated (negative counts from the end; −1 = last, as the authors)'),
+        image: z
+          .number()
+          .int()
+          .default(-1)
+          .describe(
+            'Row of the batch whose layer-0 Gaussian fit is propagated (negative counts from the end; −1 = last, as the authors)',
+          ),
       })
       .strict()
       .optional()
-      .describe('Propagate nMC samples of the layer-0 Gaussian fit N(μ_0, σ_0²) of one image through layers 1…L−1 (the authors’ relative entropy, docs/science/random-mlp-mean-field.md §2); per-sample sums go to meta.pushforward'),
+      .describe(
+        'Propagate nMC samples of the layer-0 Gaussian fit N(μ_0, σ_0²) of one image through layers 1…L−1 (the authors’ relative entropy, docs/science/random-mlp-mean-field.md §2); per-sample sums go to meta.pushforward',
+      ),
     jacobian: z
       .object({
-        directions: z.number().int().min(1).max(4096).default(8).describe('Random input directions u ~ N(0, I) per input row'),
-        inputs: z.number().int().min(1).max(4096).default(1).describe('Input rows (the first ones of the batch) at which J is taken'),
+        directions: z
+          .number()
+          .int()
+          .min(1)
+          .max(4096)
+          .default(8)
+          .describe('Random input directions u ~ N(0, I) per input row'),
+        inputs: z
+          .number()
+          .int()
+          .min(1)
+          .max(4096)
+          .default(1)
+          .describe('Input rows (the first ones of the batch) at which J is taken'),
       })
       .strict()
       .optional()
-      .describe('Forward-mode Jacobian-vector products J_ℓ u (exact, float32): ln‖J_ℓ u‖² per row and direction go to meta.jacobian'),
-    meanFieldPairs: z.number().int().min(0).max(1024).default(8).describe('Adjacent input pairs (rows 2k, 2k+1) whose averaged second moments start the mean-field correlation trajectory'),
-    exact: z.enum(['none', 'mean-field-gaussian']).default('none').describe("'mean-field-gaussian': attach N(0, q^ℓ I_N) (the infinite-width law of one input's pre-activations) as the exact description"),
+      .describe(
+        'Forward-mode Jacobian-vector products J_ℓ u (exact, float32): ln‖J_ℓ u‖² per row and direction go to meta.jacobian',
+      ),
+    meanFieldPairs: z
+      .number()
+      .int()
+      .min(0)
+      .max(1024)
+      .default(8)
+      .describe(
+        'Adjacent input pairs (rows 2k, 2k+1) whose averaged second moments start the mean-field correlation trajectory',
+      ),
+    exact: z
+      .enum(['none', 'mean-field-gaussian'])
+      .default('none')
+      .describe(
+        "'mean-field-gaussian': attach N(0, q^ℓ I_N) (the infinite-width law of one input's pre-activations) as the exact description",
+      ),
   })
   .strict()
   .superRefine((p, ctx) => {
-    if (p.widths.schedule === 'wide' && p.depth < 3) ctx.addIssue({ code: 'custom', message: 'expected depth ≥ 3 with the wide schedule (hidden layers, then penultimate, then output)', path: ['depth'] });
-    if (p.widths.schedule === 'custom' && p.widths.widths.length !== p.depth) ctx.addIssue({ code: 'custom', message: `expected ${p.depth} widths (one per layer), got ${p.widths.widths.length}`, path: ['widths', 'widths'] });
+    if (p.widths.schedule === 'wide' && p.depth < 3)
+      ctx.addIssue({
+        code: 'custom',
+        message: 'expected depth ≥ 3 with the wide schedule (hidden layers, then penultimate, then output)',
+        path: ['depth'],
+      });
+    if (p.widths.schedule === 'custom' && p.widths.widths.length !== p.depth)
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected ${p.depth} widths (one per layer), got ${p.widths.widths.length}`,
+        path: ['widths', 'widths'],
+      });
   });
 export type RandomMlpParams = z.infer<typeof randomMlpParamsSchema>;
 
@@ -109,11 +179,15 @@ export class RandomMlpSystem implements System {
         const summary = mf.summary();
         const criticalKey = `${p.activation}:${p.sigmaB2}`;
         let criticalSigmaW2 = criticalCache.get(criticalKey);
-        if (criticalSigmaW2 === undefined) criticalCache.set(criticalKey, (criticalSigmaW2 = criticalLine(p.activation, p.sigmaB2).sigmaW2));
+        if (criticalSigmaW2 === undefined)
+          criticalCache.set(criticalKey, (criticalSigmaW2 = criticalLine(p.activation, p.sigmaB2).sigmaW2));
 
         const inputs = buildInputs(p.inputs, random.split('inputs'), () => {
           const q = mf.qStar();
-          if (!(q > p.sigmaB2) || !Number.isFinite(q)) throw new Error(`inputs.meanSquare 'fixed-point': q* = ${q} leaves no positive ⟨x²⟩ at σ_w² = ${p.sigmaW2}, σ_b² = ${p.sigmaB2}`);
+          if (!(q > p.sigmaB2) || !Number.isFinite(q))
+            throw new Error(
+              `inputs.meanSquare 'fixed-point': q* = ${q} leaves no positive ⟨x²⟩ at σ_w² = ${p.sigmaW2}, σ_b² = ${p.sigmaB2}`,
+            );
           return (q - p.sigmaB2) / p.sigmaW2;
         });
         const B = inputs.count;
@@ -154,7 +228,9 @@ export class RandomMlpSystem implements System {
         let jacobianMeanField: Float64Array | undefined;
         if (p.jacobian) {
           jacobianMeanField = new Float64Array(p.depth);
-          const trajectories = Array.from({ length: R }, (_, r) => mf.lengthTrajectory(mf.firstLayerVariance(rowMeanSquare(r)), p.depth));
+          const trajectories = Array.from({ length: R }, (_, r) =>
+            mf.lengthTrajectory(mf.firstLayerVariance(rowMeanSquare(r)), p.depth),
+          );
           for (let l = 0; l < p.depth; l++) {
             let mean = 0;
             for (const q of trajectories) {
@@ -165,11 +241,14 @@ export class RandomMlpSystem implements System {
             jacobianMeanField[l] = Math.log(mean);
           }
         }
-        let tangents: Float32Array | undefined = T > 0 ? fillNormalFast(random.split('jacobian-directions'), new Float32Array(T * nIn)) : undefined;
+        let tangents: Float32Array | undefined =
+          T > 0 ? fillNormalFast(random.split('jacobian-directions'), new Float32Array(T * nIn)) : undefined;
         const logNorms = new Float64Array(T);
 
         const pfImage = p.pushforward ? ((p.pushforward.image % B) + B) % B : -1;
-        const pfTrajectory = p.pushforward ? mf.lengthTrajectory(mf.firstLayerVariance(rowMeanSquare(pfImage)), p.depth) : undefined;
+        const pfTrajectory = p.pushforward
+          ? mf.lengthTrajectory(mf.firstLayerVariance(rowMeanSquare(pfImage)), p.depth)
+          : undefined;
         const nMC = p.pushforward?.samples ?? 0;
         let pushforward: Float32Array | undefined;
         let pfReference: { mean: number; variance: number } | undefined;
@@ -182,7 +261,12 @@ export class RandomMlpSystem implements System {
           check();
           const N = widths[l]!;
           // Wᵀ stored fan-in × N (so the product needs no transpose); entries N(0, σ_w²/fan-in).
-          const weights = fillNormalFast(random.split(`weights:${l}`), new Float32Array(fanIn * N), 0, Math.sqrt(p.sigmaW2 / fanIn));
+          const weights = fillNormalFast(
+            random.split(`weights:${l}`),
+            new Float32Array(fanIn * N),
+            0,
+            Math.sqrt(p.sigmaW2 / fanIn),
+          );
           const bias = fillNormalFast(random.split(`biases:${l}`), new Float32Array(N), 0, Math.sqrt(p.sigmaB2));
           const z = await kernels.matmul(input, weights, B, fanIn, N, { bias });
           const a = new Float32Array(z.length);
@@ -198,7 +282,12 @@ export class RandomMlpSystem implements System {
               let variance = 0;
               for (let i = 0; i < N; i++) variance += (row[i]! - mean) ** 2 / N;
               pfReference = { mean, variance };
-              pushforward = fillNormalFast(random.split('pushforward'), new Float32Array(nMC * N), mean, Math.sqrt(variance));
+              pushforward = fillNormalFast(
+                random.split('pushforward'),
+                new Float32Array(nMC * N),
+                mean,
+                Math.sqrt(variance),
+              );
             } else {
               const activated = new Float32Array(pushforward!.length);
               for (let i = 0; i < activated.length; i++) activated[i] = phi(pushforward![i]!);
@@ -238,7 +327,8 @@ export class RandomMlpSystem implements System {
               source = new Float32Array(T * fanIn);
               for (let t = 0; t < T; t++) {
                 const r = Math.floor(t / K);
-                for (let j = 0; j < fanIn; j++) source[t * fanIn + j] = dphi(previousZ![r * fanIn + j]!) * tangents[t * fanIn + j]!;
+                for (let j = 0; j < fanIn; j++)
+                  source[t * fanIn + j] = dphi(previousZ![r * fanIn + j]!) * tangents[t * fanIn + j]!;
               }
             }
             const next = await kernels.matmul(source, weights, T, fanIn, N);
@@ -309,7 +399,8 @@ export class RandomMlpSystem implements System {
 export const randomMlpDescriptor: SystemDescriptor<RandomMlpParams> = {
   id: 'random-mlp',
   version: '1.0.0',
-  summary: 'Random deep MLP at initialisation (σ_w², σ_b², tanh/ReLU/erf, width schedules, MNIST or synthetic inputs): per-layer pre-activations with mean-field theory in meta',
+  summary:
+    'Random deep MLP at initialisation (σ_w², σ_b², tanh/ReLU/erf, width schedules, MNIST or synthetic inputs): per-layer pre-activations with mean-field theory in meta',
   display: {
     name: 'Random MLP',
     parameters: {
@@ -322,9 +413,13 @@ export const randomMlpDescriptor: SystemDescriptor<RandomMlpParams> = {
     },
     axes: { layer: { name: 'layer', symbol: 'ℓ' } },
   },
-  citation: 'Poole et al. arXiv:1606.05340; Schoenholz et al. arXiv:1611.01232; Erdmenger, Grosvenor, Jefferson arXiv:2107.06898; docs/science/random-mlp-mean-field.md',
+  citation:
+    'Poole et al. arXiv:1606.05340; Schoenholz et al. arXiv:1611.01232; Erdmenger, Grosvenor, Jefferson arXiv:2107.06898; docs/science/random-mlp-mean-field.md',
   paramsSchema: randomMlpParamsSchema as unknown as z.ZodType<RandomMlpParams>,
-  provides: (params) => ({ axes: ['layer'], kinds: [params.record], exact: params.exact === 'mean-field-gaussian' ? ['gaussian'] : [] }),
+  provides: (params) => ({
+    axes: ['layer'],
+    kinds: [params.record],
+    exact: params.exact === 'mean-field-gaussian' ? ['gaussian'] : [],
+  }),
   create: (params, context) => new RandomMlpSystem(params, context),
 };
-

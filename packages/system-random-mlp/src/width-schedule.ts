@@ -20,7 +20,8 @@ export function layerWidths(schedule: WidthSchedule, depth: number, inputDimensi
     case 'constant':
       return new Array<number>(depth).fill(schedule.width ?? inputDimension);
     case 'wide': {
-      if (depth < 3) throw new ArgumentError('widths (wide)', 'depth ≥ 3 (hidden layers, then penultimate, then output)', depth);
+      if (depth < 3)
+        throw new ArgumentError('widths (wide)', 'depth ≥ 3 (hidden layers, then penultimate, then output)', depth);
       const hidden = schedule.hidden ?? inputDimension;
       return [...new Array<number>(depth - 2).fill(hidden), schedule.penultimate, schedule.output];
     }
@@ -31,7 +32,8 @@ export function layerWidths(schedule: WidthSchedule, depth: number, inputDimensi
       return [...widths, schedule.output];
     }
     case 'custom':
-      if (schedule.widths.length !== depth) throw new ArgumentError('widths.widths (custom)', `${depth} widths (one per layer)`, schedule.widths.length);
+      if (schedule.widths.length !== depth)
+        throw new ArgumentError('widths.widths (custom)', `${depth} widths (one per layer)`, schedule.widths.length);
       return [...schedule.widths];
   }
 }

@@ -10,7 +10,11 @@ import { EntroscopeError, type NumericArray } from '@entroscope/core';
  */
 export class ArrayFileError extends EntroscopeError {
   constructor(file: string, where: string, expected: string, given: string, hint?: string) {
-    super('ARRAY_FILE', `${file}${where ? ` (${where})` : ''}: expected ${expected}, got ${given}${hint ? ` — ${hint}` : ''}`, { file, where, expected, given });
+    super(
+      'ARRAY_FILE',
+      `${file}${where ? ` (${where})` : ''}: expected ${expected}, got ${given}${hint ? ` — ${hint}` : ''}`,
+      { file, where, expected, given },
+    );
   }
 }
 
@@ -23,7 +27,10 @@ export interface LoadedArray {
   readonly columns?: readonly string[];
 }
 
-const DTYPES: Record<string, { bytes: number; make: (n: number) => NumericArray; get: (v: DataView, o: number, little: boolean) => number }> = {
+const DTYPES: Record<
+  string,
+  { bytes: number; make: (n: number) => NumericArray; get: (v: DataView, o: number, little: boolean) => number }
+> = {
   f8: { bytes: 8, make: (n) => new Float64Array(n), get: (v, o, l) => v.getFloat64(o, l) },
   f4: { bytes: 4, make: (n) => new Float32Array(n), get: (v, o, l) => v.getFloat32(o, l) },
   i4: { bytes: 4, make: (n) => new Int32Array(n), get: (v, o, l) => v.getInt32(o, l) },
@@ -41,42 +48,66 @@ export const supportedDtypes = Object.keys(DTYPES);
 
 /** Parses one `.npy` image. `file`/`member` name it in errors. */
 export function parseNpy(bytes: Uint8Array, file: string, member = ''): LoadedArray {
-  const fail = (expected: string, given: string, hint?: string) => new ArrayFileError(file, member, expected, given, hint);
+  const fail = (expected: string, given: string, hint?: string) =>
+    new ArrayFileError(file, member, expected, given, hint);
   const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
-  if (bytes.length < 10 || !magic.every((b, i) => bytes[i] === b)) throw fail('a NumPy .npy file (magic \\x93NUMPY)', bytes.length < 10 ? `${bytes.length} bytes` : 'other bytes', 'save arrays with numpy.save / numpy.savez');
+  if (bytes.length < 10 || !magic.every((b, i) => bytes[i] === b))
+    throw fail(
+      'a NumPy .npy file (magic \\x93NUMPY)',
+      bytes.length < 10 ? `${bytes.length} bytes` : 'other bytes',
+      'save arrays with numpy.save / numpy.savez',
+    );
   const major = bytes[6]!;
   if (major < 1 || major > 3) throw fail('.npy format version 1, 2 or 3', `version ${major}.${bytes[7]}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   const headerStart = major === 1 ? 10 : 12;
-  if (headerStart + headerLength > bytes.length) throw fail(`a header of ${headerLength} bytes`, `a file of ${bytes.length} bytes (truncated)`);
-  const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(headerStart, headerStart + headerLength));
+  if (headerStart + headerLength > bytes.length)
+    throw fail(`a header of ${headerLength} bytes`, `a file of ${bytes.length} bytes (truncated)`);
+  const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(
+    bytes.subarray(headerStart, headerStart + headerLength),
+  );
   const descr = /'descr'\s*:\s*'([^']*)'/.exec(header)?.[1];
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (descr === undefined || fortran === undefined || shapeText === undefined) throw fail("a header dict with 'descr', 'fortran_order' and 'shape'", JSON.stringify(header.trim()));
+  if (descr === undefined || fortran === undefined || shapeText === undefined)
+    throw fail("a header dict with 'descr', 'fortran_order' and 'shape'", JSON.stringify(header.trim()));
   const shape = shapeText
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)
     .map(Number);
-  if (shape.some((s) => !Number.isInteger(s) || s < 0)) throw fail('a shape of non-negative integers', `(${shapeText})`);
+  if (shape.some((s) => !Number.isInteger(s) || s < 0))
+    throw fail('a shape of non-negative integers', `(${shapeText})`);
   const order = descr[0];
   const kind = descr.slice(1);
   const type = DTYPES[kind];
   if (!type || (order !== '<' && order !== '>' && order !== '|' && order !== '=')) {
-    throw fail(`a numeric dtype (${supportedDtypes.map((t) => `<${t}`).join(', ')})`, `dtype '${descr}'`, "convert with array.astype('float32') before saving");
+    throw fail(
+      `a numeric dtype (${supportedDtypes.map((t) => `<${t}`).join(', ')})`,
+      `dtype '${descr}'`,
+      "convert with array.astype('float32') before saving",
+    );
   }
   const count = shape.reduce((a, b) => a * b, 1);
   const dataStart = headerStart + headerLength;
   const needed = count * type.bytes;
-  if (bytes.length - dataStart < needed) throw fail(`${needed} data bytes for shape (${shape.join(', ')}) of ${descr}`, `${bytes.length - dataStart} (truncated file)`);
-  if (bytes.length - dataStart > needed) throw fail(`${needed} data bytes for shape (${shape.join(', ')}) of ${descr}`, `${bytes.length - dataStart} (extra bytes)`);
+  if (bytes.length - dataStart < needed)
+    throw fail(
+      `${needed} data bytes for shape (${shape.join(', ')}) of ${descr}`,
+      `${bytes.length - dataStart} (truncated file)`,
+    );
+  if (bytes.length - dataStart > needed)
+    throw fail(
+      `${needed} data bytes for shape (${shape.join(', ')}) of ${descr}`,
+      `${bytes.length - dataStart} (extra bytes)`,
+    );
   const little = order !== '>';
   const data = type.make(count);
   for (let i = 0; i < count; i++) {
     const v = type.get(view, dataStart + i * type.bytes, little);
-    if ((kind === 'i8' || kind === 'u8') && !Number.isSafeInteger(v)) throw fail('64-bit integers below 2^53', `${v} at element ${i}`);
+    if ((kind === 'i8' || kind === 'u8') && !Number.isSafeInteger(v))
+      throw fail('64-bit integers below 2^53', `${v} at element ${i}`);
     data[i] = v;
   }
   if (fortran === 'True' && shape.length > 1) {
@@ -108,13 +139,32 @@ export function readZip(bytes: Uint8Array, file: string): Map<string, Uint8Array
       break;
     }
   }
-  if (eocd < 0) throw new ArrayFileError(file, '', 'a zip archive (.npz) with an end-of-central-directory record', bytes.length < 22 ? `${bytes.length} bytes` : 'none found (truncated or not a zip file)');
+  if (eocd < 0)
+    throw new ArrayFileError(
+      file,
+      '',
+      'a zip archive (.npz) with an end-of-central-directory record',
+      bytes.length < 22 ? `${bytes.length} bytes` : 'none found (truncated or not a zip file)',
+    );
   const entries = view.getUint16(eocd + 10, true);
   let offset = view.getUint32(eocd + 16, true);
-  if (offset === 0xffffffff || entries === 0xffff) throw new ArrayFileError(file, '', 'a zip archive without zip64 records', 'zip64', 'save smaller archives or one .npy per array');
+  if (offset === 0xffffffff || entries === 0xffff)
+    throw new ArrayFileError(
+      file,
+      '',
+      'a zip archive without zip64 records',
+      'zip64',
+      'save smaller archives or one .npy per array',
+    );
   const out = new Map<string, Uint8Array>();
   for (let e = 0; e < entries; e++) {
-    if (offset + 46 > bytes.length || view.getUint32(offset, true) !== 0x02014b50) throw new ArrayFileError(file, `central directory entry ${e}`, 'a central directory header', 'other bytes (corrupt archive)');
+    if (offset + 46 > bytes.length || view.getUint32(offset, true) !== 0x02014b50)
+      throw new ArrayFileError(
+        file,
+        `central directory entry ${e}`,
+        'a central directory header',
+        'other bytes (corrupt archive)',
+      );
     const method = view.getUint16(offset + 10, true);
     const crc = view.getUint32(offset + 16, true);
     const compressed = view.getUint32(offset + 20, true);
@@ -125,9 +175,16 @@ export function readZip(bytes: Uint8Array, file: string): Map<string, Uint8Array
     const local = view.getUint32(offset + 42, true);
     const name = new TextDecoder().decode(bytes.subarray(offset + 46, offset + 46 + nameLength));
     offset += 46 + nameLength + extraLength + commentLength;
-    if (local + 30 > bytes.length || view.getUint32(local, true) !== 0x04034b50) throw new ArrayFileError(file, name, 'a local file header', 'other bytes (corrupt archive)');
+    if (local + 30 > bytes.length || view.getUint32(local, true) !== 0x04034b50)
+      throw new ArrayFileError(file, name, 'a local file header', 'other bytes (corrupt archive)');
     const start = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
-    if (start + compressed > bytes.length) throw new ArrayFileError(file, name, `${compressed} compressed bytes`, `${bytes.length - start} (truncated archive)`);
+    if (start + compressed > bytes.length)
+      throw new ArrayFileError(
+        file,
+        name,
+        `${compressed} compressed bytes`,
+        `${bytes.length - start} (truncated archive)`,
+      );
     const raw = bytes.subarray(start, start + compressed);
     let content: Uint8Array;
     if (method === 0) content = raw;
@@ -138,9 +195,16 @@ export function readZip(bytes: Uint8Array, file: string): Map<string, Uint8Array
         throw new ArrayFileError(file, name, 'a valid deflate stream', (err as Error).message);
       }
     } else throw new ArrayFileError(file, name, 'a stored or deflated member (method 0 or 8)', `method ${method}`);
-    if (content.length !== size) throw new ArrayFileError(file, name, `${size} bytes after decompression`, `${content.length}`);
+    if (content.length !== size)
+      throw new ArrayFileError(file, name, `${size} bytes after decompression`, `${content.length}`);
     const crc32 = (zlib as unknown as { crc32?: (b: Uint8Array) => number }).crc32;
-    if (crc32 && crc32(content) >>> 0 !== crc) throw new ArrayFileError(file, name, `CRC-32 ${crc.toString(16)}`, `${(crc32(content) >>> 0).toString(16)} (corrupt member)`);
+    if (crc32 && crc32(content) >>> 0 !== crc)
+      throw new ArrayFileError(
+        file,
+        name,
+        `CRC-32 ${crc.toString(16)}`,
+        `${(crc32(content) >>> 0).toString(16)} (corrupt member)`,
+      );
     out.set(name, content);
   }
   return out;
@@ -185,7 +249,13 @@ export function readCsv(file: string): LoadedArray {
     if (cells.length !== width) throw new ArrayFileError(file, `line ${lineNo}`, `${width} columns`, `${cells.length}`);
     cells.forEach((c, j) => {
       const v = Number(c);
-      if (c === '' || Number.isNaN(v)) throw new ArrayFileError(file, `line ${lineNo}, column ${j + 1}${columns ? ` (${columns[j]})` : ''}`, 'a number', JSON.stringify(c));
+      if (c === '' || Number.isNaN(v))
+        throw new ArrayFileError(
+          file,
+          `line ${lineNo}, column ${j + 1}${columns ? ` (${columns[j]})` : ''}`,
+          'a number',
+          JSON.stringify(c),
+        );
       data[r * width + j] = v;
     });
   });
@@ -207,17 +277,43 @@ export function readJsonLines(file: string): Map<string, LoadedArray> {
     try {
       value = JSON.parse(line);
     } catch (err) {
-      throw new ArrayFileError(file, `line ${r + 1}`, 'a JSON value', `${JSON.stringify(line.slice(0, 40))} (${(err as Error).message})`);
+      throw new ArrayFileError(
+        file,
+        `line ${r + 1}`,
+        'a JSON value',
+        `${JSON.stringify(line.slice(0, 40))} (${(err as Error).message})`,
+      );
     }
-    const record: Record<string, unknown> = Array.isArray(value) ? { '': value } : value && typeof value === 'object' ? (value as Record<string, unknown>) : { '': value };
+    const record: Record<string, unknown> = Array.isArray(value)
+      ? { '': value }
+      : value && typeof value === 'object'
+        ? (value as Record<string, unknown>)
+        : { '': value };
     if (r > 0 && Object.keys(record).sort().join(',') !== [...columns.keys()].sort().join(',')) {
-      throw new ArrayFileError(file, `line ${r + 1}`, `the keys of line 1 (${[...columns.keys()].join(', ')})`, Object.keys(record).join(', '));
+      throw new ArrayFileError(
+        file,
+        `line ${r + 1}`,
+        `the keys of line 1 (${[...columns.keys()].join(', ')})`,
+        Object.keys(record).join(', '),
+      );
     }
     for (const [key, v] of Object.entries(record)) {
-      const values = typeof v === 'number' ? [v] : Array.isArray(v) && v.every((x) => typeof x === 'number') ? (v as number[]) : undefined;
-      if (!values) throw new ArrayFileError(file, `line ${r + 1}, key '${key}'`, 'a number or a flat array of numbers', JSON.stringify(v).slice(0, 40));
+      const values =
+        typeof v === 'number'
+          ? [v]
+          : Array.isArray(v) && v.every((x) => typeof x === 'number')
+            ? (v as number[])
+            : undefined;
+      if (!values)
+        throw new ArrayFileError(
+          file,
+          `line ${r + 1}, key '${key}'`,
+          'a number or a flat array of numbers',
+          JSON.stringify(v).slice(0, 40),
+        );
       const w = widths.get(key);
-      if (w !== undefined && w !== values.length) throw new ArrayFileError(file, `line ${r + 1}, key '${key}'`, `${w} values (as on line 1)`, `${values.length}`);
+      if (w !== undefined && w !== values.length)
+        throw new ArrayFileError(file, `line ${r + 1}, key '${key}'`, `${w} values (as on line 1)`, `${values.length}`);
       widths.set(key, values.length);
       let col = columns.get(key);
       if (!col) columns.set(key, (col = []));
@@ -225,7 +321,8 @@ export function readJsonLines(file: string): Map<string, LoadedArray> {
     }
   });
   const out = new Map<string, LoadedArray>();
-  for (const [key, values] of columns) out.set(key, { data: Float64Array.from(values), shape: [lines.length, widths.get(key)!], dtype: 'float64' });
+  for (const [key, values] of columns)
+    out.set(key, { data: Float64Array.from(values), shape: [lines.length, widths.get(key)!], dtype: 'float64' });
   return out;
 }
 
@@ -235,7 +332,13 @@ export function readArrayFile(file: string): LoadedArray {
   if (file.endsWith('.csv')) return readCsv(file);
   if (file.endsWith('.jsonl') || file.endsWith('.ndjson')) {
     const all = readJsonLines(file);
-    if (all.size !== 1) throw new ArrayFileError(file, '', 'one array per line (or name the key with `file#key`)', `${all.size} keys: ${[...all.keys()].join(', ')}`);
+    if (all.size !== 1)
+      throw new ArrayFileError(
+        file,
+        '',
+        'one array per line (or name the key with `file#key`)',
+        `${all.size} keys: ${[...all.keys()].join(', ')}`,
+      );
     return [...all.values()][0]!;
   }
   throw new ArrayFileError(file, '', 'a .npy, .npz, .csv or .jsonl file', `extension '${file.split('.').pop()}'`);

@@ -88,7 +88,11 @@ const archive = file(
       'layer_0.npy': npy('<f4', [rows, 3], layer(0)),
       'layer_1.npy': npy('<f4', [rows, 3], layer(1)),
       'layer_0_epoch_2.npy': npy('<f4', [rows, 3], layer(2)),
-      'input.npy': npy('<f8', [rows, 2], Float64Array.from({ length: rows * 2 }, (_, i) => i / 2)),
+      'input.npy': npy(
+        '<f8',
+        [rows, 2],
+        Float64Array.from({ length: rows * 2 }, (_, i) => i / 2),
+      ),
       'label.npy': npy('<i8', [rows], [0, 1, 0, 1, 1, 0]),
     },
     true,
@@ -97,9 +101,16 @@ const archive = file(
 file('acts.csv', 'a,b\n1,2\n3,4\n5,6\n7,8\n9,10\n11,12\n');
 file('labels.jsonl', [0, 1, 0, 1, 1, 0].map((y, i) => JSON.stringify({ y, x: [i, i + 10] })).join('\n') + '\n');
 
-describeSystemConformance(samplesDescriptor, [{ source: archive }, { sites: [{ array: path.join(dir, 'acts.csv') }], variables: { y: `${path.join(dir, 'labels.jsonl')}#y` } }], {
-  seedIndependent: 'the system replays the arrays of its files; it draws no random numbers',
-});
+describeSystemConformance(
+  samplesDescriptor,
+  [
+    { source: archive },
+    { sites: [{ array: path.join(dir, 'acts.csv') }], variables: { y: `${path.join(dir, 'labels.jsonl')}#y` } },
+  ],
+  {
+    seedIndependent: 'the system replays the arrays of its files; it draws no random numbers',
+  },
+);
 
 describe('samples system', () => {
   it('names sites and variables by the archive layout: layer_<ℓ>[_epoch_<e>] are sites (ordered by time, then layer), the rest variables', async () => {
@@ -119,7 +130,12 @@ describe('samples system', () => {
   it('takes a manifest of CSV / JSON-lines / npz members, and the first rows only when asked', async () => {
     const obs = await collect(
       samplesDescriptor,
-      { source: archive, sites: [{ array: 'acts.csv', label: 'exported' }, { array: 'run.npz#layer_1' }], variables: { y: 'labels.jsonl#y', x: 'labels.jsonl#x' }, rows: 4 },
+      {
+        source: archive,
+        sites: [{ array: 'acts.csv', label: 'exported' }, { array: 'run.npz#layer_1' }],
+        variables: { y: 'labels.jsonl#y', x: 'labels.jsonl#x' },
+        rows: 4,
+      },
       testContext(),
     );
     expect(obs[0]!.site.label).toBe('exported');
@@ -140,19 +156,34 @@ describe('samples system', () => {
   });
 
   it('says what is wrong, and where, for wrong dtype, truncated or mismatched files', async () => {
-    expect(() => parseNpy(npy('<c16', [2], [0, 0]), 'z.npy')).toThrow(/z\.npy: expected a numeric dtype .* got dtype '<c16'/);
+    expect(() => parseNpy(npy('<c16', [2], [0, 0]), 'z.npy')).toThrow(
+      /z\.npy: expected a numeric dtype .* got dtype '<c16'/,
+    );
     const good = npy('<f8', [4], [1, 2, 3, 4]);
-    expect(() => parseNpy(good.subarray(0, good.length - 3), 't.npy')).toThrow(/t\.npy: expected 32 data bytes for shape \(4\) of <f8, got 29 \(truncated file\)/);
+    expect(() => parseNpy(good.subarray(0, good.length - 3), 't.npy')).toThrow(
+      /t\.npy: expected 32 data bytes for shape \(4\) of <f8, got 29 \(truncated file\)/,
+    );
     expect(() => parseNpy(Buffer.from('hello world'), 'h.npy')).toThrow(/magic/);
     const bad = file('cut.npz', fs.readFileSync(archive).subarray(0, 200));
     expect(() => readNpz(bad)).toThrow(/cut\.npz: expected a zip archive .*\(truncated or not a zip file\)/);
-    const mismatched = file('mismatch.npz', zip({ 'layer_0.npy': npy('<f8', [3, 1], [1, 2, 3]), 'label.npy': npy('<f8', [4], [0, 1, 0, 1]) }));
-    await expect(collect(samplesDescriptor, { source: mismatched }, testContext())).rejects.toThrow(/variable 'label': expected 3 rows \(samples\) as layer_0, got 4/);
-    await expect(collect(samplesDescriptor, { source: archive, sites: [{ array: 'nope' }] }, testContext())).rejects.toThrow(/run\.npz \(sites\[0\]\): expected a member 'nope', got members layer_0/);
+    const mismatched = file(
+      'mismatch.npz',
+      zip({ 'layer_0.npy': npy('<f8', [3, 1], [1, 2, 3]), 'label.npy': npy('<f8', [4], [0, 1, 0, 1]) }),
+    );
+    await expect(collect(samplesDescriptor, { source: mismatched }, testContext())).rejects.toThrow(
+      /variable 'label': expected 3 rows \(samples\) as layer_0, got 4/,
+    );
+    await expect(
+      collect(samplesDescriptor, { source: archive, sites: [{ array: 'nope' }] }, testContext()),
+    ).rejects.toThrow(/run\.npz \(sites\[0\]\): expected a member 'nope', got members layer_0/);
     const csv = file('bad.csv', 'a,b\n1,2\n3,x\n');
     expect(() => readCsv(csv)).toThrow(/bad\.csv \(line 3, column 2 \(b\)\): expected a number, got "x"/);
     const jl = file('bad.jsonl', '{"y": 1}\n{"y": [1, 2]}\n');
-    expect(() => readJsonLines(jl)).toThrow(/bad\.jsonl \(line 2, key 'y'\): expected 1 values \(as on line 1\), got 2/);
-    await expect(collect(samplesDescriptor, { source: path.join(dir, 'missing.npz') }, testContext())).rejects.toThrow(/missing\.npz: expected a readable file, got ENOENT/);
+    expect(() => readJsonLines(jl)).toThrow(
+      /bad\.jsonl \(line 2, key 'y'\): expected 1 values \(as on line 1\), got 2/,
+    );
+    await expect(collect(samplesDescriptor, { source: path.join(dir, 'missing.npz') }, testContext())).rejects.toThrow(
+      /missing\.npz: expected a readable file, got ENOENT/,
+    );
   });
 });

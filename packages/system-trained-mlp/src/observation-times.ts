@@ -7,25 +7,52 @@ export const observeAtSchema = z
       .object({
         axis: z.literal('epoch'),
         at: z.array(z.number().int().min(0)).min(1).describe('Completed epochs (0 = at initialisation)'),
-        final: z.boolean().default(false).describe('Also observe after the last epoch of training (so a study changes its length with `epochs` alone)'),
+        final: z
+          .boolean()
+          .default(false)
+          .describe(
+            'Also observe after the last epoch of training (so a study changes its length with `epochs` alone)',
+          ),
       })
       .strict(),
-    z.object({ axis: z.literal('step'), at: z.array(z.number().int().min(0)).min(1).describe('Completed optimiser steps (0 = at initialisation)') }).strict(),
+    z
+      .object({
+        axis: z.literal('step'),
+        at: z.array(z.number().int().min(0)).min(1).describe('Completed optimiser steps (0 = at initialisation)'),
+      })
+      .strict(),
     z
       .object({
         axis: z.literal('log-step'),
-        count: z.number().int().min(2).max(1000).describe('Distinct steps, log-spaced from 1 to the last step of training (0 is added: the initialisation)'),
+        count: z
+          .number()
+          .int()
+          .min(2)
+          .max(1000)
+          .describe('Distinct steps, log-spaced from 1 to the last step of training (0 is added: the initialisation)'),
       })
       .strict(),
   ])
   .default({ axis: 'epoch', at: [1], final: false })
-  .describe("Training times of the layer sweeps: { axis: epoch, at: [1, 15] }, { axis: step, at: [...] } or { axis: log-step, count }");
+  .describe(
+    'Training times of the layer sweeps: { axis: epoch, at: [1, 15] }, { axis: step, at: [...] } or { axis: log-step, count }',
+  );
 export type ObserveAt = z.infer<typeof observeAtSchema>;
 
 /** Sorted, distinct step counts at which to observe, plus the time axis to label them with. */
-export function observationSteps(at: ObserveAt, stepsPerEpoch: number, epochs: number): { axis: 'epoch' | 'step'; steps: number[] } {
+export function observationSteps(
+  at: ObserveAt,
+  stepsPerEpoch: number,
+  epochs: number,
+): { axis: 'epoch' | 'step'; steps: number[] } {
   const total = stepsPerEpoch * epochs;
-  if (at.axis === 'epoch') return { axis: 'epoch', steps: [...new Set([...at.at, ...(at.final ? [epochs] : [])])].sort((a, b) => a - b).map((e) => e * stepsPerEpoch) };
+  if (at.axis === 'epoch')
+    return {
+      axis: 'epoch',
+      steps: [...new Set([...at.at, ...(at.final ? [epochs] : [])])]
+        .sort((a, b) => a - b)
+        .map((e) => e * stepsPerEpoch),
+    };
   if (at.axis === 'step') return { axis: 'step', steps: [...new Set(at.at)].sort((a, b) => a - b) };
   const steps = new Set<number>([0]);
   for (let i = 0; i < at.count; i++) steps.add(Math.round(Math.exp((Math.log(total) * i) / (at.count - 1))));

@@ -1,9 +1,36 @@
 import { Observable } from 'rxjs';
-import { ArgumentError, METRICS_KIND, z, type MetricValue, type Observation, type RunContext, type System, type SystemDescriptor, type TrainingTime } from '@entroscope/core';
+import {
+  ArgumentError,
+  METRICS_KIND,
+  z,
+  type MetricValue,
+  type Observation,
+  type RunContext,
+  type System,
+  type SystemDescriptor,
+  type TrainingTime,
+} from '@entroscope/core';
 import { imageDatasetSchema, openImageDataset, type LabelledImages } from '@entroscope/datasets';
 import { activationDerivativeScalar, fillNormalFast, kernelsFor, type KernelBackend } from '@entroscope/kernels';
 import { MeanField, criticalLine } from '@entroscope/mean-field';
-import { Adam, Dense, Sgd, accuracy, crossEntropyFromLogits, crossEntropyOnSoftmax, minibatches, mlp, normal, normalFanIn, trainStep, type Labels, type Loss, type Matrix, type Optimiser, type Sequential } from '@entroscope/nn';
+import {
+  Adam,
+  Dense,
+  Sgd,
+  accuracy,
+  crossEntropyFromLogits,
+  crossEntropyOnSoftmax,
+  minibatches,
+  mlp,
+  normal,
+  normalFanIn,
+  trainStep,
+  type Labels,
+  type Loss,
+  type Matrix,
+  type Optimiser,
+  type Sequential,
+} from '@entroscope/nn';
 import { observeAtSchema, observationSteps } from './observation-times';
 import { trainedLayerWidths, trainedWidthsSchema } from './width-schedule';
 
@@ -21,12 +48,22 @@ export const trainedMlpParamsSchema = z
   .object({
     sigmaW2: z.number().positive().max(100).describe('Initial weight variance σ_w²: W_ij ~ N(0, σ_w²/n_in)'),
     sigmaB2: z.number().min(0).max(100).default(0.05).describe('Initial bias variance σ_b²: b_i ~ N(0, σ_b²)'),
-    activation: z.enum(['tanh', 'relu', 'erf']).default('tanh').describe('Activation φ after every hidden linear layer'),
-    outputActivation: z.enum(['same', 'none']).default('same').describe("'same': φ after the output layer too (the RG/DNN authors' network: bounded outputs into the loss); 'none': logits"),
+    activation: z
+      .enum(['tanh', 'relu', 'erf'])
+      .default('tanh')
+      .describe('Activation φ after every hidden linear layer'),
+    outputActivation: z
+      .enum(['same', 'none'])
+      .default('same')
+      .describe(
+        "'same': φ after the output layer too (the RG/DNN authors' network: bounded outputs into the loss); 'none': logits",
+      ),
     depth: z.number().int().min(1).max(2000).describe('Number of linear layers L: sites layer = 0…L−1'),
     widths: trainedWidthsSchema,
     data: imageDatasetSchema.default({ source: 'mnist', pixelScale: 'byte/255', colour: 'pil-luma' }),
-    train: range('training', 'train', 0, 50_000).describe("Training images (default: MNIST train 0…49 999, the authors' mnist.pkl.gz training set)"),
+    train: range('training', 'train', 0, 50_000).describe(
+      "Training images (default: MNIST train 0…49 999, the authors' mnist.pkl.gz training set)",
+    ),
     validation: z
       .object({
         split: z.enum(['train', 'test']).default('train').describe('Split the validation images come from'),
@@ -37,10 +74,21 @@ export const trainedMlpParamsSchema = z
       .strict()
       .nullable()
       .default({ split: 'train', offset: 50_000, count: 10_000, batchSize: 128 })
-      .describe("Held-out images for validation-loss/-accuracy after every epoch (default: MNIST train 50 000…59 999, the authors' validation set); `null`: none"),
-    test: range('test', 'test', 0, 10_000).nullable().describe('Further held-out images for test-loss/-accuracy after every epoch (default: the MNIST-style test split, 10 000 images); `null`: none'),
-    evaluation: range('evaluation', 'train', 59_984, 16).describe("The fixed batch whose layers are emitted (default: the authors' stored tensor, the last batch of 16 of their validation pass)"),
-    record: z.enum(['pre-activations', 'activations']).default('pre-activations').describe('What each layer site carries: z^ℓ (the authors’ hooks) or φ(z^ℓ)'),
+      .describe(
+        "Held-out images for validation-loss/-accuracy after every epoch (default: MNIST train 50 000…59 999, the authors' validation set); `null`: none",
+      ),
+    test: range('test', 'test', 0, 10_000)
+      .nullable()
+      .describe(
+        'Further held-out images for test-loss/-accuracy after every epoch (default: the MNIST-style test split, 10 000 images); `null`: none',
+      ),
+    evaluation: range('evaluation', 'train', 59_984, 16).describe(
+      "The fixed batch whose layers are emitted (default: the authors' stored tensor, the last batch of 16 of their validation pass)",
+    ),
+    record: z
+      .enum(['pre-activations', 'activations'])
+      .default('pre-activations')
+      .describe('What each layer site carries: z^ℓ (the authors’ hooks) or φ(z^ℓ)'),
     epochs: z.number().int().min(0).max(100_000).describe('Epochs of training'),
     observeAt: observeAtSchema,
     optimiser: z
@@ -70,18 +118,32 @@ export const trainedMlpParamsSchema = z
     loss: z
       .enum(['cross-entropy', 'cross-entropy-on-softmax'])
       .default('cross-entropy')
-      .describe("'cross-entropy': PyTorch cross_entropy of the network output (softmax + log-loss of the tanh-bounded outputs, as the authors' F.cross_entropy(model(x))); 'cross-entropy-on-softmax': of softmax(output) (double softmax)"),
+      .describe(
+        "'cross-entropy': PyTorch cross_entropy of the network output (softmax + log-loss of the tanh-bounded outputs, as the authors' F.cross_entropy(model(x))); 'cross-entropy-on-softmax': of softmax(output) (double softmax)",
+      ),
     batchSize: z.number().int().min(1).max(100_000).default(64),
-    shuffle: z.boolean().default(false).describe('Reshuffle the training images every epoch (seeded); the authors: false'),
-    dropLast: z.boolean().default(false).describe('Drop the last partial training batch (the authors’ DataLoader keeps it)'),
+    shuffle: z
+      .boolean()
+      .default(false)
+      .describe('Reshuffle the training images every epoch (seeded); the authors: false'),
+    dropLast: z
+      .boolean()
+      .default(false)
+      .describe('Drop the last partial training batch (the authors’ DataLoader keeps it)'),
     pushforward: z
       .object({
         samples: z.number().int().min(2).max(100_000).default(1000).describe('Monte Carlo samples nMC'),
-        image: z.number().int().default(-1).describe('Row of the evaluation batch whose layer-0 fit is propagated (−1 = last, as the authors)'),
+        image: z
+          .number()
+          .int()
+          .default(-1)
+          .describe('Row of the evaluation batch whose layer-0 fit is propagated (−1 = last, as the authors)'),
       })
       .strict()
       .optional()
-      .describe("At every observed time: propagate nMC samples of the layer-0 Gaussian fit N(μ_0, σ_0²) of one image through the trained layers 1…L−1 (the authors' relative entropy); per-sample sums in meta.pushforward, as random-mlp"),
+      .describe(
+        "At every observed time: propagate nMC samples of the layer-0 Gaussian fit N(μ_0, σ_0²) of one image through the trained layers 1…L−1 (the authors' relative entropy); per-sample sums in meta.pushforward, as random-mlp",
+      ),
     jacobian: z
       .object({
         directions: z.number().int().min(1).max(4096).default(8),
@@ -89,13 +151,30 @@ export const trainedMlpParamsSchema = z
       })
       .strict()
       .optional()
-      .describe('At every observed time: forward-mode products J_ℓ u of the trained network (ln‖J_ℓ u‖² in meta.jacobian, as random-mlp)'),
+      .describe(
+        'At every observed time: forward-mode products J_ℓ u of the trained network (ln‖J_ℓ u‖² in meta.jacobian, as random-mlp)',
+      ),
   })
   .strict()
   .superRefine((p, ctx) => {
-    if (p.widths.schedule === 'wide' && p.depth < 3) ctx.addIssue({ code: 'custom', message: 'expected depth ≥ 3 with the wide schedule', path: ['depth'] });
-    if (p.widths.schedule === 'custom' && p.widths.widths.length !== p.depth) ctx.addIssue({ code: 'custom', message: `expected ${p.depth} widths (one per layer), got ${p.widths.widths.length}`, path: ['widths', 'widths'] });
-    if (p.observeAt.axis === 'epoch') p.observeAt.at.forEach((e, i) => e > p.epochs && ctx.addIssue({ code: 'custom', message: `expected an epoch ≤ epochs (${p.epochs}), got ${e}`, path: ['observeAt', 'at', i] }));
+    if (p.widths.schedule === 'wide' && p.depth < 3)
+      ctx.addIssue({ code: 'custom', message: 'expected depth ≥ 3 with the wide schedule', path: ['depth'] });
+    if (p.widths.schedule === 'custom' && p.widths.widths.length !== p.depth)
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected ${p.depth} widths (one per layer), got ${p.widths.widths.length}`,
+        path: ['widths', 'widths'],
+      });
+    if (p.observeAt.axis === 'epoch')
+      p.observeAt.at.forEach(
+        (e, i) =>
+          e > p.epochs &&
+          ctx.addIssue({
+            code: 'custom',
+            message: `expected an epoch ≤ epochs (${p.epochs}), got ${e}`,
+            path: ['observeAt', 'at', i],
+          }),
+      );
   });
 export type TrainedMlpParams = z.infer<typeof trainedMlpParamsSchema>;
 
@@ -126,7 +205,12 @@ function lazyExamples(set: LabelledImages, offset: number, count: number) {
 }
 
 function checkRange(name: string, set: LabelledImages, r: { offset: number; count: number }) {
-  if (r.offset + r.count > set.count) throw new ArgumentError(`${name} (trained-mlp)`, `images inside ${set.description} (0…${set.count - 1})`, `offset ${r.offset} + count ${r.count}`);
+  if (r.offset + r.count > set.count)
+    throw new ArgumentError(
+      `${name} (trained-mlp)`,
+      `images inside ${set.description} (0…${set.count - 1})`,
+      `offset ${r.offset} + count ${r.count}`,
+    );
 }
 
 /**
@@ -179,7 +263,11 @@ export class TrainedMlpSystem implements System {
         if (p.validation) {
           const s = setFor(p.validation.split);
           checkRange('validation', s, p.validation);
-          heldOut.push({ name: 'validation', examples: lazyExamples(s, p.validation.offset, p.validation.count), batchSize: p.validation.batchSize });
+          heldOut.push({
+            name: 'validation',
+            examples: lazyExamples(s, p.validation.offset, p.validation.count),
+            batchSize: p.validation.batchSize,
+          });
         }
         if (p.test) {
           const s = setFor(p.test.split);
@@ -197,19 +285,32 @@ export class TrainedMlpSystem implements System {
           random: random.split('init'),
         });
         const denseIndex = model.layers.map((l, i) => (l instanceof Dense ? i : -1)).filter((i) => i >= 0);
-        const optimiser: Optimiser = p.optimiser.use === 'sgd' ? new Sgd(p.optimiser) : new Adam({ ...p.optimiser, betas: p.optimiser.betas as [number, number] });
+        const optimiser: Optimiser =
+          p.optimiser.use === 'sgd'
+            ? new Sgd(p.optimiser)
+            : new Adam({ ...p.optimiser, betas: p.optimiser.betas as [number, number] });
         const loss: Loss<Labels> = p.loss === 'cross-entropy' ? crossEntropyFromLogits : crossEntropyOnSoftmax;
         const train = lazyExamples(trainSet, p.train.offset, p.train.count);
-        const stepsPerEpoch = p.dropLast ? Math.floor(p.train.count / p.batchSize) : Math.ceil(p.train.count / p.batchSize);
+        const stepsPerEpoch = p.dropLast
+          ? Math.floor(p.train.count / p.batchSize)
+          : Math.ceil(p.train.count / p.batchSize);
         const totalSteps = stepsPerEpoch * p.epochs;
         const { axis: timeAxis, steps: observeSteps } = observationSteps(p.observeAt, stepsPerEpoch, p.epochs);
         const tooLate = observeSteps.find((s) => s > totalSteps);
-        if (tooLate !== undefined) throw new ArgumentError('observeAt (trained-mlp)', `times within the ${totalSteps} steps of training (${p.epochs} epochs × ${stepsPerEpoch})`, tooLate);
+        if (tooLate !== undefined)
+          throw new ArgumentError(
+            'observeAt (trained-mlp)',
+            `times within the ${totalSteps} steps of training (${p.epochs} epochs × ${stepsPerEpoch})`,
+            tooLate,
+          );
 
-        const evalBatch = lazyExamples(evalSet, p.evaluation.offset, p.evaluation.count).batch(Array.from({ length: p.evaluation.count }, (_, i) => i));
+        const evalBatch = lazyExamples(evalSet, p.evaluation.offset, p.evaluation.count).batch(
+          Array.from({ length: p.evaluation.count }, (_, i) => i),
+        );
         const B = p.evaluation.count;
         let meanSquare = 0;
-        for (let i = 0; i < evalBatch.input.data.length; i++) meanSquare += evalBatch.input.data[i]! ** 2 / evalBatch.input.data.length;
+        for (let i = 0; i < evalBatch.input.data.length; i++)
+          meanSquare += evalBatch.input.data[i]! ** 2 / evalBatch.input.data.length;
         const mf = new MeanField(p.activation, p.sigmaW2, p.sigmaB2);
         const summary = mf.summary();
         const qTrajectory = mf.lengthTrajectory(mf.firstLayerVariance(meanSquare), p.depth);
@@ -225,15 +326,36 @@ export class TrainedMlpSystem implements System {
         const emitLayers = async (step: number) => {
           const index = timeAxis === 'epoch' ? step / stepsPerEpoch : step;
           const epochs = step / stepsPerEpoch;
-          const time: TrainingTime = { axis: timeAxis, index, label: timeAxis === 'epoch' ? `epoch ${index}` : `step ${index} (epoch ${Number.isInteger(epochs) ? epochs : epochs.toFixed(3)})` };
+          const time: TrainingTime = {
+            axis: timeAxis,
+            index,
+            label:
+              timeAxis === 'epoch'
+                ? `epoch ${index}`
+                : `step ${index} (epoch ${Number.isInteger(epochs) ? epochs : epochs.toFixed(3)})`,
+          };
           const key = `${time.axis}:${time.index}`;
           const outputs = await model.activations(evalBatch.input, kernels);
-          const pf = p.pushforward ? await this.pushforward(model, outputs[0]!, denseIndex, kernels, random.split(`pushforward:${key}`)) : undefined;
-          const jac = p.jacobian ? await this.jacobian(model, evalBatch.input, outputs, denseIndex, kernels, random.split(`jacobian-directions:${key}`)) : undefined;
+          const pf = p.pushforward
+            ? await this.pushforward(model, outputs[0]!, denseIndex, kernels, random.split(`pushforward:${key}`))
+            : undefined;
+          const jac = p.jacobian
+            ? await this.jacobian(
+                model,
+                evalBatch.input,
+                outputs,
+                denseIndex,
+                kernels,
+                random.split(`jacobian-directions:${key}`),
+              )
+            : undefined;
           for (let l = 0; l < p.depth; l++) {
             if (cancelled) return;
             const z = outputs[denseIndex[l]!]!;
-            const a = denseIndex[l]! + 1 < outputs.length && !(model.layers[denseIndex[l]! + 1] instanceof Dense) ? outputs[denseIndex[l]! + 1]! : z;
+            const a =
+              denseIndex[l]! + 1 < outputs.length && !(model.layers[denseIndex[l]! + 1] instanceof Dense)
+                ? outputs[denseIndex[l]! + 1]!
+                : z;
             const data = p.record === 'activations' ? a.data : z.data;
             subscriber.next({
               system: this.context.name,
@@ -263,8 +385,23 @@ export class TrainedMlpSystem implements System {
                   jacobianLogSquaredNormPerNeuron: null,
                   describes: 'initialisation',
                 },
-                ...(pf && { pushforward: { ...pf.common, rowSums: pf.rowSums[l], rowSquareSums: pf.rowSquareSums[l], meanFieldQ: pfTrajectory[l]!, meanFieldQ0: pfTrajectory[0]! } }),
-                ...(jac && { jacobian: { inputs: jac.inputs, directions: jac.directions, inputDimension: nIn, logSquaredNorms: jac.logSquaredNorms[l] } }),
+                ...(pf && {
+                  pushforward: {
+                    ...pf.common,
+                    rowSums: pf.rowSums[l],
+                    rowSquareSums: pf.rowSquareSums[l],
+                    meanFieldQ: pfTrajectory[l]!,
+                    meanFieldQ0: pfTrajectory[0]!,
+                  },
+                }),
+                ...(jac && {
+                  jacobian: {
+                    inputs: jac.inputs,
+                    directions: jac.directions,
+                    inputDimension: nIn,
+                    logSquaredNorms: jac.logSquaredNorms[l],
+                  },
+                }),
               },
             });
           }
@@ -283,22 +420,43 @@ export class TrainedMlpSystem implements System {
               correct += Math.round(accuracy(output, target) * n);
             }
             const acc = correct / h.examples.count;
-            out.push({ name: `${h.name}-loss`, value: lossSum / h.examples.count, unit: 'nat', n: h.examples.count, description: `mean ${loss.id} over the ${h.name} images, evaluation mode, after the epoch` });
-            out.push({ name: `${h.name}-accuracy`, value: acc, unit: 'dimensionless', n: h.examples.count, uncertainty: Math.sqrt((acc * (1 - acc)) / h.examples.count), description: `fraction of ${h.name} images whose largest output is the label` });
+            out.push({
+              name: `${h.name}-loss`,
+              value: lossSum / h.examples.count,
+              unit: 'nat',
+              n: h.examples.count,
+              description: `mean ${loss.id} over the ${h.name} images, evaluation mode, after the epoch`,
+            });
+            out.push({
+              name: `${h.name}-accuracy`,
+              value: acc,
+              unit: 'dimensionless',
+              n: h.examples.count,
+              uncertainty: Math.sqrt((acc * (1 - acc)) / h.examples.count),
+              description: `fraction of ${h.name} images whose largest output is the label`,
+            });
           }
           return out;
         };
         const emitMetrics = (epoch: number, metrics: MetricValue[]) => {
           if (metrics.length === 0) return;
           const time: TrainingTime = { axis: 'epoch', index: epoch, label: `epoch ${epoch}` };
-          subscriber.next({ system: this.context.name, site: { axis: 'epoch', index: epoch, label: `epoch ${epoch}`, time }, kind: METRICS_KIND, shape: [], metrics, meta: { epoch, steps: epoch * stepsPerEpoch } });
+          subscriber.next({
+            system: this.context.name,
+            site: { axis: 'epoch', index: epoch, label: `epoch ${epoch}`, time },
+            kind: METRICS_KIND,
+            shape: [],
+            metrics,
+            meta: { epoch, steps: epoch * stepsPerEpoch },
+          });
         };
 
         // Running training accuracy from the output of each training forward (the last layer's hook).
         let batchLabels: Labels = [];
         let correctInEpoch = 0;
         model.addForwardHook((e) => {
-          if (e.training && e.index === model.layers.length - 1) correctInEpoch += Math.round(accuracy(e.output, batchLabels) * e.output.rows);
+          if (e.training && e.index === model.layers.length - 1)
+            correctInEpoch += Math.round(accuracy(e.output, batchLabels) * e.output.rows);
         });
         let next = 0;
         if (observeSteps[next] === 0) {
@@ -308,7 +466,11 @@ export class TrainedMlpSystem implements System {
         emitMetrics(0, await evaluate());
         let step = 0;
         for (let epoch = 1; epoch <= p.epochs; epoch++) {
-          const batches = minibatches(p.train.count, p.batchSize, { shuffle: p.shuffle, dropLast: p.dropLast, ...(p.shuffle && { random: random.split(`shuffle:${epoch}`) }) });
+          const batches = minibatches(p.train.count, p.batchSize, {
+            shuffle: p.shuffle,
+            dropLast: p.dropLast,
+            ...(p.shuffle && { random: random.split(`shuffle:${epoch}`) }),
+          });
           let lossSum = 0;
           let seen = 0;
           correctInEpoch = 0;
@@ -327,8 +489,21 @@ export class TrainedMlpSystem implements System {
             }
           }
           emitMetrics(epoch, [
-            { name: 'train-loss', value: lossSum / seen, unit: 'nat', n: seen, description: `mean ${loss.id} of the epoch's training batches, each before its update (running loss)` },
-            { name: 'train-accuracy', value: correctInEpoch / seen, unit: 'dimensionless', n: seen, description: "fraction of the epoch's training images classified correctly by the forward pass of their step (running accuracy)" },
+            {
+              name: 'train-loss',
+              value: lossSum / seen,
+              unit: 'nat',
+              n: seen,
+              description: `mean ${loss.id} of the epoch's training batches, each before its update (running loss)`,
+            },
+            {
+              name: 'train-accuracy',
+              value: correctInEpoch / seen,
+              unit: 'dimensionless',
+              n: seen,
+              description:
+                "fraction of the epoch's training images classified correctly by the forward pass of their step (running accuracy)",
+            },
             ...(await evaluate()),
           ]);
         }
@@ -344,7 +519,13 @@ export class TrainedMlpSystem implements System {
   }
 
   /** The authors' push-forward of the layer-0 fit of one image through the (trained) layers 1…L−1. */
-  private async pushforward(model: Sequential, z0: Matrix, denseIndex: number[], kernels: KernelBackend, random: ReturnType<RunContext['random']['split']>) {
+  private async pushforward(
+    model: Sequential,
+    z0: Matrix,
+    denseIndex: number[],
+    kernels: KernelBackend,
+    random: ReturnType<RunContext['random']['split']>,
+  ) {
     const p = this.params.pushforward!;
     const N = z0.cols;
     const image = ((p.image % z0.rows) + z0.rows) % z0.rows;
@@ -353,7 +534,11 @@ export class TrainedMlpSystem implements System {
     for (let i = 0; i < N; i++) mean += row[i]! / N;
     let variance = 0;
     for (let i = 0; i < N; i++) variance += (row[i]! - mean) ** 2 / N;
-    let x: Matrix = { rows: p.samples, cols: N, data: fillNormalFast(random, new Float32Array(p.samples * N), mean, Math.sqrt(variance)) };
+    let x: Matrix = {
+      rows: p.samples,
+      cols: N,
+      data: fillNormalFast(random, new Float32Array(p.samples * N), mean, Math.sqrt(variance)),
+    };
     const sums = (m: Matrix) => {
       const s1: number[] = new Array(m.rows);
       const s2: number[] = new Array(m.rows);
@@ -377,11 +562,22 @@ export class TrainedMlpSystem implements System {
       const l = denseIndex.indexOf(i);
       if (l >= 0) [rowSums[l], rowSquareSums[l]] = sums(x);
     }
-    return { common: { image, samples: p.samples, referenceLayer: 0, referenceMean: mean, referenceVariance: variance }, rowSums, rowSquareSums };
+    return {
+      common: { image, samples: p.samples, referenceLayer: 0, referenceMean: mean, referenceVariance: variance },
+      rowSums,
+      rowSquareSums,
+    };
   }
 
   /** Forward-mode J_ℓ u for u ~ N(0, I) at the first rows of the evaluation batch, renormalised per layer. */
-  private async jacobian(model: Sequential, input: Matrix, outputs: Matrix[], denseIndex: number[], kernels: KernelBackend, random: ReturnType<RunContext['random']['split']>) {
+  private async jacobian(
+    model: Sequential,
+    input: Matrix,
+    outputs: Matrix[],
+    denseIndex: number[],
+    kernels: KernelBackend,
+    random: ReturnType<RunContext['random']['split']>,
+  ) {
     const p = this.params.jacobian!;
     const R = Math.min(p.inputs, input.rows);
     const K = p.directions;
@@ -400,7 +596,8 @@ export class TrainedMlpSystem implements System {
         source = new Float32Array(T * fanIn);
         for (let t = 0; t < T; t++) {
           const r = Math.floor(t / K);
-          for (let j = 0; j < fanIn; j++) source[t * fanIn + j] = dphi(zPrev.data[r * fanIn + j]!) * tangents[t * fanIn + j]!;
+          for (let j = 0; j < fanIn; j++)
+            source[t * fanIn + j] = dphi(zPrev.data[r * fanIn + j]!) * tangents[t * fanIn + j]!;
         }
       }
       const w = await dense.weight.weight(kernels);
@@ -423,11 +620,18 @@ export class TrainedMlpSystem implements System {
 export const trainedMlpDescriptor: SystemDescriptor<TrainedMlpParams> = {
   id: 'trained-mlp',
   version: '1.0.0',
-  summary: 'Deep MLP with the random-mlp architectures trained on MNIST / Fashion-MNIST / CIFAR-10 (SGD or Adam, PyTorch semantics): per-layer pre-activations at chosen epochs or steps, plus loss and accuracy per epoch',
-  citation: 'Erdmenger, Grosvenor, Jefferson arXiv:2107.06898 (ro-jefferson/entropy_dnn Gaussian_Feedforward.ipynb); Schoenholz et al. arXiv:1611.01232',
+  summary:
+    'Deep MLP with the random-mlp architectures trained on MNIST / Fashion-MNIST / CIFAR-10 (SGD or Adam, PyTorch semantics): per-layer pre-activations at chosen epochs or steps, plus loss and accuracy per epoch',
+  citation:
+    'Erdmenger, Grosvenor, Jefferson arXiv:2107.06898 (ro-jefferson/entropy_dnn Gaussian_Feedforward.ipynb); Schoenholz et al. arXiv:1611.01232',
   display: {
     name: 'Trained MLP',
-    parameters: { sigmaW2: { symbol: 'σ_w²' }, sigmaB2: { symbol: 'σ_b²' }, depth: { symbol: 'L', name: 'depth' }, epochs: { name: 'epochs' } },
+    parameters: {
+      sigmaW2: { symbol: 'σ_w²' },
+      sigmaB2: { symbol: 'σ_b²' },
+      depth: { symbol: 'L', name: 'depth' },
+      epochs: { name: 'epochs' },
+    },
     axes: { layer: { name: 'layer', symbol: 'ℓ' }, epoch: { name: 'epoch' } },
   },
   paramsSchema: trainedMlpParamsSchema as unknown as z.ZodType<TrainedMlpParams>,

@@ -22,9 +22,22 @@ export const trainedWidthsSchema = z
         output: width.default(10).describe('Width of the output layer L−1 (= classes)'),
       })
       .strict(),
-    z.object({ schedule: z.literal('constant'), width: width.optional().describe('Hidden width (default: the input dimension)'), output: width.default(10).describe('Output width (= classes)') }).strict(),
-    z.object({ schedule: z.literal('shrinking'), output: width.default(10).describe('Output width (= classes)') }).strict(),
-    z.object({ schedule: z.literal('custom'), widths: z.array(width).min(1).describe('One width per layer; the last = classes') }).strict(),
+    z
+      .object({
+        schedule: z.literal('constant'),
+        width: width.optional().describe('Hidden width (default: the input dimension)'),
+        output: width.default(10).describe('Output width (= classes)'),
+      })
+      .strict(),
+    z
+      .object({ schedule: z.literal('shrinking'), output: width.default(10).describe('Output width (= classes)') })
+      .strict(),
+    z
+      .object({
+        schedule: z.literal('custom'),
+        widths: z.array(width).min(1).describe('One width per layer; the last = classes'),
+      })
+      .strict(),
   ])
   .default({ schedule: 'wide', penultimate: 400, output: 10 })
   .describe("Width schedule: 'wide' (…, 784, 400, 10: the authors'), 'constant', 'shrinking', or 'custom'");
@@ -33,8 +46,13 @@ export type TrainedWidths = z.infer<typeof trainedWidthsSchema>;
 export function trainedLayerWidths(schedule: TrainedWidths, depth: number, inputDimension: number): number[] {
   switch (schedule.schedule) {
     case 'wide': {
-      if (depth < 3) throw new ArgumentError('widths (wide)', 'depth ≥ 3 (hidden layers, then penultimate, then output)', depth);
-      return [...new Array<number>(depth - 2).fill(schedule.hidden ?? inputDimension), schedule.penultimate, schedule.output];
+      if (depth < 3)
+        throw new ArgumentError('widths (wide)', 'depth ≥ 3 (hidden layers, then penultimate, then output)', depth);
+      return [
+        ...new Array<number>(depth - 2).fill(schedule.hidden ?? inputDimension),
+        schedule.penultimate,
+        schedule.output,
+      ];
     }
     case 'constant':
       return [...new Array<number>(depth - 1).fill(schedule.width ?? inputDimension), schedule.output];
@@ -45,7 +63,8 @@ export function trainedLayerWidths(schedule: TrainedWidths, depth: number, input
       return [...widths, schedule.output];
     }
     case 'custom':
-      if (schedule.widths.length !== depth) throw new ArgumentError('widths.widths (custom)', `${depth} widths (one per layer)`, schedule.widths.length);
+      if (schedule.widths.length !== depth)
+        throw new ArgumentError('widths.widths (custom)', `${depth} widths (one per layer)`, schedule.widths.length);
       return [...schedule.widths];
   }
 }

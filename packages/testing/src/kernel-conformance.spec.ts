@@ -7,6 +7,7 @@ describeKernelConformance();
 describe('kernel conformance bookkeeping', () => {
   it('runs cpu and the gpu.js cpu/webasm modes everywhere (required in CI)', () => {
     const skips = kernelBackendSkips();
-    for (const id of ['cpu', 'gpujs:cpu', 'gpujs:webasm'] as const) expect(skips.find((s) => s.id === id)!.reason).toBeNull();
+    for (const id of ['cpu', 'gpujs:cpu', 'gpujs:webasm'] as const)
+      expect(skips.find((s) => s.id === id)!.reason).toBeNull();
   });
 });

@@ -67,7 +67,8 @@ function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, tol: (i: n
       if (!Number.isNaN(g)) throw new Error(`${what}[${i}]: expected NaN, got ${g}`);
       continue;
     }
-    if (!(Math.abs(g - w) <= tol(i)) && g !== w) throw new Error(`${what}[${i}]: got ${g}, twin ${w}, tolerance ${tol(i)}`);
+    if (!(Math.abs(g - w) <= tol(i)) && g !== w)
+      throw new Error(`${what}[${i}]: got ${g}, twin ${w}, tolerance ${tol(i)}`);
   }
 }
 
@@ -93,17 +94,23 @@ export function describeKernelConformance(ids: readonly BackendId[] = backendIds
       let backend: KernelBackend;
       beforeAll(async () => {
         const availability = await checkBackend(id);
-        if (!availability.available) throw new Error(`${id} looked available but failed its full check: ${availability.reason}`);
+        if (!availability.available)
+          throw new Error(`${id} looked available but failed its full check: ${availability.reason}`);
         backend = kernelsFor({ id });
       });
-      for (const [name, run] of cases) it(name, () => run(backend, RandomStream.fromSeed(seed).split(`${id}/${name}`)), 60000);
+      for (const [name, run] of cases)
+        it(name, () => run(backend, RandomStream.fromSeed(seed).split(`${id}/${name}`)), 60000);
     });
   }
 }
 
 async function matmulCase(k: KernelBackend, random: RandomStream): Promise<void> {
   const dims = shapes(random, 6, 40);
-  const triples: [number, number, number][] = dims.map((d, i) => [d, dims[(i + 2) % dims.length]!, dims[(i + 4) % dims.length]!]);
+  const triples: [number, number, number][] = dims.map((d, i) => [
+    d,
+    dims[(i + 2) % dims.length]!,
+    dims[(i + 4) % dims.length]!,
+  ]);
   // Empty and size-1 shapes, and products large enough for the cpu backend's SIMD engine (odd sizes, k = 1, k across several depth blocks).
   triples.push([0, 3, 4], [3, 0, 4], [3, 4, 0], [1, 1, 1], [61, 67, 53], [130, 1, 900], [3, 5000, 9], [97, 255, 31]);
   let t = 0;
@@ -118,8 +125,17 @@ async function matmulCase(k: KernelBackend, random: RandomStream): Promise<void>
     const options = { transposeA, transposeB, activation, ...(bias && { bias }) };
     const got = await k.matmul(a, b, m, kk, n, options);
     const want = matmulCpu(a, b, m, kk, n, options);
-    const absSum = matmulCpu(a.map(Math.abs), b.map(Math.abs), m, kk, n, { transposeA, transposeB, ...(bias && { bias: bias.map(Math.abs) }) });
-    expectClose(got, want, (i) => (kk + 4) * EPS * absSum[i]! * 1.13 + 4 * EPS * Math.abs(want[i]!), `matmul ${m}×${kk}·${kk}×${n} tA=${transposeA} tB=${transposeB} ${activation}`);
+    const absSum = matmulCpu(a.map(Math.abs), b.map(Math.abs), m, kk, n, {
+      transposeA,
+      transposeB,
+      ...(bias && { bias: bias.map(Math.abs) }),
+    });
+    expectClose(
+      got,
+      want,
+      (i) => (kk + 4) * EPS * absSum[i]! * 1.13 + 4 * EPS * Math.abs(want[i]!),
+      `matmul ${m}×${kk}·${kk}×${n} tA=${transposeA} tB=${transposeB} ${activation}`,
+    );
   }
 }
 
@@ -127,34 +143,88 @@ async function activationCase(k: KernelBackend, random: RandomStream): Promise<v
   for (const size of [0, 1, 7, 1001]) {
     const x = random.fillNormal(new Float32Array(size), 0, 2);
     for (const name of activations) {
-      expectClose(await k.activation(name, x), activationCpu(name, x), (i) => 16 * EPS * Math.max(1, Math.abs(x[i]!)), `${name}(${size})`);
-      expectClose(await k.activationDerivative(name, x), activationDerivativeCpu(name, x), () => 16 * EPS * 2, `${name}'(${size})`);
+      expectClose(
+        await k.activation(name, x),
+        activationCpu(name, x),
+        (i) => 16 * EPS * Math.max(1, Math.abs(x[i]!)),
+        `${name}(${size})`,
+      );
+      expectClose(
+        await k.activationDerivative(name, x),
+        activationDerivativeCpu(name, x),
+        () => 16 * EPS * 2,
+        `${name}'(${size})`,
+      );
     }
   }
 }
 
 async function softmaxCase(k: KernelBackend, random: RandomStream): Promise<void> {
-  for (const [rows, cols] of [[1, 1], [3, 7], [13, 33], [0, 5], [4, 0]] as const) {
+  for (const [rows, cols] of [
+    [1, 1],
+    [3, 7],
+    [13, 33],
+    [0, 5],
+    [4, 0],
+  ] as const) {
     const x = random.fillNormal(new Float32Array(rows * cols), 0, 3);
     const y = softmaxCpu(x, rows, cols);
     expectClose(await k.softmax(x, rows, cols), y, () => (cols + 16) * EPS, `softmax ${rows}×${cols}`);
     const g = random.fillNormal(new Float32Array(rows * cols));
-    const rowAbs = (i: number) => g.subarray(Math.floor(i / cols) * cols, Math.floor(i / cols) * cols + cols).reduce((s, v) => s + Math.abs(v), 0);
-    expectClose(await k.softmaxBackward(y, g, rows, cols), softmaxBackwardCpu(y, g, rows, cols), (i) => (cols + 16) * EPS * Math.max(1, rowAbs(i)), `softmax backward ${rows}×${cols}`);
+    const rowAbs = (i: number) =>
+      g.subarray(Math.floor(i / cols) * cols, Math.floor(i / cols) * cols + cols).reduce((s, v) => s + Math.abs(v), 0);
+    expectClose(
+      await k.softmaxBackward(y, g, rows, cols),
+      softmaxBackwardCpu(y, g, rows, cols),
+      (i) => (cols + 16) * EPS * Math.max(1, rowAbs(i)),
+      `softmax backward ${rows}×${cols}`,
+    );
   }
 }
 
 async function reductionCase(k: KernelBackend, random: RandomStream): Promise<void> {
-  for (const [rows, cols] of [[1, 1], [7, 3], [33, 13], [0, 4], [5, 0], [2, 1]] as const) {
+  for (const [rows, cols] of [
+    [1, 1],
+    [7, 3],
+    [33, 13],
+    [0, 4],
+    [5, 0],
+    [2, 1],
+  ] as const) {
     const x = random.fillNormal(new Float32Array(rows * cols), 1, 2);
     const maxAbs = x.reduce((s, v) => Math.max(s, Math.abs(v)), 1);
-    expectClose(await k.rowMean(x, rows, cols), rowMeanCpu(x, rows, cols), () => (cols + 4) * EPS * maxAbs, `row mean ${rows}×${cols}`);
-    expectClose(await k.columnMean(x, rows, cols), columnMeanCpu(x, rows, cols), () => (rows + 4) * EPS * maxAbs, `column mean ${rows}×${cols}`);
+    expectClose(
+      await k.rowMean(x, rows, cols),
+      rowMeanCpu(x, rows, cols),
+      () => (cols + 4) * EPS * maxAbs,
+      `row mean ${rows}×${cols}`,
+    );
+    expectClose(
+      await k.columnMean(x, rows, cols),
+      columnMeanCpu(x, rows, cols),
+      () => (rows + 4) * EPS * maxAbs,
+      `column mean ${rows}×${cols}`,
+    );
     for (const ddof of [0, 1]) {
-      expectClose(await k.rowVariance(x, rows, cols, ddof), rowVarianceCpu(x, rows, cols, ddof), () => 2 * (cols + 4) * EPS * maxAbs ** 2, `row variance ddof=${ddof} ${rows}×${cols}`);
-      expectClose(await k.columnVariance(x, rows, cols, ddof), columnVarianceCpu(x, rows, cols, ddof), () => 2 * (rows + 4) * EPS * maxAbs ** 2, `column variance ddof=${ddof} ${rows}×${cols}`);
+      expectClose(
+        await k.rowVariance(x, rows, cols, ddof),
+        rowVarianceCpu(x, rows, cols, ddof),
+        () => 2 * (cols + 4) * EPS * maxAbs ** 2,
+        `row variance ddof=${ddof} ${rows}×${cols}`,
+      );
+      expectClose(
+        await k.columnVariance(x, rows, cols, ddof),
+        columnVarianceCpu(x, rows, cols, ddof),
+        () => 2 * (rows + 4) * EPS * maxAbs ** 2,
+        `column variance ddof=${ddof} ${rows}×${cols}`,
+      );
     }
-    expectClose(await k.logSumExp(x, rows, cols), logSumExpCpu(x, rows, cols), () => (cols + 4) * EPS * (maxAbs + 1), `log-sum-exp ${rows}×${cols}`);
+    expectClose(
+      await k.logSumExp(x, rows, cols),
+      logSumExpCpu(x, rows, cols),
+      () => (cols + 4) * EPS * (maxAbs + 1),
+      `log-sum-exp ${rows}×${cols}`,
+    );
   }
 }
 
@@ -173,17 +243,33 @@ function awayFromEdges(random: RandomStream, n: number, bins: number, lo: number
 }
 
 async function histogramCase(k: KernelBackend, random: RandomStream): Promise<void> {
-  for (const [n, bins] of [[0, 3], [1, 1], [1001, 7], [20000, 100]] as const) {
+  for (const [n, bins] of [
+    [0, 3],
+    [1, 1],
+    [1001, 7],
+    [20000, 100],
+  ] as const) {
     const x = awayFromEdges(random, n, bins, -2, 3);
-    expect(Array.from(await k.histogram1d(x, bins, { lo: -2, hi: 3 }))).toEqual(Array.from(histogram1dCpu(x, bins, { lo: -2, hi: 3 })));
+    expect(Array.from(await k.histogram1d(x, bins, { lo: -2, hi: 3 }))).toEqual(
+      Array.from(histogram1dCpu(x, bins, { lo: -2, hi: 3 })),
+    );
     const y = awayFromEdges(random, n, 5, 0, 1);
     const want = histogram2dCpu(x, y, bins, 5, { lo: -2, hi: 3 }, { lo: 0, hi: 1 });
-    expect(Array.from(await k.histogram2d(x, y, bins, 5, { lo: -2, hi: 3 }, { lo: 0, hi: 1 }))).toEqual(Array.from(want));
+    expect(Array.from(await k.histogram2d(x, y, bins, 5, { lo: -2, hi: 3 }, { lo: 0, hi: 1 }))).toEqual(
+      Array.from(want),
+    );
   }
 }
 
 async function distanceCase(k: KernelBackend, random: RandomStream): Promise<void> {
-  for (const [n, m, d] of [[1, 1, 1], [7, 13, 3], [33, 17, 5], [0, 4, 2], [3, 0, 2], [3, 4, 0]] as const) {
+  for (const [n, m, d] of [
+    [1, 1, 1],
+    [7, 13, 3],
+    [33, 17, 5],
+    [0, 4, 2],
+    [3, 0, 2],
+    [3, 4, 0],
+  ] as const) {
     const x = random.fillNormal(new Float32Array(n * d));
     const y = random.fillNormal(new Float32Array(m * d));
     const want = pairwiseSquaredDistancesCpu(x, y, n, m, d);
@@ -202,7 +288,9 @@ async function distanceCase(k: KernelBackend, random: RandomStream): Promise<voi
       for (let i = 0; i < n; i++) {
         for (let r = 0; r < kk; r++) {
           const j = got.indices[i * kk + r]!;
-          expect(Math.abs(want[i * m + j]! - ref.distances[i * kk + r]!)).toBeLessThanOrEqual(2 * tol(i * m + j) + 1e-30);
+          expect(Math.abs(want[i * m + j]! - ref.distances[i * kk + r]!)).toBeLessThanOrEqual(
+            2 * tol(i * m + j) + 1e-30,
+          );
         }
       }
       if (n === m) {
@@ -214,7 +302,13 @@ async function distanceCase(k: KernelBackend, random: RandomStream): Promise<voi
 }
 
 async function isingCase(k: KernelBackend, random: RandomStream): Promise<void> {
-  for (const [L, K] of [[2, 0.3], [6, 0.4406868], [10, -0.7], [34, 0.25], [64, 0.5]] as const) {
+  for (const [L, K] of [
+    [2, 0.3],
+    [6, 0.4406868],
+    [10, -0.7],
+    [34, 0.25],
+    [64, 0.5],
+  ] as const) {
     const spins = new Int8Array(L * L).map(() => (random.nextUint32() & 1 ? 1 : -1));
     const twin = spins.slice();
     const p = acceptanceTable(K);
@@ -234,15 +328,23 @@ async function isingCase(k: KernelBackend, random: RandomStream): Promise<void> 
 
 async function randomCase(k: KernelBackend): Promise<void> {
   for (const size of [0, 1, 1001]) {
-    expect(await k.fillUniform(RandomStream.fromSeed(size), new Float32Array(size))).toEqual(RandomStream.fromSeed(size).fillUniform(new Float32Array(size)));
-    expect(await k.fillNormal(RandomStream.fromSeed(size), new Float64Array(size), 2, 3)).toEqual(RandomStream.fromSeed(size).fillNormal(new Float64Array(size), 2, 3));
+    expect(await k.fillUniform(RandomStream.fromSeed(size), new Float32Array(size))).toEqual(
+      RandomStream.fromSeed(size).fillUniform(new Float32Array(size)),
+    );
+    expect(await k.fillNormal(RandomStream.fromSeed(size), new Float64Array(size), 2, 3)).toEqual(
+      RandomStream.fromSeed(size).fillNormal(new Float64Array(size), 2, 3),
+    );
   }
 }
 
 async function errorCase(k: KernelBackend): Promise<void> {
   await expect(k.matmul(new Float32Array(5), new Float32Array(4), 2, 2, 2)).rejects.toThrow(/expected 4 elements/);
-  await expect(k.isingCheckerboardHalfSweep(new Int8Array(9), 3, 0.4, 0, new Float32Array(9))).rejects.toThrow(/even integer/);
+  await expect(k.isingCheckerboardHalfSweep(new Int8Array(9), 3, 0.4, 0, new Float32Array(9))).rejects.toThrow(
+    /even integer/,
+  );
   await expect(k.histogram1d(new Float32Array(3), 0, { lo: 0, hi: 1 })).rejects.toThrow(/bins/);
-  await expect(k.kNearestNeighbours(new Float32Array(4), new Float32Array(4), 2, 2, 2, 3)).rejects.toThrow(/k: expected an integer in 1…2/);
+  await expect(k.kNearestNeighbours(new Float32Array(4), new Float32Array(4), 2, 2, 2, 3)).rejects.toThrow(
+    /k: expected an integer in 1…2/,
+  );
   await expect(k.softmax(new Float32Array(5), 2, 3)).rejects.toThrow(/rows·cols = 6/);
 }

@@ -8,7 +8,19 @@ import { CATEGORICAL, deltaE } from './palette';
 const display = displayLookup(createRegistries());
 
 function study(extra: Partial<ResolvedStudy> = {}): ResolvedStudy {
-  return { file: 'test.yaml', name: 'test', seed: 1, backend: 'cpu', replicates: 1, unit: 'nat', systems: [], probes: [{ name: 'kl', use: 'relative-entropy', params: {} }], sweep: [], report: {}, ...extra } as unknown as ResolvedStudy;
+  return {
+    file: 'test.yaml',
+    name: 'test',
+    seed: 1,
+    backend: 'cpu',
+    replicates: 1,
+    unit: 'nat',
+    systems: [],
+    probes: [{ name: 'kl', use: 'relative-entropy', params: {} }],
+    sweep: [],
+    report: {},
+    ...extra,
+  } as unknown as ResolvedStudy;
 }
 
 const taskCounter = 0;
@@ -37,7 +49,12 @@ function record(over: Partial<ResultRecord> & { K?: number; construction?: strin
 }
 
 const figure = (f: Partial<ReportFigure> = {}) => f as ReportFigure;
-type Layer = { mark?: { type: string } | string; layer?: Layer[]; encoding?: Record<string, any>; data?: { values: Record<string, unknown>[] } };
+type Layer = {
+  mark?: { type: string } | string;
+  layer?: Layer[];
+  encoding?: Record<string, any>;
+  data?: { values: Record<string, unknown>[] };
+};
 const flatLayers = (spec: Record<string, unknown>): Layer[] => {
   const out: Layer[] = [];
   const walk = (ls: Layer[]) => ls.forEach((l) => (l.layer ? walk(l.layer) : out.push(l)));
@@ -49,7 +66,9 @@ const rows = (f: FigureSpec) => (f.spec['data'] as { values: Record<string, unkn
 
 describe('figure specifications', () => {
   it('labels axes and legends with the descriptors’ words and symbols', () => {
-    const records = [0, 1, 2].flatMap((n) => [0.5, 1].map((K) => record({ K, site: { axis: 'rg-step', index: n }, value: K * n })));
+    const records = [0, 1, 2].flatMap((n) =>
+      [0.5, 1].map((K) => record({ K, site: { axis: 'rg-step', index: n }, value: K * n })),
+    );
     const [f] = buildFigureSpecs(study(), records, [figure({ title: 'D', probes: ['kl'] })], { display });
     const line = flatLayers(f!.spec).find((l) => markOf(l) === 'line' && l.encoding?.['color']?.legend !== undefined)!;
     expect(line.encoding!['y'].title.join(' ')).toBe('Relative entropy D(p₀‖p_n) [nats per site]');
@@ -58,16 +77,35 @@ describe('figure specifications', () => {
   });
 
   it('labels Fisher information in its own unit per site, never in nats', () => {
-    const records = [0, 1].map((n) => record({ probe: 'fisher', probeId: 'fisher-information', site: { axis: 'rg-step', index: n }, value: 1, params: { system: { K: 0.5 }, probe: { estimator: { use: 'exact', parameter: 0 } } } }));
+    const records = [0, 1].map((n) =>
+      record({
+        probe: 'fisher',
+        probeId: 'fisher-information',
+        site: { axis: 'rg-step', index: n },
+        value: 1,
+        params: { system: { K: 0.5 }, probe: { estimator: { use: 'exact', parameter: 0 } } },
+      }),
+    );
     const [f] = buildFigureSpecs(study(), records, [figure({ probes: ['fisher'] })], { display });
-    const title = flatLayers(f!.spec).find((l) => markOf(l) === 'line')!.encoding!['y'].title.join(' ');
+    const title = flatLayers(f!.spec)
+      .find((l) => markOf(l) === 'line')!
+      .encoding!['y'].title.join(' ');
     expect(title).toContain('[per site, dimensionless]');
     expect(title).not.toMatch(/nat/);
   });
 
   it('says "K = 0.5, construction A" in legends and encodes a two-parameter grid as colour × line style', () => {
-    const records = [0.5, 1, 2].flatMap((K) => ['A', 'B'].flatMap((construction) => [0, 1].map((n) => record({ K, construction, site: { axis: 'rg-step', index: n }, value: n * K }))));
-    const [plain] = buildFigureSpecs(study(), records.filter((r) => r.sweep['systems.chain.params.K'] === 0.5), [figure({ probes: ['kl'] })], { display });
+    const records = [0.5, 1, 2].flatMap((K) =>
+      ['A', 'B'].flatMap((construction) =>
+        [0, 1].map((n) => record({ K, construction, site: { axis: 'rg-step', index: n }, value: n * K })),
+      ),
+    );
+    const [plain] = buildFigureSpecs(
+      study(),
+      records.filter((r) => r.sweep['systems.chain.params.K'] === 0.5),
+      [figure({ probes: ['kl'] })],
+      { display },
+    );
     const plainLine = flatLayers(plain!.spec).find((l) => markOf(l) === 'line')!;
     expect(plainLine.encoding!['color'].scale.domain).toEqual(['construction A', 'construction B']);
     const [grid] = buildFigureSpecs(study(), records, [figure({ probes: ['kl'] })], { display });
@@ -81,7 +119,9 @@ describe('figure specifications', () => {
   it('breaks a series where it leaves the axis range, where it is not finite and across a declared divergence', () => {
     const values = [0.1, 0.2, 5, 0.3, NaN, 0.4, 0.5, 0.6];
     const records = values.map((value, n) => record({ site: { axis: 'rg-step', index: n }, value }));
-    const [f] = buildFigureSpecs(study(), records, [figure({ probes: ['kl'], yRange: [0, 1], breaks: [6.5] })], { display });
+    const [f] = buildFigureSpecs(study(), records, [figure({ probes: ['kl'], yRange: [0, 1], breaks: [6.5] })], {
+      display,
+    });
     const drawn = rows(f!).filter((r) => r['y'] !== undefined && r['overlay'] === undefined);
     expect(drawn.map((r) => r['x'])).toEqual([0, 1, 3, 5, 6, 7]);
     // Segments: [0,1] | [3] | [5,6] | [7] — never joined across the gap at 2, the NaN at 4 or the break at 6.5.
@@ -92,7 +132,10 @@ describe('figure specifications', () => {
 
   it('wraps a long legend entry onto several lines instead of truncating it', () => {
     const long = 'a very long instance name that would not fit into any legend box at all';
-    const records = [0, 1].flatMap((n) => [record({ system: long, site: { axis: 'rg-step', index: n } }), record({ system: 'short', site: { axis: 'rg-step', index: n } })]);
+    const records = [0, 1].flatMap((n) => [
+      record({ system: long, site: { axis: 'rg-step', index: n } }),
+      record({ system: 'short', site: { axis: 'rg-step', index: n } }),
+    ]);
     const [f] = buildFigureSpecs(study(), records, [figure({ probes: ['kl'] })], { display });
     const colour = flatLayers(f!.spec).find((l) => markOf(l) === 'line')!.encoding!['color'];
     const entry = (colour.scale.domain as string[]).find((d) => d.startsWith('a very'))!;
@@ -104,12 +147,21 @@ describe('figure specifications', () => {
   });
 
   it('gives an 18-series figure 18 clearly different colours', () => {
-    const records = Array.from({ length: 18 }, (_, k) => [0, 1].map((n) => record({ K: 0.1 * (k + 1), site: { axis: 'rg-step', index: n }, value: k + n }))).flat();
-    const [f] = buildFigureSpecs(study(), records.map((r) => ({ ...r, sweep: { 'systems.chain.params.K': r.sweep['systems.chain.params.K'] } })), [figure({ probes: ['kl'] })], { display });
+    const records = Array.from({ length: 18 }, (_, k) =>
+      [0, 1].map((n) => record({ K: 0.1 * (k + 1), site: { axis: 'rg-step', index: n }, value: k + n })),
+    ).flat();
+    const [f] = buildFigureSpecs(
+      study(),
+      records.map((r) => ({ ...r, sweep: { 'systems.chain.params.K': r.sweep['systems.chain.params.K'] } })),
+      [figure({ probes: ['kl'] })],
+      { display },
+    );
     const range = flatLayers(f!.spec).find((l) => markOf(l) === 'line')!.encoding!['color'].scale.range as string[];
     expect(new Set(range).size).toBe(18);
-    for (let i = 0; i < range.length; i++) for (let j = 0; j < i; j++) expect(deltaE(range[i]!, range[j]!)).toBeGreaterThan(19);
-    for (let i = 0; i < CATEGORICAL.length; i++) for (let j = 0; j < i; j++) expect(deltaE(CATEGORICAL[i]!, CATEGORICAL[j]!)).toBeGreaterThan(19);
+    for (let i = 0; i < range.length; i++)
+      for (let j = 0; j < i; j++) expect(deltaE(range[i]!, range[j]!)).toBeGreaterThan(19);
+    for (let i = 0; i < CATEGORICAL.length; i++)
+      for (let j = 0; j < i; j++) expect(deltaE(CATEGORICAL[i]!, CATEGORICAL[j]!)).toBeGreaterThan(19);
   });
 
   it('draws error bars after the markers with caps wider than a marker', () => {
@@ -126,8 +178,17 @@ describe('figure specifications', () => {
 
   it('shows the mean and the replicate-to-replicate spread (± 1 s.d. band) with the number of replicates', () => {
     const values = [1, 2, 3, 4, 5];
-    const records = values.flatMap((v, replicate) => [0, 1].map((n) => record({ replicate, task: `r${replicate}`, site: { axis: 'rg-step', index: n }, value: v + n })));
-    const [f] = buildFigureSpecs(study({ replicates: 5 } as Partial<ResolvedStudy>), records, [figure({ probes: ['kl'] })], { display });
+    const records = values.flatMap((v, replicate) =>
+      [0, 1].map((n) =>
+        record({ replicate, task: `r${replicate}`, site: { axis: 'rg-step', index: n }, value: v + n }),
+      ),
+    );
+    const [f] = buildFigureSpecs(
+      study({ replicates: 5 } as Partial<ResolvedStudy>),
+      records,
+      [figure({ probes: ['kl'] })],
+      { display },
+    );
     const at0 = rows(f!).find((r) => r['x'] === 0 && r['overlay'] === undefined)!;
     const sd = Math.sqrt(2.5);
     expect(at0['y']).toBeCloseTo(3, 12);
@@ -139,15 +200,42 @@ describe('figure specifications', () => {
   });
 
   it('names overlays and markers in a legend of reference lines', () => {
-    const records = [0, 1].map((n) => record({ site: { axis: 'rg-step', index: n }, value: n, meta: { asymptote: 1.5 } }));
-    const [f] = buildFigureSpecs(study(), records, [figure({ probes: ['kl'], overlays: ['asymptote'], markers: [{ x: 0.5, label: 'K_c' }], references: [{ label: 'published (2022)', y: 1.4 }] })], { display });
-    const dash = flatLayers(f!.spec).find((l) => l.encoding?.['strokeDash']?.field === 'overlay')!.encoding!['strokeDash'];
+    const records = [0, 1].map((n) =>
+      record({ site: { axis: 'rg-step', index: n }, value: n, meta: { asymptote: 1.5 } }),
+    );
+    const [f] = buildFigureSpecs(
+      study(),
+      records,
+      [
+        figure({
+          probes: ['kl'],
+          overlays: ['asymptote'],
+          markers: [{ x: 0.5, label: 'K_c' }],
+          references: [{ label: 'published (2022)', y: 1.4 }],
+        }),
+      ],
+      { display },
+    );
+    const dash = flatLayers(f!.spec).find((l) => l.encoding?.['strokeDash']?.field === 'overlay')!.encoding![
+      'strokeDash'
+    ];
     expect(dash.scale.domain).toEqual(['asymptote', 'K_c = 0.5', 'published (2022)']);
     expect(dash.legend.title).toBe('reference lines');
   });
 
   it('never puts different units on one axis: one panel per unit with its own y scale', () => {
-    const records = [0, 1].flatMap((n) => [record({ site: { axis: 'rg-step', index: n }, value: n }), record({ system: 'net', systemId: 'random-mlp', unit: 'nat', site: { axis: 'layer', index: n }, value: 100 * n, params: { system: { sigmaW2: 1.5 }, probe: { estimator: { use: 'exact', construction: 'A' } } }, sweep: {} })]);
+    const records = [0, 1].flatMap((n) => [
+      record({ site: { axis: 'rg-step', index: n }, value: n }),
+      record({
+        system: 'net',
+        systemId: 'random-mlp',
+        unit: 'nat',
+        site: { axis: 'layer', index: n },
+        value: 100 * n,
+        params: { system: { sigmaW2: 1.5 }, probe: { estimator: { use: 'exact', construction: 'A' } } },
+        sweep: {},
+      }),
+    ]);
     const [f] = buildFigureSpecs(study(), records, [figure({ probes: ['kl'] })], { display });
     expect((f!.spec['facet'] as any).row.field).toBe('unit');
     expect((f!.spec['resolve'] as any).scale.y).toBe('independent');
@@ -155,8 +243,26 @@ describe('figure specifications', () => {
   });
 
   it('applies log axes, axis limits, panels and size', () => {
-    const records = [1, 2, 3].flatMap((n) => ['A', 'B'].map((construction) => record({ construction, site: { axis: 'rg-step', index: n }, value: n })));
-    const [f] = buildFigureSpecs(study(), records, [figure({ probes: ['kl'], logX: true, logY: true, xRange: [1, 3], yRange: [0.5, 10], facet: 'probes.kl.params.estimator.construction', width: 300, height: 200 })], { display });
+    const records = [1, 2, 3].flatMap((n) =>
+      ['A', 'B'].map((construction) => record({ construction, site: { axis: 'rg-step', index: n }, value: n })),
+    );
+    const [f] = buildFigureSpecs(
+      study(),
+      records,
+      [
+        figure({
+          probes: ['kl'],
+          logX: true,
+          logY: true,
+          xRange: [1, 3],
+          yRange: [0.5, 10],
+          facet: 'probes.kl.params.estimator.construction',
+          width: 300,
+          height: 200,
+        }),
+      ],
+      { display },
+    );
     const line = flatLayers(f!.spec).find((l) => markOf(l) === 'line')!;
     expect(line.encoding!['x'].scale).toMatchObject({ type: 'log', domain: [1, 3] });
     expect(line.encoding!['y'].scale).toMatchObject({ type: 'log', domain: [0.5, 10] });
@@ -181,7 +287,12 @@ describe('figure specifications', () => {
         }),
       ),
     );
-    const [f] = buildFigureSpecs(study(), records, [figure({ type: 'heatmap', probes: ['jac'], x: 'systems.net.params.sigmaW2', overlays: ['xi_c'] })], { display });
+    const [f] = buildFigureSpecs(
+      study(),
+      records,
+      [figure({ type: 'heatmap', probes: ['jac'], x: 'systems.net.params.sigmaW2', overlays: ['xi_c'] })],
+      { display },
+    );
     const rect = flatLayers(f!.spec).find((l) => markOf(l) === 'rect')!;
     expect(rect.encoding!['color'].scale).toMatchObject({ scheme: 'redblue', domainMid: 0 });
     expect(rect.encoding!['color'].legend.tickCount).toBe(6);
@@ -194,23 +305,55 @@ describe('figure specifications', () => {
 
   it('draws per-layer curves coloured by training time and per-epoch curves coloured by layer', () => {
     const records = [0, 1, 5].flatMap((epoch) =>
-      [0, 1, 2].map((l) => record({ system: 'net', systemId: 'random-mlp', site: { axis: 'layer', index: l, time: { axis: 'epoch', index: epoch, label: `epoch ${epoch}` } } as never, value: epoch + l, sweep: {}, params: { system: { sigmaW2: 1.5 }, probe: {} } })),
+      [0, 1, 2].map((l) =>
+        record({
+          system: 'net',
+          systemId: 'random-mlp',
+          site: { axis: 'layer', index: l, time: { axis: 'epoch', index: epoch, label: `epoch ${epoch}` } } as never,
+          value: epoch + l,
+          sweep: {},
+          params: { system: { sigmaW2: 1.5 }, probe: {} },
+        }),
+      ),
     );
-    const [byLayer, byEpoch] = buildFigureSpecs(study(), records, [figure({ probes: ['kl'], colourBy: 'time' }), figure({ probes: ['kl'], x: 'time', colourBy: 'site' })], { display });
-    const colour = (f: FigureSpec) => flatLayers(f.spec).find((l) => markOf(l) === 'line' && l.encoding?.['x']?.field === 'x')!.encoding!['color'];
+    const [byLayer, byEpoch] = buildFigureSpecs(
+      study(),
+      records,
+      [figure({ probes: ['kl'], colourBy: 'time' }), figure({ probes: ['kl'], x: 'time', colourBy: 'site' })],
+      { display },
+    );
+    const colour = (f: FigureSpec) =>
+      flatLayers(f.spec).find((l) => markOf(l) === 'line' && l.encoding?.['x']?.field === 'x')!.encoding!['color'];
     expect(colour(byLayer!).scale.domain).toEqual(['epoch 0', 'epoch 1', 'epoch 5']);
     expect(colour(byLayer!).legend.title).toEqual(['epoch']);
-    expect(rows(byLayer!).filter((r) => r['colour'] === 'epoch 5').map((r) => r['x'])).toEqual([0, 1, 2]);
+    expect(
+      rows(byLayer!)
+        .filter((r) => r['colour'] === 'epoch 5')
+        .map((r) => r['x']),
+    ).toEqual([0, 1, 2]);
     expect(colour(byEpoch!).scale.domain).toEqual(['layer ℓ = 0', 'layer ℓ = 1', 'layer ℓ = 2']);
-    expect(rows(byEpoch!).filter((r) => r['colour'] === 'layer ℓ = 2').map((r) => r['x'])).toEqual([0, 1, 5]);
+    expect(
+      rows(byEpoch!)
+        .filter((r) => r['colour'] === 'layer ℓ = 2')
+        .map((r) => r['x']),
+    ).toEqual([0, 1, 5]);
     // Numeric encodings get a sequential (viridis) ramp rather than unrelated hues.
     expect(colour(byEpoch!).scale.range[0]).toBe('#440154');
   });
 
   it('is deterministic: the same records give the same specification text', () => {
-    const records = [0, 1, 2].map((n) => record({ site: { axis: 'rg-step', index: n }, value: n / 3, uncertainty: 0.1 }));
+    const records = [0, 1, 2].map((n) =>
+      record({ site: { axis: 'rg-step', index: n }, value: n / 3, uncertainty: 0.1 }),
+    );
     const a = JSON.stringify(buildFigureSpecs(study(), records, undefined, { display }));
-    const b = JSON.stringify(buildFigureSpecs(study(), records.map((r) => ({ ...r })), undefined, { display }));
+    const b = JSON.stringify(
+      buildFigureSpecs(
+        study(),
+        records.map((r) => ({ ...r })),
+        undefined,
+        { display },
+      ),
+    );
     expect(a).toBe(b);
   });
 

@@ -96,7 +96,8 @@ function flatten(prefix: string, value: unknown, out: Record<string, unknown>): 
 
 /** Value converted to the report's unit (results.jsonl keeps nats). */
 function converted(value: number, unit: string, target: 'nat' | 'bit'): { value: number; unit: string } {
-  if (target === 'bit' && unit.startsWith('nat')) return { value: value / NATS_PER_BIT, unit: unit.replace(/^nat/, 'bit') };
+  if (target === 'bit' && unit.startsWith('nat'))
+    return { value: value / NATS_PER_BIT, unit: unit.replace(/^nat/, 'bit') };
   return { value, unit };
 }
 
@@ -158,7 +159,13 @@ function aggregate(records: readonly RunRecord[], target: 'nat' | 'bit', spread:
 }
 
 /** Legend words of everything a figure may encode, per series, and the series label (the attributes that vary). */
-function labelSeries(series: Series[], figure: ReportFigure, xPath: string | undefined, display: DisplayLookup, runs: readonly string[] | undefined): void {
+function labelSeries(
+  series: Series[],
+  figure: ReportFigure,
+  xPath: string | undefined,
+  display: DisplayLookup,
+  runs: readonly string[] | undefined,
+): void {
   const flat = series.map((s) => {
     const r = s.records[0]!;
     const out: Record<string, unknown> = {};
@@ -175,7 +182,8 @@ function labelSeries(series: Series[], figure: ReportFigure, xPath: string | und
   const probesDiffer = varies((s) => s.records[0]!.probe);
   const estimatorsDiffer = varies((s) => s.records[0]!.estimator);
   const timesDiffer = varies((s) => String(timeOf(s.records[0]!)?.index ?? ''));
-  const sitesDiffer = xPath !== undefined || figure.x === 'time' ? varies((s) => String(s.records[0]!.site.index)) : false;
+  const sitesDiffer =
+    xPath !== undefined || figure.x === 'time' ? varies((s) => String(s.records[0]!.site.index)) : false;
   series.forEach((s, i) => {
     const r = s.records[0]!;
     const probeDisplay = display.probe(r.probeId);
@@ -190,9 +198,13 @@ function labelSeries(series: Series[], figure: ReportFigure, xPath: string | und
     };
     if (runs) attributes['run'] = r.run ?? '';
     // Parameters that differ among the series of the same probe on the same kind of system.
-    const peers = series.map((o, j) => ({ o, j })).filter(({ o }) => o.records[0]!.probe === r.probe && o.records[0]!.systemId === r.systemId);
+    const peers = series
+      .map((o, j) => ({ o, j }))
+      .filter(({ o }) => o.records[0]!.probe === r.probe && o.records[0]!.systemId === r.systemId);
     // System parameters first (K = 0.5, construction A).
-    const keys = [...new Set(peers.flatMap(({ j }) => Object.keys(flat[j]!)))].sort((a, b) => Number(a.startsWith('probe.')) - Number(b.startsWith('probe.')) || (a < b ? -1 : a > b ? 1 : 0));
+    const keys = [...new Set(peers.flatMap(({ j }) => Object.keys(flat[j]!)))].sort(
+      (a, b) => Number(a.startsWith('probe.')) - Number(b.startsWith('probe.')) || (a < b ? -1 : a > b ? 1 : 0),
+    );
     const varying = keys.filter((k) => new Set(peers.map(({ j }) => canonicalJson(flat[j]![k] ?? null))).size > 1);
     const terms: string[] = [];
     for (const k of varying) {
@@ -203,9 +215,11 @@ function labelSeries(series: Series[], figure: ReportFigure, xPath: string | und
       const p = parameterDisplay(d, rest.join('.'));
       terms.push(parameterTerm(p, formatValue(d, value)));
     }
-    for (const path of Object.keys(r.sweep)) attributes[path] = formatValue(sweepDisplay(path, r, display).descriptor, r.sweep[path]);
+    for (const path of Object.keys(r.sweep))
+      attributes[path] = formatValue(sweepDisplay(path, r, display).descriptor, r.sweep[path]);
     const parts: string[] = [];
-    if (systemsDiffer || series.length === 1) parts.push(systemDisplay?.name && !systemsDiffer ? systemDisplay.name : r.system);
+    if (systemsDiffer || series.length === 1)
+      parts.push(systemDisplay?.name && !systemsDiffer ? systemDisplay.name : r.system);
     if (probesDiffer) parts.push(attributes['probe']!);
     if (estimatorsDiffer && !probesDiffer) parts.push(attributes['estimator']!);
     if (timesDiffer) parts.push(attributes['time']!);
@@ -217,7 +231,13 @@ function labelSeries(series: Series[], figure: ReportFigure, xPath: string | und
 }
 
 /** Groups records into series: everything equal except replicate and the x coordinate. */
-function groupSeries(records: readonly RunRecord[], xMode: 'site' | 'time' | string, target: 'nat' | 'bit', display: DisplayLookup, normalised: boolean): Series[] {
+function groupSeries(
+  records: readonly RunRecord[],
+  xMode: 'site' | 'time' | string,
+  target: 'nat' | 'bit',
+  display: DisplayLookup,
+  normalised: boolean,
+): Series[] {
   const stripped = (r: RunRecord) => {
     if (xMode === 'site' || xMode === 'time') return r.params;
     const segments = parsePath(xMode)!;
@@ -244,7 +264,9 @@ function groupSeries(records: readonly RunRecord[], xMode: 'site' | 'time' | str
     });
     let s = groups.get(key);
     if (!s) {
-      const unit = normalised ? 'ratio to the last value' : unitWords(display.probe(r.probeId), converted(0, r.unit, target).unit);
+      const unit = normalised
+        ? 'ratio to the last value'
+        : unitWords(display.probe(r.probeId), converted(0, r.unit, target).unit);
       groups.set(key, (s = { key, records: [], label: '', attributes: {}, unit, index: groups.size }));
     }
     s.records.push(r);
@@ -260,7 +282,8 @@ function xOf(r: ResultRecord, xMode: string): number {
 
 /** The x-axis title of a figure. */
 function xTitle(records: readonly ResultRecord[], xMode: string, display: DisplayLookup): string {
-  if (xMode === 'site') return [...new Set(records.map((r) => axisTitle(display.system(r.systemId), r.site.axis)))].join(' / ');
+  if (xMode === 'site')
+    return [...new Set(records.map((r) => axisTitle(display.system(r.systemId), r.site.axis)))].join(' / ');
   if (xMode === 'time') return [...new Set(records.map((r) => timeOf(r)?.axis ?? 'time'))].join(' / ');
   return parameterTitle(sweepDisplay(xMode, records[0]!, display).parameter);
 }
@@ -311,7 +334,15 @@ function config(): Record<string, unknown> {
   return {
     font: FONT,
     view: { stroke: '#888' },
-    axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', labelLimit: 0, titleLimit: 0, grid: true, gridColor: '#e8e8e8' },
+    axis: {
+      labelFontSize: 11,
+      titleFontSize: 12,
+      titleFontWeight: 'normal',
+      labelLimit: 0,
+      titleLimit: 0,
+      grid: true,
+      gridColor: '#e8e8e8',
+    },
     legend: { labelFontSize: 11, titleFontSize: 11, labelLimit: 0, titleLimit: 0, symbolStrokeWidth: 2, rowPadding: 4 },
     title: { fontSize: 14, subtitleFontSize: 11, subtitleColor: '#555', anchor: 'start', limit: 0, subtitleLimit: 0 },
     header: { labelFontSize: 12, titleFontSize: 12, labelLimit: 0, titleLimit: 0 },
@@ -320,7 +351,10 @@ function config(): Record<string, unknown> {
 }
 
 function titleBlock(title: string, subtitle: string[]): Record<string, unknown> {
-  return { text: wrap(title, TITLE_WRAP), ...(subtitle.length > 0 && { subtitle: subtitle.flatMap((s) => wrap(s, TITLE_WRAP + 20)) }) };
+  return {
+    text: wrap(title, TITLE_WRAP),
+    ...(subtitle.length > 0 && { subtitle: subtitle.flatMap((s) => wrap(s, TITLE_WRAP + 20)) }),
+  };
 }
 
 interface Row {
@@ -328,7 +362,11 @@ interface Row {
 }
 
 /** Splits a polyline into segments wherever it leaves the drawable range, is not finite, or crosses a break. */
-function segmentPoints<P extends { x: number; y: number }>(points: readonly P[], inRange: (p: P) => boolean, breaks: readonly number[]): (P & { segment: number })[] {
+function segmentPoints<P extends { x: number; y: number }>(
+  points: readonly P[],
+  inRange: (p: P) => boolean,
+  breaks: readonly number[],
+): (P & { segment: number })[] {
   const out: (P & { segment: number })[] = [];
   let segment = 0;
   let previous: P | undefined;
@@ -346,7 +384,9 @@ function segmentPoints<P extends { x: number; y: number }>(points: readonly P[],
 }
 
 function selectRecords(records: readonly RunRecord[], figure: ReportFigure): RunRecord[] {
-  const wanted = Object.entries(figure.where).map(([path, value]) => [path, (Array.isArray(value) ? value : [value]).map((v) => canonicalJson(v))] as const);
+  const wanted = Object.entries(figure.where).map(
+    ([path, value]) => [path, (Array.isArray(value) ? value : [value]).map((v) => canonicalJson(v))] as const,
+  );
   return records.filter(
     (r) =>
       (!figure.probes || figure.probes.includes(r.probe)) &&
@@ -356,7 +396,11 @@ function selectRecords(records: readonly RunRecord[], figure: ReportFigure): Run
 }
 
 /** Default figures: one line plot per probe × site axis. */
-export function defaultFigures(study: ResolvedStudy, records: readonly ResultRecord[], display: DisplayLookup = noDisplay): ReportFigure[] {
+export function defaultFigures(
+  study: ResolvedStudy,
+  records: readonly ResultRecord[],
+  display: DisplayLookup = noDisplay,
+): ReportFigure[] {
   const figures: ReportFigure[] = [];
   for (const probe of study.probes) {
     const mine = records.filter((r) => r.probe === probe.name);
@@ -376,39 +420,67 @@ export function defaultFigures(study: ResolvedStudy, records: readonly ResultRec
 }
 
 /** Builds every figure of a report as Vega-Lite specifications. */
-export function buildFigureSpecs(study: ResolvedStudy, records: readonly RunRecord[], figures: readonly ReportFigure[] | undefined, options: FigureOptions = {}): FigureSpec[] {
+export function buildFigureSpecs(
+  study: ResolvedStudy,
+  records: readonly RunRecord[],
+  figures: readonly ReportFigure[] | undefined,
+  options: FigureOptions = {},
+): FigureSpec[] {
   const display = options.display ?? noDisplay;
   const list = (figures ?? defaultFigures(study, records, display)).map((f) => ({ ...defaults, ...f }) as ReportFigure);
   const out: FigureSpec[] = [];
   list.forEach((figure, index) => {
     const selected = selectRecords(records, figure);
     if (selected.length === 0) return;
-    const title = figure.title ?? [...new Set(selected.map((r) => display.probe(r.probeId)?.name ?? r.probe))].join(', ');
+    const title =
+      figure.title ?? [...new Set(selected.map((r) => display.probe(r.probeId)?.name ?? r.probe))].join(', ');
     const file = `figure-${index + 1}-${slug(title)}`;
-    if (figure.type === 'heatmap' && figure.x !== 'site') out.push(...heatMaps(study, selected, figure, title, file, display));
+    if (figure.type === 'heatmap' && figure.x !== 'site')
+      out.push(...heatMaps(study, selected, figure, title, file, display));
     else out.push(lineFigure(study, selected, figure, title, file, display, options.runs));
   });
   return out;
 }
 
-function lineFigure(study: ResolvedStudy, selected: RunRecord[], figure: ReportFigure, title: string, file: string, display: DisplayLookup, runs: readonly string[] | undefined): FigureSpec {
+function lineFigure(
+  study: ResolvedStudy,
+  selected: RunRecord[],
+  figure: ReportFigure,
+  title: string,
+  file: string,
+  display: DisplayLookup,
+  runs: readonly string[] | undefined,
+): FigureSpec {
   const xMode = figure.x;
   const xPath = xMode === 'site' || xMode === 'time' ? undefined : xMode;
   let chosen = selected;
   if (xPath) {
     // One site per run: the requested one, or the last site of each run.
     const last = new Map<string, number>();
-    for (const r of selected) last.set(r.task + r.probe, Math.max(last.get(r.task + r.probe) ?? -Infinity, r.site.index));
-    chosen = selected.filter((r) => (figure.at !== undefined ? r.site.index === figure.at : r.site.index === last.get(r.task + r.probe)));
+    for (const r of selected)
+      last.set(r.task + r.probe, Math.max(last.get(r.task + r.probe) ?? -Infinity, r.site.index));
+    chosen = selected.filter((r) =>
+      figure.at !== undefined ? r.site.index === figure.at : r.site.index === last.get(r.task + r.probe),
+    );
   }
   const normalised = figure.y === 'normalised';
   const series = groupSeries(chosen, xMode, study.unit, display, normalised);
   labelSeries(series, figure, xPath, display, runs);
   const xLabel = xTitle(chosen, xMode, display);
   const units = [...new Set(series.map((s) => s.unit))];
-  const yLabels = Object.fromEntries(units.map((u) => [u, yTitle(series.filter((s) => s.unit === u), display, normalised)]));
+  const yLabels = Object.fromEntries(
+    units.map((u) => [
+      u,
+      yTitle(
+        series.filter((s) => s.unit === u),
+        display,
+        normalised,
+      ),
+    ]),
+  );
 
-  const [autoColour, autoDash] = figure.colourBy || figure.lineStyleBy || figure.shapeBy ? [undefined, undefined] : twoWay(series);
+  const [autoColour, autoDash] =
+    figure.colourBy || figure.lineStyleBy || figure.shapeBy ? [undefined, undefined] : twoWay(series);
   const colourAttr = figure.colourBy ?? autoColour ?? 'series';
   const compared = runs !== undefined && runs.length > 1;
   // Compare: the same series of two runs share their colour; line style and marker tell the runs apart.
@@ -419,15 +491,31 @@ function lineFigure(study: ResolvedStudy, selected: RunRecord[], figure: ReportF
   const encodings: Record<string, Encoded> = {};
   const colourDomain = domainOf(series, colourAttr);
   encodings['colour'] = { field: 'colour', title: encodedTitle(colourAttr, sample, display), domain: colourDomain };
-  if (dashAttr) encodings['dash'] = { field: 'dash', title: encodedTitle(dashAttr, sample, display), domain: domainOf(series, dashAttr) };
-  if (shapeAttr) encodings['shape'] = { field: 'shape', title: encodedTitle(shapeAttr, sample, display), domain: domainOf(series, shapeAttr) };
-  const numericColour = colourAttr !== 'series' && colourDomain.length > 2 && colourDomain.every((v) => Number.isFinite(Number(/(-?[0-9.e+-]+)\s*$/.exec(v)?.[1])));
+  if (dashAttr)
+    encodings['dash'] = {
+      field: 'dash',
+      title: encodedTitle(dashAttr, sample, display),
+      domain: domainOf(series, dashAttr),
+    };
+  if (shapeAttr)
+    encodings['shape'] = {
+      field: 'shape',
+      title: encodedTitle(shapeAttr, sample, display),
+      domain: domainOf(series, shapeAttr),
+    };
+  const numericColour =
+    colourAttr !== 'series' &&
+    colourDomain.length > 2 &&
+    colourDomain.every((v) => Number.isFinite(Number(/(-?[0-9.e+-]+)\s*$/.exec(v)?.[1])));
   const colours = numericColour ? sequentialColours(colourDomain.length) : colourPalette(colourDomain.length);
 
   const yRange = figure.yRange;
   const xRange = figure.xRange;
   const inRange = (p: { x: number; y: number }) =>
-    (!yRange || (p.y >= yRange[0] && p.y <= yRange[1])) && (!xRange || (p.x >= xRange[0] && p.x <= xRange[1])) && (!figure.logY || p.y > 0) && (!figure.logX || p.x > 0);
+    (!yRange || (p.y >= yRange[0] && p.y <= yRange[1])) &&
+    (!xRange || (p.x >= xRange[0] && p.x <= xRange[1])) &&
+    (!figure.logY || p.y > 0) &&
+    (!figure.logX || p.x > 0);
 
   const data: Row[] = [];
   const overlayRows: Row[] = [];
@@ -441,12 +529,21 @@ function lineFigure(study: ResolvedStudy, selected: RunRecord[], figure: ReportF
       byX.set(x, [...(byX.get(x) ?? []), r]);
     }
     const xs = [...byX.keys()].sort((a, b) => a - b);
-    let points: (Aggregate & { x: number })[] = xs.map((x) => ({ x, ...aggregate(byX.get(x)!, study.unit, figure.spread) }));
+    let points: (Aggregate & { x: number })[] = xs.map((x) => ({
+      x,
+      ...aggregate(byX.get(x)!, study.unit, figure.spread),
+    }));
     let scale = 1;
     if (normalised && points.length > 0) {
       const last = points[points.length - 1]!.y;
       scale = last !== 0 && Number.isFinite(last) ? 1 / last : 1;
-      points = points.map((p) => ({ ...p, y: p.y * scale, ...(p.error !== undefined && { error: p.error * scale }), ...(p.band !== undefined && { band: p.band * scale }), ...(p.sd !== undefined && { sd: p.sd * scale, se: p.se! * scale }) }));
+      points = points.map((p) => ({
+        ...p,
+        y: p.y * scale,
+        ...(p.error !== undefined && { error: p.error * scale }),
+        ...(p.band !== undefined && { band: p.band * scale }),
+        ...(p.sd !== undefined && { sd: p.sd * scale, se: p.se! * scale }),
+      }));
     }
     const common = {
       series: legendLabel(s.label),
@@ -461,7 +558,12 @@ function lineFigure(study: ResolvedStudy, selected: RunRecord[], figure: ReportF
     const parameters = s.label;
     for (const p of segmentPoints(points, inRange, figure.breaks)) {
       replicateCount = Math.max(replicateCount, p.replicates);
-      const spreadText = p.replicates > 1 ? ` (± ${formatNumber(p.sd!)} s.d., ± ${formatNumber(p.se!)} s.e.; ${p.replicates} replicates)` : p.error !== undefined ? ` ± ${formatNumber(p.error)} (1 s.e.)` : '';
+      const spreadText =
+        p.replicates > 1
+          ? ` (± ${formatNumber(p.sd!)} s.d., ± ${formatNumber(p.se!)} s.e.; ${p.replicates} replicates)`
+          : p.error !== undefined
+            ? ` ± ${formatNumber(p.error)} (1 s.e.)`
+            : '';
       if (p.error !== undefined && p.error > 0) anyError = true;
       data.push({
         ...common,
@@ -483,8 +585,17 @@ function lineFigure(study: ResolvedStudy, selected: RunRecord[], figure: ReportF
           const meta = byX.get(x)![0]!.meta;
           const direct = meta[key];
           const nested = (meta['overlays'] as Record<string, unknown> | undefined)?.[key];
-          const v = typeof direct === 'number' ? direct : typeof nested === 'number' ? nested : typeof direct === 'string' || typeof nested === 'string' ? Number(direct ?? nested) : undefined;
-          return v === undefined ? undefined : { x, y: (key === 'asymptote' ? converted(v, first.unit, study.unit).value : v) * scale };
+          const v =
+            typeof direct === 'number'
+              ? direct
+              : typeof nested === 'number'
+                ? nested
+                : typeof direct === 'string' || typeof nested === 'string'
+                  ? Number(direct ?? nested)
+                  : undefined;
+          return v === undefined
+            ? undefined
+            : { x, y: (key === 'asymptote' ? converted(v, first.unit, study.unit).value : v) * scale };
         })
         .filter((p): p is { x: number; y: number } => p !== undefined);
       if (values.length === 0) continue;
@@ -493,21 +604,84 @@ function lineFigure(study: ResolvedStudy, selected: RunRecord[], figure: ReportF
       const flatLine = values.every((v) => v.y === values[0]!.y);
       const drawn = flatLine && values.length === 1 ? [values[0]!, { x: xs[xs.length - 1]!, y: values[0]!.y }] : values;
       for (const p of segmentPoints(drawn, inRange, figure.breaks)) {
-        overlayRows.push({ ...common, line: `${s.index}:${key}:${p.segment}`, overlay: legendLabel(name), x: p.x, y: p.y, value: formatNumber(p.y) });
+        overlayRows.push({
+          ...common,
+          line: `${s.index}:${key}:${p.segment}`,
+          overlay: legendLabel(name),
+          x: p.x,
+          y: p.y,
+          value: formatNumber(p.y),
+        });
       }
     }
   }
 
-  const xScale = { ...(figure.logX ? { type: 'log' } : { zero: false }), nice: !xRange, ...(xRange && { domain: xRange }) };
+  const xScale = {
+    ...(figure.logX ? { type: 'log' } : { zero: false }),
+    nice: !xRange,
+    ...(xRange && { domain: xRange }),
+  };
   const yScale = { ...(figure.logY ? { type: 'log' } : { zero: false }), ...(yRange && { domain: yRange }) };
   const width = figure.width ?? PLOT_WIDTH;
   const height = figure.height ?? PLOT_HEIGHT;
-  const xEnc = { field: 'x', type: 'quantitative', title: wrap(xLabel, wrapFor(width)), scale: xScale, axis: { ...(xMode === 'site' || xMode === 'time' ? { tickMinStep: 1, format: 'd' } : {}) } };
-  const yEnc = { field: 'y', type: 'quantitative', title: units.length === 1 ? wrap(yLabels[units[0]!]!, wrapFor(height)) : null, scale: yScale };
-  const legendFor = (e: Encoded) => ({ title: e.title ? wrap(e.title, LEGEND_WRAP) : null, labelExpr: LABEL_LINES, ...(e.domain.length > 14 && { columns: 2 }) });
-  const colourEnc = { field: 'colour', type: 'nominal', sort: null, scale: { domain: colourDomain.map(legendLabel), range: colours }, legend: legendFor(encodings['colour']!) };
-  const dashEnc = dashAttr ? { strokeDash: { field: 'dash', type: 'nominal', sort: null, scale: { domain: encodings['dash']!.domain.map(legendLabel), range: DASHES.slice(0, encodings['dash']!.domain.length) }, legend: { ...legendFor(encodings['dash']!), symbolType: 'stroke', symbolSize: 400, symbolStrokeColor: '#444' } } } : {};
-  const shapeEnc = shapeAttr ? { shape: { field: 'shape', type: 'nominal', sort: null, scale: { domain: encodings['shape']!.domain.map(legendLabel), range: SHAPES.slice(0, encodings['shape']!.domain.length) }, legend: legendFor(encodings['shape']!) } } : {};
+  const xEnc = {
+    field: 'x',
+    type: 'quantitative',
+    title: wrap(xLabel, wrapFor(width)),
+    scale: xScale,
+    axis: { ...(xMode === 'site' || xMode === 'time' ? { tickMinStep: 1, format: 'd' } : {}) },
+  };
+  const yEnc = {
+    field: 'y',
+    type: 'quantitative',
+    title: units.length === 1 ? wrap(yLabels[units[0]!]!, wrapFor(height)) : null,
+    scale: yScale,
+  };
+  const legendFor = (e: Encoded) => ({
+    title: e.title ? wrap(e.title, LEGEND_WRAP) : null,
+    labelExpr: LABEL_LINES,
+    ...(e.domain.length > 14 && { columns: 2 }),
+  });
+  const colourEnc = {
+    field: 'colour',
+    type: 'nominal',
+    sort: null,
+    scale: { domain: colourDomain.map(legendLabel), range: colours },
+    legend: legendFor(encodings['colour']!),
+  };
+  const dashEnc = dashAttr
+    ? {
+        strokeDash: {
+          field: 'dash',
+          type: 'nominal',
+          sort: null,
+          scale: {
+            domain: encodings['dash']!.domain.map(legendLabel),
+            range: DASHES.slice(0, encodings['dash']!.domain.length),
+          },
+          legend: {
+            ...legendFor(encodings['dash']!),
+            symbolType: 'stroke',
+            symbolSize: 400,
+            symbolStrokeColor: '#444',
+          },
+        },
+      }
+    : {};
+  const shapeEnc = shapeAttr
+    ? {
+        shape: {
+          field: 'shape',
+          type: 'nominal',
+          sort: null,
+          scale: {
+            domain: encodings['shape']!.domain.map(legendLabel),
+            range: SHAPES.slice(0, encodings['shape']!.domain.length),
+          },
+          legend: legendFor(encodings['shape']!),
+        },
+      }
+    : {};
   const tooltip = [
     { field: 'series', title: 'series' },
     { field: 'x', title: xLabel, format: '.6~g' },
@@ -519,8 +693,29 @@ function lineFigure(study: ResolvedStudy, selected: RunRecord[], figure: ReportF
   const markerName = (m: { x: number; label?: string }) => `${m.label ?? 'x'} = ${formatNumber(m.x)}`;
   const referenceLines = figure.references.filter((r) => r.x === undefined);
   const referencePoints = figure.references.filter((r) => r.x !== undefined);
-  const overlayLegendDomain = [...[...overlayNames].map(legendLabel), ...markers.map((m) => legendLabel(markerName(m))), ...referenceLines.map((r) => legendLabel(r.label))];
-  const overlayDash = { field: 'overlay', type: 'nominal', sort: null, title: 'reference lines', scale: { domain: overlayLegendDomain, range: DASHES.slice(1).concat(DASHES.slice(1)).slice(0, overlayLegendDomain.length) }, legend: { title: 'reference lines', labelExpr: LABEL_LINES, symbolType: 'stroke', symbolSize: 400, symbolStrokeColor: '#444', symbolStrokeWidth: 1.6 } };
+  const overlayLegendDomain = [
+    ...[...overlayNames].map(legendLabel),
+    ...markers.map((m) => legendLabel(markerName(m))),
+    ...referenceLines.map((r) => legendLabel(r.label)),
+  ];
+  const overlayDash = {
+    field: 'overlay',
+    type: 'nominal',
+    sort: null,
+    title: 'reference lines',
+    scale: {
+      domain: overlayLegendDomain,
+      range: DASHES.slice(1).concat(DASHES.slice(1)).slice(0, overlayLegendDomain.length),
+    },
+    legend: {
+      title: 'reference lines',
+      labelExpr: LABEL_LINES,
+      symbolType: 'stroke',
+      symbolSize: 400,
+      symbolStrokeColor: '#444',
+      symbolStrokeWidth: 1.6,
+    },
+  };
 
   const layers: Record<string, unknown>[] = [];
   // Reference lines (overlays, markers, known values) share one line-style legend of their own, separate from a
@@ -531,21 +726,47 @@ function lineFigure(study: ResolvedStudy, selected: RunRecord[], figure: ReportF
     layers.push({
       mark: { type: 'area', opacity: 0.18, interpolate: 'linear' },
       transform: [{ filter: 'isValid(datum.bandLo)' }],
-      encoding: { x: xEnc, y: { field: 'bandLo', type: 'quantitative', scale: yScale, title: yEnc.title }, y2: { field: 'bandHi' }, color: colourEnc, detail: { field: 'line' } },
+      encoding: {
+        x: xEnc,
+        y: { field: 'bandLo', type: 'quantitative', scale: yScale, title: yEnc.title },
+        y2: { field: 'bandHi' },
+        color: colourEnc,
+        detail: { field: 'line' },
+      },
     });
   }
   if (overlayRows.length > 0) {
     refLayers.push({
       data: { values: overlayRows },
       mark: { type: 'line', strokeWidth: 1.4, opacity: 0.9, clip: true },
-      encoding: { x: xEnc, y: yEnc, color: colourEnc, strokeDash: overlayDash, detail: { field: 'line' }, tooltip: [{ field: 'overlay', title: 'overlay' }, { field: 'series' }, { field: 'x', title: xLabel, format: '.6~g' }, { field: 'value', title: 'value' }] },
+      encoding: {
+        x: xEnc,
+        y: yEnc,
+        color: colourEnc,
+        strokeDash: overlayDash,
+        detail: { field: 'line' },
+        tooltip: [
+          { field: 'overlay', title: 'overlay' },
+          { field: 'series' },
+          { field: 'x', title: xLabel, format: '.6~g' },
+          { field: 'value', title: 'value' },
+        ],
+      },
     });
   }
   layers.push({
     mark: { type: 'line', strokeWidth: 1.8, clip: true },
     params: [{ name: 'zoom', select: { type: 'interval', encodings: ['x', 'y'] }, bind: 'scales' }],
     // The same attribute on line style and marker (the run, in compare) gets one legend: both sit on this layer.
-    encoding: { x: xEnc, y: yEnc, color: colourEnc, ...dashEnc, ...(shapeAttr && shapeAttr === dashAttr ? shapeEnc : {}), detail: { field: 'line' }, order: { field: 'x', type: 'quantitative' } },
+    encoding: {
+      x: xEnc,
+      y: yEnc,
+      color: colourEnc,
+      ...dashEnc,
+      ...(shapeAttr && shapeAttr === dashAttr ? shapeEnc : {}),
+      detail: { field: 'line' },
+      order: { field: 'x', type: 'quantitative' },
+    },
   });
   layers.push({
     mark: { type: 'point', filled: true, size: 28, opacity: 1, clip: true },
@@ -556,34 +777,107 @@ function lineFigure(study: ResolvedStudy, selected: RunRecord[], figure: ReportF
     layers.push({
       mark: { type: 'errorbar', ticks: { size: 9, thickness: 1.4 }, thickness: 1.4, clip: true },
       transform: [{ filter: 'isValid(datum.lo)' }],
-      encoding: { x: xEnc, y: { field: 'lo', type: 'quantitative', scale: yScale, title: yEnc.title }, y2: { field: 'hi' }, color: colourEnc, tooltip },
+      encoding: {
+        x: xEnc,
+        y: { field: 'lo', type: 'quantitative', scale: yScale, title: yEnc.title },
+        y2: { field: 'hi' },
+        color: colourEnc,
+        tooltip,
+      },
     });
   }
   if (markers.length > 0) {
-    const markerRows = markers.map((m, k) => ({ x: m.x, overlay: legendLabel(markerName(m)), label: m.label ?? '', dy: k % 2 }));
-    refLayers.push({ data: { values: markerRows }, mark: { type: 'rule', color: '#555', strokeWidth: 1.2 }, encoding: { x: { field: 'x', type: 'quantitative' }, strokeDash: overlayDash, tooltip: [{ field: 'overlay', title: 'marker' }] } });
+    const markerRows = markers.map((m, k) => ({
+      x: m.x,
+      overlay: legendLabel(markerName(m)),
+      label: m.label ?? '',
+      dy: k % 2,
+    }));
+    refLayers.push({
+      data: { values: markerRows },
+      mark: { type: 'rule', color: '#555', strokeWidth: 1.2 },
+      encoding: {
+        x: { field: 'x', type: 'quantitative' },
+        strokeDash: overlayDash,
+        tooltip: [{ field: 'overlay', title: 'marker' }],
+      },
+    });
     // Labels alternate in height so that close markers (K_c and a finite-size peak) stay readable.
-    layers.push({ data: { values: markerRows.filter((m) => m.dy === 0) }, mark: { type: 'text', baseline: 'bottom', dy: -2, fontSize: 10, color: '#444', clip: false }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { value: 0 }, text: { field: 'label' } } });
-    layers.push({ data: { values: markerRows.filter((m) => m.dy === 1) }, mark: { type: 'text', baseline: 'bottom', dy: -13, fontSize: 10, color: '#444', clip: false }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { value: 0 }, text: { field: 'label' } } });
+    layers.push({
+      data: { values: markerRows.filter((m) => m.dy === 0) },
+      mark: { type: 'text', baseline: 'bottom', dy: -2, fontSize: 10, color: '#444', clip: false },
+      encoding: { x: { field: 'x', type: 'quantitative' }, y: { value: 0 }, text: { field: 'label' } },
+    });
+    layers.push({
+      data: { values: markerRows.filter((m) => m.dy === 1) },
+      mark: { type: 'text', baseline: 'bottom', dy: -13, fontSize: 10, color: '#444', clip: false },
+      encoding: { x: { field: 'x', type: 'quantitative' }, y: { value: 0 }, text: { field: 'label' } },
+    });
   }
   if (referenceLines.length > 0) {
     const rows = referenceLines.map((r) => ({ y: r.y, overlay: legendLabel(r.label), value: formatNumber(r.y) }));
-    refLayers.push({ data: { values: rows }, mark: { type: 'rule', color: '#000', strokeWidth: 1.2 }, encoding: { y: { field: 'y', type: 'quantitative' }, strokeDash: overlayDash, tooltip: [{ field: 'overlay', title: 'reference' }, { field: 'value' }] } });
+    refLayers.push({
+      data: { values: rows },
+      mark: { type: 'rule', color: '#000', strokeWidth: 1.2 },
+      encoding: {
+        y: { field: 'y', type: 'quantitative' },
+        strokeDash: overlayDash,
+        tooltip: [{ field: 'overlay', title: 'reference' }, { field: 'value' }],
+      },
+    });
   }
   if (referencePoints.length > 0) {
-    const rows = referencePoints.map((r) => ({ x: r.x, y: r.y, lo: r.y - (r.error ?? 0), hi: r.y + (r.error ?? 0), reference: legendLabel(r.label), value: `${formatNumber(r.y)}${r.error ? ` ± ${formatNumber(r.error)}` : ''}` }));
-    layers.push({ data: { values: rows }, mark: { type: 'point', shape: 'diamond', filled: false, size: 80, strokeWidth: 1.6, color: '#000' }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' }, opacity: { field: 'reference', type: 'nominal', scale: { range: [1] }, legend: { title: 'published / known values' } }, tooltip: [{ field: 'reference' }, { field: 'value' }] } });
-    if (referencePoints.some((r) => r.error)) layers.push({ data: { values: rows.filter((r) => r.hi > r.lo) }, mark: { type: 'errorbar', ticks: { size: 9 }, color: '#000' }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } });
+    const rows = referencePoints.map((r) => ({
+      x: r.x,
+      y: r.y,
+      lo: r.y - (r.error ?? 0),
+      hi: r.y + (r.error ?? 0),
+      reference: legendLabel(r.label),
+      value: `${formatNumber(r.y)}${r.error ? ` ± ${formatNumber(r.error)}` : ''}`,
+    }));
+    layers.push({
+      data: { values: rows },
+      mark: { type: 'point', shape: 'diamond', filled: false, size: 80, strokeWidth: 1.6, color: '#000' },
+      encoding: {
+        x: { field: 'x', type: 'quantitative' },
+        y: { field: 'y', type: 'quantitative' },
+        opacity: {
+          field: 'reference',
+          type: 'nominal',
+          scale: { range: [1] },
+          legend: { title: 'published / known values' },
+        },
+        tooltip: [{ field: 'reference' }, { field: 'value' }],
+      },
+    });
+    if (referencePoints.some((r) => r.error))
+      layers.push({
+        data: { values: rows.filter((r) => r.hi > r.lo) },
+        mark: { type: 'errorbar', ticks: { size: 9 }, color: '#000' },
+        encoding: {
+          x: { field: 'x', type: 'quantitative' },
+          y: { field: 'lo', type: 'quantitative' },
+          y2: { field: 'hi' },
+        },
+      });
   }
 
   const subtitle: string[] = [];
-  if (replicateCount > 1) subtitle.push(`Lines: mean over ${replicateCount} replicates; ${figure.spread === 'none' ? 'no band' : `band: ± 1 ${figure.spread === 'sd' ? 'standard deviation between replicates (spread from one replicate to the next)' : 'standard error of the mean'}`}.`);
+  if (replicateCount > 1)
+    subtitle.push(
+      `Lines: mean over ${replicateCount} replicates; ${figure.spread === 'none' ? 'no band' : `band: ± 1 ${figure.spread === 'sd' ? 'standard deviation between replicates (spread from one replicate to the next)' : 'standard error of the mean'}`}.`,
+    );
   if (anyError) subtitle.push('Error bars: ± 1 standard error.');
   if (refLayers.length > 0) layers.splice(hasBand ? 1 : 0, 0, { layer: refLayers });
   const resolve = { scale: { strokeDash: dashAttr && refLayers.length > 0 ? 'independent' : 'shared' } };
   // Mixed units never share an axis: one row of panels per unit, each with its own y axis.
   let spec: VegaLiteSpec;
-  const base = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title: titleBlock(title, subtitle), config: config(), data: { values: data } };
+  const base = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: titleBlock(title, subtitle),
+    config: config(),
+    data: { values: data },
+  };
   if (units.length > 1 || facetAttr) {
     // A faceted chart has one data set: layers with their own data are folded into it, tagged and filtered.
     let tags = 0;
@@ -594,17 +888,36 @@ function lineFigure(study: ResolvedStudy, selected: RunRecord[], figure: ReportF
       if (!own) return { ...rest, transform: [{ filter: '!isValid(datum.layerTag)' }, ...transform] };
       const tag = `layer${tags++}`;
       for (const row of own.values) {
-        if (units.length > 1 && row['unit'] === undefined) for (const u of units) data.push({ ...row, unit: u, layerTag: tag });
+        if (units.length > 1 && row['unit'] === undefined)
+          for (const u of units) data.push({ ...row, unit: u, layerTag: tag });
         else data.push({ ...row, layerTag: tag });
       }
       return { ...rest, transform: [{ filter: `datum.layerTag === '${tag}'` }, ...transform] };
     };
-    const header = { labelExpr: units.reduce((expr, u) => `datum.value === ${JSON.stringify(u)} ? ${JSON.stringify(wrap(yLabels[u]!, 70).join(' '))} : (${expr})`, 'datum.value'), labelAngle: 0, labelAlign: 'left', labelAnchor: 'start', labelOrient: 'top', labelFontSize: 12 };
+    const header = {
+      labelExpr: units.reduce(
+        (expr, u) =>
+          `datum.value === ${JSON.stringify(u)} ? ${JSON.stringify(wrap(yLabels[u]!, 70).join(' '))} : (${expr})`,
+        'datum.value',
+      ),
+      labelAngle: 0,
+      labelAlign: 'left',
+      labelAnchor: 'start',
+      labelOrient: 'top',
+      labelFontSize: 12,
+    };
     spec = {
       ...base,
       facet: {
         ...(units.length > 1 && { row: { field: 'unit', type: 'nominal', sort: units, title: null, header } }),
-        ...(facetAttr && { column: { field: 'panel', type: 'nominal', sort: domainOf(series, facetAttr), title: encodedTitle(facetAttr, sample, display) } }),
+        ...(facetAttr && {
+          column: {
+            field: 'panel',
+            type: 'nominal',
+            sort: domainOf(series, facetAttr),
+            title: encodedTitle(facetAttr, sample, display),
+          },
+        }),
       },
       spec: { width, height, layer: layers.map(fold).map((l) => withYTitle(l, units.length > 1)), resolve },
       resolve: { scale: { y: units.length > 1 ? 'independent' : 'shared' } },
@@ -612,14 +925,19 @@ function lineFigure(study: ResolvedStudy, selected: RunRecord[], figure: ReportF
   } else spec = { ...base, width, height, layer: layers, resolve };
 
   const drawn: string[] = [`${units.map((u) => yLabels[u]).join('; and ')} against ${xLabel}`];
-  drawn.push(`${series.length} series${colourAttr !== 'series' ? `, colour: ${encodings['colour']!.title}` : ''}${dashAttr ? `, line style: ${encodings['dash']!.title}` : ''}${shapeAttr ? `, marker: ${encodings['shape']!.title}` : ''}${facetAttr ? `, panels: ${encodedTitle(facetAttr, sample, display)}` : ''}`);
+  drawn.push(
+    `${series.length} series${colourAttr !== 'series' ? `, colour: ${encodings['colour']!.title}` : ''}${dashAttr ? `, line style: ${encodings['dash']!.title}` : ''}${shapeAttr ? `, marker: ${encodings['shape']!.title}` : ''}${facetAttr ? `, panels: ${encodedTitle(facetAttr, sample, display)}` : ''}`,
+  );
   if (units.length > 1) drawn.push(`one panel per unit (${units.join('; ')})`);
   if (overlayNames.size > 0) drawn.push(`dashed, in the colour of their series: ${[...overlayNames].join(', ')}`);
   if (markers.length > 0) drawn.push(`vertical lines: ${markers.map(markerName).join(', ')}`);
-  if (figure.references.length > 0) drawn.push(`published or known values: ${figure.references.map((r) => r.label).join(', ')}`);
-  if (figure.breaks.length > 0) drawn.push(`curves are not joined across ${figure.breaks.map(formatNumber).join(', ')}`);
+  if (figure.references.length > 0)
+    drawn.push(`published or known values: ${figure.references.map((r) => r.label).join(', ')}`);
+  if (figure.breaks.length > 0)
+    drawn.push(`curves are not joined across ${figure.breaks.map(formatNumber).join(', ')}`);
   if (yRange || figure.logY) drawn.push('curves are broken where they leave the plotted range');
-  if (figure.logY || figure.logX) drawn.push(`logarithmic ${[figure.logX && 'x', figure.logY && 'y'].filter(Boolean).join(' and ')} axis`);
+  if (figure.logY || figure.logX)
+    drawn.push(`logarithmic ${[figure.logX && 'x', figure.logY && 'y'].filter(Boolean).join(' and ')} axis`);
   const caption = `${drawn.join('; ')}.${subtitle.length ? ` ${subtitle.join(' ')}` : ''}${figure.caption ? ` ${figure.caption}` : ''}`;
   return { file, title, caption, spec };
 }
@@ -630,12 +948,17 @@ function lineFigure(study: ResolvedStudy, selected: RunRecord[], figure: ReportF
  */
 function twoWay(series: readonly Series[]): [string | undefined, string | undefined] {
   if (series.length < 4) return [undefined, undefined];
-  const paths = Object.keys(series[0]!.attributes).filter((k) => k.includes('.params.') && series.every((s) => s.attributes[k] !== undefined));
+  const paths = Object.keys(series[0]!.attributes).filter(
+    (k) => k.includes('.params.') && series.every((s) => s.attributes[k] !== undefined),
+  );
   const varying = paths.filter((p) => new Set(series.map((s) => s.attributes[p])).size > 1);
   if (varying.length !== 2) return [undefined, undefined];
   const count = (p: string) => new Set(series.map((s) => s.attributes[p])).size;
   const numeric = (p: string) => series.every((s) => Number.isFinite(Number(s.attributes[p])));
-  const [a, b] = varying.sort((p, q) => Number(numeric(q)) - Number(numeric(p)) || count(q) - count(p)) as [string, string];
+  const [a, b] = varying.sort((p, q) => Number(numeric(q)) - Number(numeric(p)) || count(q) - count(p)) as [
+    string,
+    string,
+  ];
   if (count(b) > DASHES.length) return [undefined, undefined];
   const unique = new Set(series.map((s) => `${s.attributes[a]}|${s.attributes[b]}`)).size === series.length;
   return unique ? [a, b] : [undefined, undefined];
@@ -649,7 +972,14 @@ function withYTitle(layer: Record<string, unknown>, perUnit: boolean): Record<st
   return { ...layer, encoding: { ...encoding, y: { ...encoding['y'], title: 'value (unit above)' } } };
 }
 
-function heatMaps(study: ResolvedStudy, selected: RunRecord[], figure: ReportFigure, title: string, file: string, display: DisplayLookup): FigureSpec[] {
+function heatMaps(
+  study: ResolvedStudy,
+  selected: RunRecord[],
+  figure: ReportFigure,
+  title: string,
+  file: string,
+  display: DisplayLookup,
+): FigureSpec[] {
   const xPath = figure.x;
   const series = groupSeries(selected, xPath, study.unit, display, false);
   labelSeries(series, figure, xPath, display, undefined);
@@ -693,7 +1023,15 @@ function heatMaps(study: ResolvedStudy, selected: RunRecord[], figure: ReportFig
     const lo = Math.min(...finite);
     const hi = Math.max(...finite);
     const diverging = figure.colourScale === 'diverging' || (figure.colourScale === 'auto' && lo < 0 && hi > 0);
-    const colourScale = diverging ? { type: 'linear', scheme: 'redblue', reverse: true, domainMid: 0, domain: [-Math.max(-lo, hi), Math.max(-lo, hi)] } : { type: 'linear', scheme: 'viridis' };
+    const colourScale = diverging
+      ? {
+          type: 'linear',
+          scheme: 'redblue',
+          reverse: true,
+          domainMid: 0,
+          domain: [-Math.max(-lo, hi), Math.max(-lo, hi)],
+        }
+      : { type: 'linear', scheme: 'viridis' };
     const yMin = rows[0]! - 0.5;
     const yMax = rows[rows.length - 1]! + 0.5;
     const overlayColours = ['#ffffff', '#ff4d4d', '#ffd84d', '#4dd2ff', '#000000'];
@@ -703,28 +1041,67 @@ function heatMaps(study: ResolvedStudy, selected: RunRecord[], figure: ReportFig
       const points = new Map<number, number>();
       for (const r of group.records) {
         const meta = r.meta;
-        const v = typeof meta[key] === 'number' ? (meta[key] as number) : (meta['overlays'] as Record<string, unknown> | undefined)?.[key];
-        if (typeof v === 'number' || (typeof v === 'string' && !Number.isNaN(Number(v)))) points.set(xOf(r, xPath), Number(v));
+        const v =
+          typeof meta[key] === 'number'
+            ? (meta[key] as number)
+            : (meta['overlays'] as Record<string, unknown> | undefined)?.[key];
+        if (typeof v === 'number' || (typeof v === 'string' && !Number.isNaN(Number(v))))
+          points.set(xOf(r, xPath), Number(v));
       }
       if (points.size === 0) return;
       const name = legendLabel(figure.overlayLabels?.[key] ?? overlayWords(key));
       names.push(name);
       const sorted = [...points.entries()].sort((a, b) => a[0] - b[0]).map(([x, y]) => ({ x, y }));
       // A curve that leaves the map (ξ_c diverges at σ_w²_c) is broken there, never joined across the gap.
-      for (const p of segmentPoints(sorted, (q) => q.y >= yMin && q.y <= yMax, figure.breaks)) overlayRows.push({ line: `${key}:${p.segment}`, overlay: name, x: p.x, y: p.y, value: formatNumber(p.y) });
+      for (const p of segmentPoints(sorted, (q) => q.y >= yMin && q.y <= yMax, figure.breaks))
+        overlayRows.push({ line: `${key}:${p.segment}`, overlay: name, x: p.x, y: p.y, value: formatNumber(p.y) });
     });
-    const markers = figure.markers.map((m) => ({ x: m.x, overlay: legendLabel(`${m.label ?? 'x'} = ${formatNumber(m.x)}`), label: m.label ?? '' }));
+    const markers = figure.markers.map((m) => ({
+      x: m.x,
+      overlay: legendLabel(`${m.label ?? 'x'} = ${formatNumber(m.x)}`),
+      label: m.label ?? '',
+    }));
     const overlayDomain = [...names, ...markers.map((m) => m.overlay)];
     const overlayEnc = {
-      stroke: { field: 'overlay', type: 'nominal', sort: null, scale: { domain: overlayDomain, range: overlayDomain.map((_, k) => overlayColours[k % overlayColours.length]) }, legend: { title: 'lines', labelExpr: LABEL_LINES, symbolType: 'stroke', symbolFillColor: '#888', symbolStrokeWidth: 2.5, fillColor: '#bbbbbb', padding: 4 } },
-      strokeDash: { field: 'overlay', type: 'nominal', sort: null, scale: { domain: overlayDomain, range: DASHES.slice(1, 1 + overlayDomain.length) } },
+      stroke: {
+        field: 'overlay',
+        type: 'nominal',
+        sort: null,
+        scale: { domain: overlayDomain, range: overlayDomain.map((_, k) => overlayColours[k % overlayColours.length]) },
+        legend: {
+          title: 'lines',
+          labelExpr: LABEL_LINES,
+          symbolType: 'stroke',
+          symbolFillColor: '#888',
+          symbolStrokeWidth: 2.5,
+          fillColor: '#bbbbbb',
+          padding: 4,
+        },
+      },
+      strokeDash: {
+        field: 'overlay',
+        type: 'nominal',
+        sort: null,
+        scale: { domain: overlayDomain, range: DASHES.slice(1, 1 + overlayDomain.length) },
+      },
     };
     // Colour and dash of a line are one legend entry.
     (overlayEnc.strokeDash as Record<string, unknown>)['legend'] = overlayEnc.stroke.legend;
     const width = figure.width ?? PLOT_WIDTH;
     const height = figure.height ?? PLOT_HEIGHT;
-    const xEnc = { field: 'x0', type: 'quantitative', title: wrap(xLabel, wrapFor(width)), scale: { zero: false, nice: false, domain: [edge(columns, 0, -1), edge(columns, columns.length - 1, 1)] } };
-    const yEnc = { field: 'y0', type: 'quantitative', title: wrap(yLabel, wrapFor(height)), scale: { zero: false, nice: false, domain: [yMin, yMax] }, axis: { tickMinStep: 1, format: 'd' } };
+    const xEnc = {
+      field: 'x0',
+      type: 'quantitative',
+      title: wrap(xLabel, wrapFor(width)),
+      scale: { zero: false, nice: false, domain: [edge(columns, 0, -1), edge(columns, columns.length - 1, 1)] },
+    };
+    const yEnc = {
+      field: 'y0',
+      type: 'quantitative',
+      title: wrap(yLabel, wrapFor(height)),
+      scale: { zero: false, nice: false, domain: [yMin, yMax] },
+      axis: { tickMinStep: 1, format: 'd' },
+    };
     const layers: Record<string, unknown>[] = [
       {
         mark: { type: 'rect', stroke: null },
@@ -734,7 +1111,20 @@ function heatMaps(study: ResolvedStudy, selected: RunRecord[], figure: ReportFig
           x2: { field: 'x1' },
           y: yEnc,
           y2: { field: 'y1' },
-          color: { field: 'v', type: 'quantitative', scale: colourScale, legend: { title: wrap(valueLabel, 26), tickCount: 6, gradientLength: 200, gradientThickness: 14, format: '.3~g', labelOverlap: false, direction: 'vertical' } },
+          color: {
+            field: 'v',
+            type: 'quantitative',
+            scale: colourScale,
+            legend: {
+              title: wrap(valueLabel, 26),
+              tickCount: 6,
+              gradientLength: 200,
+              gradientThickness: 14,
+              format: '.3~g',
+              labelOverlap: false,
+              direction: 'vertical',
+            },
+          },
           tooltip: [
             { field: 'x', title: xLabel, format: '.6~g' },
             { field: 'y', title: yLabel },
@@ -743,12 +1133,35 @@ function heatMaps(study: ResolvedStudy, selected: RunRecord[], figure: ReportFig
           ],
         },
       },
-      { transform: [{ filter: 'datum.v === null' }], mark: { type: 'rect', color: '#bdbdbd' }, encoding: { x: xEnc, x2: { field: 'x1' }, y: yEnc, y2: { field: 'y1' } } },
+      {
+        transform: [{ filter: 'datum.v === null' }],
+        mark: { type: 'rect', color: '#bdbdbd' },
+        encoding: { x: xEnc, x2: { field: 'x1' }, y: yEnc, y2: { field: 'y1' } },
+      },
     ];
-    if (overlayRows.length > 0) layers.push({ data: { values: overlayRows }, mark: { type: 'line', strokeWidth: 2.2, clip: true }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' }, detail: { field: 'line' }, ...overlayEnc, tooltip: [{ field: 'overlay' }, { field: 'x', title: xLabel, format: '.6~g' }, { field: 'value' }] } });
+    if (overlayRows.length > 0)
+      layers.push({
+        data: { values: overlayRows },
+        mark: { type: 'line', strokeWidth: 2.2, clip: true },
+        encoding: {
+          x: { field: 'x', type: 'quantitative' },
+          y: { field: 'y', type: 'quantitative' },
+          detail: { field: 'line' },
+          ...overlayEnc,
+          tooltip: [{ field: 'overlay' }, { field: 'x', title: xLabel, format: '.6~g' }, { field: 'value' }],
+        },
+      });
     if (markers.length > 0) {
-      layers.push({ data: { values: markers }, mark: { type: 'rule', strokeWidth: 1.4 }, encoding: { x: { field: 'x', type: 'quantitative' }, ...overlayEnc } });
-      layers.push({ data: { values: markers }, mark: { type: 'text', baseline: 'bottom', dy: -2, fontSize: 10, color: '#333', clip: false }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { value: 0 }, text: { field: 'label' } } });
+      layers.push({
+        data: { values: markers },
+        mark: { type: 'rule', strokeWidth: 1.4 },
+        encoding: { x: { field: 'x', type: 'quantitative' }, ...overlayEnc },
+      });
+      layers.push({
+        data: { values: markers },
+        mark: { type: 'text', baseline: 'bottom', dy: -2, fontSize: 10, color: '#333', clip: false },
+        encoding: { x: { field: 'x', type: 'quantitative' }, y: { value: 0 }, text: { field: 'label' } },
+      });
     }
     const figureTitle = series.length > 1 ? `${title} — ${group.label}` : title;
     const nonFinite = cells.filter((c) => c.v === null).length;

@@ -28,7 +28,16 @@ export interface PageInput {
   readonly figures: readonly PageFigure[];
   readonly provenance: Provenance;
   readonly status?: { status: string; tasks: number; complete: number };
-  readonly nonFinite?: readonly { system: string; probe: string; estimator: string; site: ResultRecord['site']; field: string; value: string; sweep: Record<string, unknown>; replicate: number }[];
+  readonly nonFinite?: readonly {
+    system: string;
+    probe: string;
+    estimator: string;
+    site: ResultRecord['site'];
+    field: string;
+    value: string;
+    sweep: Record<string, unknown>;
+    replicate: number;
+  }[];
   readonly failures?: readonly { label: string; message: string }[];
   readonly display: DisplayLookup;
   /** Extra sections (compare: the table of differences), already HTML. */
@@ -68,25 +77,42 @@ function provenanceList(p: Provenance, study: ResolvedStudy | undefined, status:
   const backend = p.backend ?? {};
   const families = (backend['families'] ?? {}) as Record<string, string>;
   const familyRows = Object.entries(families)
-    .map(([family, id]) => `<li>${escapeHtml(FAMILY_WORDS[family] ?? family)}: ${escapeHtml(BACKEND_WORDS[id] ?? id)}</li>`)
+    .map(
+      ([family, id]) =>
+        `<li>${escapeHtml(FAMILY_WORDS[family] ?? family)}: ${escapeHtml(BACKEND_WORDS[id] ?? id)}</li>`,
+    )
     .join('');
-  const commit = p.gitCommit ? `${escapeHtml(p.gitCommit)}${p.gitDirty === true ? ' <strong>with uncommitted changes</strong> (the numbers may not be reproducible from this commit)' : p.gitDirty === false ? ' (clean working tree)' : ''}` : 'not a git checkout';
-  const host = p.host ? `${p.host.cores ?? '?'} cores (${escapeHtml(p.host.cpu ?? 'unknown CPU')}), ${escapeHtml(p.host.platform ?? '')}${p.host.memoryGiB ? `, ${p.host.memoryGiB} GiB` : ''}` : 'not recorded';
+  const commit = p.gitCommit
+    ? `${escapeHtml(p.gitCommit)}${p.gitDirty === true ? ' <strong>with uncommitted changes</strong> (the numbers may not be reproducible from this commit)' : p.gitDirty === false ? ' (clean working tree)' : ''}`
+    : 'not a git checkout';
+  const host = p.host
+    ? `${p.host.cores ?? '?'} cores (${escapeHtml(p.host.cpu ?? 'unknown CPU')}), ${escapeHtml(p.host.platform ?? '')}${p.host.memoryGiB ? `, ${p.host.memoryGiB} GiB` : ''}`
+    : 'not recorded';
   const versions = Object.entries(p.versions ?? {})
     .map(([k, v]) => `${escapeHtml(k)} ${escapeHtml(v)}`)
     .join(', ');
   const rows: [string, string][] = [];
   if (study) {
     rows.push(['study file', escapeHtml(study.file)]);
-    rows.push(['seed', `${study.seed}${study.replicates > 1 ? ` (${study.replicates} independent replicates of every stochastic task)` : ''}`]);
+    rows.push([
+      'seed',
+      `${study.seed}${study.replicates > 1 ? ` (${study.replicates} independent replicates of every stochastic task)` : ''}`,
+    ]);
   }
   if (status) rows.push(['tasks', `${status.complete} of ${status.tasks} complete`]);
   rows.push(['git commit', commit]);
   rows.push(['date', escapeHtml(p.startedAt ? `${p.startedAt} → ${p.finishedAt ?? '?'}` : 'not recorded')]);
   rows.push(['wall time', wallTime(p)]);
   rows.push(['host', host]);
-  rows.push(['backend', `${escapeHtml(String(backend['id'] ?? 'not recorded'))}${backend['why'] ? ` (${escapeHtml(String(backend['why']))})` : ''}${familyRows ? `<ul class="families">${familyRows}</ul>` : ''}`]);
-  if (study) rows.push(['units', study.unit === 'bit' ? 'information in bits in the figures (results.jsonl stores nats)' : 'information in nats']);
+  rows.push([
+    'backend',
+    `${escapeHtml(String(backend['id'] ?? 'not recorded'))}${backend['why'] ? ` (${escapeHtml(String(backend['why']))})` : ''}${familyRows ? `<ul class="families">${familyRows}</ul>` : ''}`,
+  ]);
+  if (study)
+    rows.push([
+      'units',
+      study.unit === 'bit' ? 'information in bits in the figures (results.jsonl stores nats)' : 'information in nats',
+    ]);
   rows.push(['package versions', versions || 'not recorded']);
   return `<dl>${rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('\n')}</dl>`;
 }
@@ -96,8 +122,23 @@ interface TableRow {
 }
 
 /** Summary per system × probe × estimator × unit, then every measurement as data for the paged, filtered table. */
-function resultsSection(records: PageInput['records'], study: ResolvedStudy | undefined, display: DisplayLookup, withRuns: boolean): string {
-  const groups = new Map<string, { r: ResultRecord & { run?: string }; count: number; min: number; max: number; sites: Set<number>; nonFinite: number }>();
+function resultsSection(
+  records: PageInput['records'],
+  study: ResolvedStudy | undefined,
+  display: DisplayLookup,
+  withRuns: boolean,
+): string {
+  const groups = new Map<
+    string,
+    {
+      r: ResultRecord & { run?: string };
+      count: number;
+      min: number;
+      max: number;
+      sites: Set<number>;
+      nonFinite: number;
+    }
+  >();
   for (const r of records) {
     const key = JSON.stringify([r.run ?? '', r.system, r.probe, r.estimator, r.unit, r.site.axis]);
     let g = groups.get(key);
@@ -117,8 +158,23 @@ function resultsSection(records: PageInput['records'], study: ResolvedStudy | un
         `<td class="n">${g.min <= g.max ? `${formatNumber(g.min)} … ${formatNumber(g.max)}` : '—'}</td><td>${escapeHtml(g.r.unit)}</td><td class="n">${g.nonFinite || ''}</td></tr>`,
     )
     .join('\n');
-  const swept = study ? study.sweep.map((a) => a.path) : [...new Set(records.flatMap((r) => Object.keys(r.sweep)))].sort();
-  const header = [...(withRuns ? ['run'] : []), 'system', 'probe', 'estimator', 'axis', 'site', ...swept.map((p) => p.split('.').slice(-1)[0]!), 'value', '± (1 s.e.)', 'unit', 'n', 'replicate'];
+  const swept = study
+    ? study.sweep.map((a) => a.path)
+    : [...new Set(records.flatMap((r) => Object.keys(r.sweep)))].sort();
+  const header = [
+    ...(withRuns ? ['run'] : []),
+    'system',
+    'probe',
+    'estimator',
+    'axis',
+    'site',
+    ...swept.map((p) => p.split('.').slice(-1)[0]!),
+    'value',
+    '± (1 s.e.)',
+    'unit',
+    'n',
+    'replicate',
+  ];
   const rows: TableRow[] = records.map((r) => ({
     cells: [
       ...(withRuns ? [r.run ?? ''] : []),
@@ -127,7 +183,9 @@ function resultsSection(records: PageInput['records'], study: ResolvedStudy | un
       r.estimator,
       r.site.axis,
       r.site.index,
-      ...swept.map((p) => (r.sweep[p] === undefined ? '' : typeof r.sweep[p] === 'number' ? (r.sweep[p] as number) : String(r.sweep[p]))),
+      ...swept.map((p) =>
+        r.sweep[p] === undefined ? '' : typeof r.sweep[p] === 'number' ? (r.sweep[p] as number) : String(r.sweep[p]),
+      ),
       Number.isFinite(r.value) ? r.value : String(r.value),
       r.uncertainty === null ? '' : Number.isFinite(r.uncertainty) ? r.uncertainty : String(r.uncertainty),
       r.unit,
@@ -216,7 +274,9 @@ const SCRIPT = `
 export function reportPage(input: PageInput): string {
   const status = input.status;
   const banner =
-    status && status.status !== 'complete' ? `<p class="warn">Run ${escapeHtml(status.status)}: ${status.complete} of ${status.tasks} tasks complete. Re-run the same command to resume.</p>` : '';
+    status && status.status !== 'complete'
+      ? `<p class="warn">Run ${escapeHtml(status.status)}: ${status.complete} of ${status.tasks} tasks complete. Re-run the same command to resume.</p>`
+      : '';
   const failures = (input.failures ?? []).length
     ? `<h2>Failed tasks</h2><ul>${input.failures!.map((f) => `<li><strong>${escapeHtml(f.label)}</strong>: ${escapeHtml(f.message)}</li>`).join('')}</ul>`
     : '';
@@ -237,7 +297,12 @@ ${input
 </tbody></table></div>${input.nonFinite!.length > 200 ? `<p>… and ${input.nonFinite!.length - 200} more (study.resolved.json lists all).</p>` : ''}`
     : '';
   const provenance = input.runs
-    ? input.runs.map((r) => `<h3>${escapeHtml(r.label)} <small>(${escapeHtml(r.dir)})</small></h3>${provenanceList(r.provenance, undefined, undefined)}`).join('\n')
+    ? input.runs
+        .map(
+          (r) =>
+            `<h3>${escapeHtml(r.label)} <small>(${escapeHtml(r.dir)})</small></h3>${provenanceList(r.provenance, undefined, undefined)}`,
+        )
+        .join('\n')
     : provenanceList(input.provenance, input.study, status);
   const figures = input.figures
     .map(

@@ -3,15 +3,38 @@
  * continues with colours of Kelly's maximum-contrast set that are far from those (CIE76 ΔE ≥ 19 between any two, tested), so a figure with up to 24 series never repeats a colour.
  */
 export const CATEGORICAL = [
-  '#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac',
-  '#222222', '#882d17', '#8db600', '#1f3fbf', '#604e97', '#c2b280', '#654522', '#dcd300', '#2b3d26', '#e25822',
-  '#a1caf1', '#be0032', '#008856', '#ff00ff',
+  '#4e79a7',
+  '#f28e2b',
+  '#e15759',
+  '#76b7b2',
+  '#59a14f',
+  '#edc948',
+  '#b07aa1',
+  '#ff9da7',
+  '#9c755f',
+  '#bab0ac',
+  '#222222',
+  '#882d17',
+  '#8db600',
+  '#1f3fbf',
+  '#604e97',
+  '#c2b280',
+  '#654522',
+  '#dcd300',
+  '#2b3d26',
+  '#e25822',
+  '#a1caf1',
+  '#be0032',
+  '#008856',
+  '#ff00ff',
 ];
 
 /** Distinct colours for n categories; beyond the palette, evenly spaced hues (still distinct, less pleasant). */
 export function colourPalette(n: number): string[] {
   if (n <= CATEGORICAL.length) return CATEGORICAL.slice(0, n);
-  return Array.from({ length: n }, (_, i) => hsl((360 * i) / n, i % 2 ? 0.55 : 0.75, i % 3 === 0 ? 0.35 : i % 3 === 1 ? 0.5 : 0.65));
+  return Array.from({ length: n }, (_, i) =>
+    hsl((360 * i) / n, i % 2 ? 0.55 : 0.75, i % 3 === 0 ? 0.35 : i % 3 === 1 ? 0.5 : 0.65),
+  );
 }
 
 function hsl(h: number, s: number, l: number): string {
@@ -24,7 +47,19 @@ function hsl(h: number, s: number, l: number): string {
 }
 
 /** Viridis at n evenly spaced points (for colour by a numeric parameter: epoch, layer, K). */
-const VIRIDIS = ['#440154', '#482475', '#414487', '#355f8d', '#2a788e', '#21918c', '#22a884', '#44bf70', '#7ad151', '#bddf26', '#fde725'];
+const VIRIDIS = [
+  '#440154',
+  '#482475',
+  '#414487',
+  '#355f8d',
+  '#2a788e',
+  '#21918c',
+  '#22a884',
+  '#44bf70',
+  '#7ad151',
+  '#bddf26',
+  '#fde725',
+];
 export function sequentialColours(n: number): string[] {
   return Array.from({ length: n }, (_, i) => {
     // Stop short of the pale yellow end, which is unreadable as a line on white.
@@ -33,15 +68,38 @@ export function sequentialColours(n: number): string[] {
     const f = x - k;
     const a = VIRIDIS[k]!;
     const b = VIRIDIS[k + 1]!;
-    const channel = (j: number) => Math.round(parseInt(a.slice(j, j + 2), 16) * (1 - f) + parseInt(b.slice(j, j + 2), 16) * f);
+    const channel = (j: number) =>
+      Math.round(parseInt(a.slice(j, j + 2), 16) * (1 - f) + parseInt(b.slice(j, j + 2), 16) * f);
     return `#${[1, 3, 5].map((j) => channel(j).toString(16).padStart(2, '0')).join('')}`;
   });
 }
 
 /** Dash patterns: the first is solid (measured data); the others for parameters and reference lines. */
-export const DASHES: number[][] = [[1, 0], [6, 4], [2, 3], [10, 3, 2, 3], [12, 6], [1, 4], [6, 2, 1, 2, 1, 2], [16, 4], [4, 4], [8, 3, 8, 3, 2, 3]];
+export const DASHES: number[][] = [
+  [1, 0],
+  [6, 4],
+  [2, 3],
+  [10, 3, 2, 3],
+  [12, 6],
+  [1, 4],
+  [6, 2, 1, 2, 1, 2],
+  [16, 4],
+  [4, 4],
+  [8, 3, 8, 3, 2, 3],
+];
 
-export const SHAPES = ['circle', 'square', 'triangle-up', 'diamond', 'cross', 'triangle-down', 'triangle-right', 'triangle-left', 'wedge', 'stroke'];
+export const SHAPES = [
+  'circle',
+  'square',
+  'triangle-up',
+  'diamond',
+  'cross',
+  'triangle-down',
+  'triangle-right',
+  'triangle-left',
+  'wedge',
+  'stroke',
+];
 
 /** CIE76 colour difference of two sRGB hex colours (for tests of distinctness). */
 export function deltaE(a: string, b: string): number {

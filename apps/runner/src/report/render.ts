@@ -46,8 +46,12 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
  */
 function renumberIds(svg: string): string {
   const ids = new Map<string, string>();
-  for (const m of svg.matchAll(/id="((?:clip|gradient|pattern)_?)(\d+)"/g)) if (!ids.has(m[1]! + m[2]!)) ids.set(m[1]! + m[2]!, `${m[1]}${ids.size + 1}`);
-  return svg.replace(/\b(clip|gradient|pattern)(_?)(\d+)\b/g, (whole, a: string, b: string, c: string) => ids.get(a + b + c) ?? whole);
+  for (const m of svg.matchAll(/id="((?:clip|gradient|pattern)_?)(\d+)"/g))
+    if (!ids.has(m[1]! + m[2]!)) ids.set(m[1]! + m[2]!, `${m[1]}${ids.size + 1}`);
+  return svg.replace(
+    /\b(clip|gradient|pattern)(_?)(\d+)\b/g,
+    (whole, a: string, b: string, c: string) => ids.get(a + b + c) ?? whole,
+  );
 }
 
 /** Font files resvg uses (system fonts are scanned once and reused; DejaVu Sans when present). */
@@ -55,8 +59,20 @@ let fontOptions: Record<string, unknown> | undefined;
 function fonts(): Record<string, unknown> {
   if (fontOptions) return fontOptions;
   const dirs = ['/usr/share/fonts/truetype/dejavu', '/usr/share/fonts/truetype/liberation'];
-  const files = dirs.flatMap((d) => (fs.existsSync(d) ? fs.readdirSync(d).filter((f) => /\.ttf$/i.test(f) && !/Mono|Serif/.test(f)).map((f) => path.join(d, f)) : [])).sort();
-  fontOptions = files.length > 0 ? { fontFiles: files, loadSystemFonts: false, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' } : { loadSystemFonts: true };
+  const files = dirs
+    .flatMap((d) =>
+      fs.existsSync(d)
+        ? fs
+            .readdirSync(d)
+            .filter((f) => /\.ttf$/i.test(f) && !/Mono|Serif/.test(f))
+            .map((f) => path.join(d, f))
+        : [],
+    )
+    .sort();
+  fontOptions =
+    files.length > 0
+      ? { fontFiles: files, loadSystemFonts: false, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' }
+      : { loadSystemFonts: true };
   return fontOptions;
 }
 
@@ -64,7 +80,9 @@ function fonts(): Record<string, unknown> {
 export function renderPng(svg: string, scale = 2): Buffer {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Resvg } = require('@resvg/resvg-js') as typeof import('@resvg/resvg-js');
-  return Buffer.from(new Resvg(svg, { fitTo: { mode: 'zoom', value: scale }, background: '#ffffff', font: fonts() }).render().asPng());
+  return Buffer.from(
+    new Resvg(svg, { fitTo: { mode: 'zoom', value: scale }, background: '#ffffff', font: fonts() }).render().asPng(),
+  );
 }
 
 /** A file inside an installed package, found by walking up from this module (the packages' `exports` hide them). */
@@ -72,7 +90,8 @@ function packageFile(relative: string): string {
   for (let dir = __dirname; ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, 'node_modules', relative);
     if (fs.existsSync(candidate)) return candidate;
-    if (path.dirname(dir) === dir) throw new Error(`report: cannot find node_modules/${relative} above ${__dirname} (run npm install)`);
+    if (path.dirname(dir) === dir)
+      throw new Error(`report: cannot find node_modules/${relative} above ${__dirname} (run npm install)`);
   }
 }
 

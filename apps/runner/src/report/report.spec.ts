@@ -49,7 +49,9 @@ describe('report files', () => {
   it('gives byte-identical SVGs and specs for the same study and seed', () => {
     expect(plots(runB)).toEqual(plots(runA));
     for (const f of plots(runA).filter((x) => !x.endsWith('.png'))) {
-      expect(fs.readFileSync(path.join(runB, 'plots', f), 'utf8')).toBe(fs.readFileSync(path.join(runA, 'plots', f), 'utf8'));
+      expect(fs.readFileSync(path.join(runB, 'plots', f), 'utf8')).toBe(
+        fs.readFileSync(path.join(runA, 'plots', f), 'utf8'),
+      );
     }
   });
 
@@ -66,7 +68,18 @@ describe('report files', () => {
 });
 
 describe('rendered SVG', () => {
-  const base = { file: 't.yaml', name: 't', seed: 1, backend: 'cpu', replicates: 1, unit: 'nat', systems: [], probes: [{ name: 'kl', use: 'relative-entropy', params: {} }], sweep: [], report: {} } as never;
+  const base = {
+    file: 't.yaml',
+    name: 't',
+    seed: 1,
+    backend: 'cpu',
+    replicates: 1,
+    unit: 'nat',
+    systems: [],
+    probes: [{ name: 'kl', use: 'relative-entropy', params: {} }],
+    sweep: [],
+    report: {},
+  } as never;
   const rec = (n: number, value: number, extra: Partial<ResultRecord> = {}): ResultRecord => ({
     task: 't',
     taskIndex: 0,
@@ -105,7 +118,9 @@ describe('entroscope compare', () => {
   it('matches the measurements of two identical runs and finds no difference', async () => {
     const out = path.join(tmp, 'compare');
     const { comparison, files } = await writeComparison([runA, runB], out, display);
-    expect(comparison.differences.length).toBe(fs.readFileSync(path.join(runA, 'results.jsonl'), 'utf8').trim().split('\n').length);
+    expect(comparison.differences.length).toBe(
+      fs.readFileSync(path.join(runA, 'results.jsonl'), 'utf8').trim().split('\n').length,
+    );
     expect(comparison.differences.every((d) => d.z === 0 && d.delta === 0)).toBe(true);
     expect(comparison.unmatched).toEqual([{ run: 'b', onlyInFirst: 0, onlyInThis: 0 }]);
     expect(files).toContain('report.html');
@@ -114,7 +129,11 @@ describe('entroscope compare', () => {
 
   it('refuses a folder without results, naming the missing file (exit 2)', async () => {
     let stderr = '';
-    const code = await main(['compare', runA, path.join(tmp, 'missing'), '-o', path.join(tmp, 'never')], { stdout: () => undefined, stderr: (t) => (stderr += t), isTty: false }, registries);
+    const code = await main(
+      ['compare', runA, path.join(tmp, 'missing'), '-o', path.join(tmp, 'never')],
+      { stdout: () => undefined, stderr: (t) => (stderr += t), isTty: false },
+      registries,
+    );
     expect(code).toBe(EXIT.invalid);
     expect(stderr).toContain(path.join(tmp, 'missing', 'study.resolved.json'));
     expect(fs.existsSync(path.join(tmp, 'never'))).toBe(false);
@@ -122,9 +141,35 @@ describe('entroscope compare', () => {
 
   it('expresses differences in units of their combined uncertainty and averages replicates first', () => {
     const r = (value: number, uncertainty: number | null, replicate = 0, index = 0) =>
-      ({ task: 't', taskIndex: 0, replicate, system: 's', systemId: 'ising-1d', probe: 'p', probeId: 'relative-entropy', estimator: 'plug-in', site: { axis: 'rg-step', index }, value, unit: 'nat', uncertainty, n: 10, sweep: {}, params: { system: { K: 1 }, probe: {} }, meta: {} }) as ResultRecord;
-    const run = (label: string, records: ResultRecord[]): LoadedRun => ({ label, dir: label, study: {} as never, provenance: {}, records });
-    const c = compareRuns([run('before', [r(1, 0.1), r(5, null, 0, 1), r(0, null, 0, 2)]), run('after', [r(1.3, 0.1), r(5, null, 0, 1), r(2, null, 0, 3), r(3, null, 0, 3)])]);
+      ({
+        task: 't',
+        taskIndex: 0,
+        replicate,
+        system: 's',
+        systemId: 'ising-1d',
+        probe: 'p',
+        probeId: 'relative-entropy',
+        estimator: 'plug-in',
+        site: { axis: 'rg-step', index },
+        value,
+        unit: 'nat',
+        uncertainty,
+        n: 10,
+        sweep: {},
+        params: { system: { K: 1 }, probe: {} },
+        meta: {},
+      }) as ResultRecord;
+    const run = (label: string, records: ResultRecord[]): LoadedRun => ({
+      label,
+      dir: label,
+      study: {} as never,
+      provenance: {},
+      records,
+    });
+    const c = compareRuns([
+      run('before', [r(1, 0.1), r(5, null, 0, 1), r(0, null, 0, 2)]),
+      run('after', [r(1.3, 0.1), r(5, null, 0, 1), r(2, null, 0, 3), r(3, null, 0, 3)]),
+    ]);
     const [moved, exact] = c.differences;
     expect(moved!.z).toBeCloseTo(0.3 / Math.sqrt(0.02), 10);
     expect(exact!.z).toBe(0);
@@ -141,26 +186,58 @@ function findChromium(): string | undefined {
   return undefined;
 }
 const chromium = findChromium();
-if (!chromium && process.env['CI'] === 'true') throw new Error('CI: chromium is not installed (apt-get install -y chromium); the browser test of the report cannot run');
+if (!chromium && process.env['CI'] === 'true')
+  throw new Error(
+    'CI: chromium is not installed (apt-get install -y chromium); the browser test of the report cannot run',
+  );
 const browserIt = chromium ? it : it.skip;
 
 describe('report in a real browser (headless Chromium)', () => {
-  if (!chromium) it.skip('needs Debian chromium (apt-get install chromium): not installed here, so the browser check is skipped', () => undefined);
-  browserIt('shows every figure interactive and non-empty, with no text outside its box', () => {
-    const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${path.join(tmp, 'chromium')}`, '--virtual-time-budget=10000', '--window-size=1280,3000'];
-    const url = `file://${path.join(runA, 'report.html')}#selfcheck`;
-    const screenshot = path.join(runA, 'screenshot.png');
-    execFileSync(chromium!, [...flags, `--screenshot=${screenshot}`, url], { stdio: 'pipe', timeout: 90_000 });
-    expect(fs.statSync(screenshot).size).toBeGreaterThan(20_000);
-    const dom = execFileSync(chromium!, [...flags, '--dump-dom', url], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 90_000, maxBuffer: 64 * 2 ** 20 });
-    const check = JSON.parse(/<pre id="selfcheck">([^<]*)<\/pre>/.exec(dom)![1]!.replace(/&quot;/g, '"').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>'));
-    expect(check.figures).toHaveLength(2);
-    for (const f of check.figures) {
-      expect(f).toMatchObject({ interactive: true, error: null, outside: [] });
-      expect(f.width).toBeGreaterThan(300);
-      expect(f.height).toBeGreaterThan(200);
-      expect(f.marks).toBeGreaterThan(10);
-    }
-    expect(check.overflow).toEqual([]);
-  }, 200_000);
+  if (!chromium)
+    it.skip('needs Debian chromium (apt-get install chromium): not installed here, so the browser check is skipped', () =>
+      undefined);
+  browserIt(
+    'shows every figure interactive and non-empty, with no text outside its box',
+    () => {
+      const flags = [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        `--user-data-dir=${path.join(tmp, 'chromium')}`,
+        '--virtual-time-budget=10000',
+        '--window-size=1280,3000',
+      ];
+      const url = `file://${path.join(runA, 'report.html')}#selfcheck`;
+      const screenshot = path.join(runA, 'screenshot.png');
+      execFileSync(chromium!, [...flags, `--screenshot=${screenshot}`, url], { stdio: 'pipe', timeout: 90_000 });
+      expect(fs.statSync(screenshot).size).toBeGreaterThan(20_000);
+      const dom = execFileSync(chromium!, [...flags, '--dump-dom', url], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: 90_000,
+        maxBuffer: 64 * 2 ** 20,
+      });
+      const check = JSON.parse(
+        /<pre id="selfcheck">([^<]*)<\/pre>/
+          .exec(dom)![1]!
+          .replace(/&quot;/g, '"')
+          .replace(/&amp;/g, '&')
+          .replace(/&lt;/g, '<')
+          .replace(/&gt;/g, '>'),
+      );
+      expect(check.figures).toHaveLength(2);
+      for (const f of check.figures) {
+        expect(f).toMatchObject({ interactive: true, error: null, outside: [] });
+        expect(f.width).toBeGreaterThan(300);
+        expect(f.height).toBeGreaterThan(200);
+        expect(f.marks).toBeGreaterThan(10);
+      }
+      expect(check.overflow).toEqual([]);
+    },
+    200_000,
+  );
 });

@@ -42,7 +42,12 @@ export interface ReportContext {
 /** The host a run ran on (recorded in study.resolved.json; shown in the report's provenance). */
 export function hostInfo(): Record<string, unknown> {
   const cpus = os.cpus();
-  return { cores: cpus.length, cpu: cpus[0]?.model.trim() ?? 'unknown', platform: `${os.type()} ${os.release()} ${os.arch()}`, memoryGiB: Math.round(os.totalmem() / 2 ** 30) };
+  return {
+    cores: cpus.length,
+    cpu: cpus[0]?.model.trim() ?? 'unknown',
+    platform: `${os.type()} ${os.release()} ${os.arch()}`,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+  };
 }
 
 /** Renders figures to plots/<file>.vl.json, .svg and .png; returns them with their SVG for the page. */
@@ -72,7 +77,13 @@ function readProvenance(outDir: string): Provenance {
  * Writes plots/* (Vega-Lite spec, SVG, PNG per figure) and a self-contained interactive report.html into `outDir`
  * (provenance from the study.resolved.json written beside it). Returns the written paths relative to `outDir`.
  */
-export async function writeReport(outDir: string, study: ResolvedStudy, records: readonly ResultRecord[], figures: readonly ReportFigure[] | undefined, context: ReportContext): Promise<string[]> {
+export async function writeReport(
+  outDir: string,
+  study: ResolvedStudy,
+  records: readonly ResultRecord[],
+  figures: readonly ReportFigure[] | undefined,
+  context: ReportContext,
+): Promise<string[]> {
   const display = context.display ?? noDisplay;
   const specs = buildFigureSpecs(study, records, figures, { display });
   const rendered = await writeFigures(path.join(outDir, 'plots'), specs);
@@ -89,5 +100,8 @@ export async function writeReport(outDir: string, study: ResolvedStudy, records:
     display,
   });
   writeAtomically(path.join(outDir, 'report.html'), html);
-  return ['report.html', ...rendered.flatMap((f) => ['.vl.json', '.svg', '.png'].map((ext) => path.join('plots', f.file + ext)))];
+  return [
+    'report.html',
+    ...rendered.flatMap((f) => ['.vl.json', '.svg', '.png'].map((ext) => path.join('plots', f.file + ext))),
+  ];
 }

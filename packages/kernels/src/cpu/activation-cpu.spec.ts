@@ -1,5 +1,13 @@
 import { RandomStream } from '@entroscope/core';
-import { activationCpu, activationDerivativeCpu, activationDerivativeScalar, activationScalar, erf, softmaxBackwardCpu, softmaxCpu } from './activation-cpu';
+import {
+  activationCpu,
+  activationDerivativeCpu,
+  activationDerivativeScalar,
+  activationScalar,
+  erf,
+  softmaxBackwardCpu,
+  softmaxCpu,
+} from './activation-cpu';
 import { activations } from '../kernel-names';
 
 describe('activations', () => {
@@ -55,7 +63,11 @@ describe('softmax', () => {
     const x = random.fillNormal(new Float32Array(6 * 9), 0, 3);
     const y = softmaxCpu(x, 6, 9);
     for (let i = 0; i < 6; i++) expect(y.slice(i * 9, i * 9 + 9).reduce((s, v) => s + v, 0)).toBeCloseTo(1, 6);
-    const shifted = softmaxCpu(x.map((v) => v + 50), 6, 9);
+    const shifted = softmaxCpu(
+      x.map((v) => v + 50),
+      6,
+      9,
+    );
     for (let i = 0; i < y.length; i++) expect(Math.abs(shifted[i]! - y[i]!)).toBeLessThan(1e-6);
     expect(Array.from(softmaxCpu(new Float32Array([1e30, 1e30]), 1, 2))).toEqual([0.5, 0.5]);
   });

@@ -26,7 +26,16 @@ export function erf(x: number): number {
     Math.exp(
       -z * z -
         1.26551223 +
-        t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+        t *
+          (1.00002368 +
+            t *
+              (0.37409196 +
+                t *
+                  (0.09678418 +
+                    t *
+                      (-0.18628806 +
+                        t *
+                          (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
     );
   return x >= 0 ? 1 - erfc : erfc - 1;
 }
@@ -116,7 +125,13 @@ export function softmaxCpu(x: FloatArray, rows: number, cols: number, out?: Floa
  * Vector–Jacobian product of the row-wise softmax: given y = softmax(x) and an upstream gradient g,
  * returns dx_ij = y_ij (g_ij − Σ_l g_il y_il).
  */
-export function softmaxBackwardCpu(y: FloatArray, g: FloatArray, rows: number, cols: number, out?: Float32Array): Float32Array {
+export function softmaxBackwardCpu(
+  y: FloatArray,
+  g: FloatArray,
+  rows: number,
+  cols: number,
+  out?: Float32Array,
+): Float32Array {
   checkShape('softmaxBackwardCpu', y.length, rows, cols);
   checkShape('softmaxBackwardCpu (gradient)', g.length, rows, cols);
   const dx = checkOut('softmaxBackwardCpu', y.length, out);
@@ -133,11 +148,13 @@ export function checkShape(where: string, length: number, rows: number, cols: nu
   if (!Number.isInteger(rows) || rows < 0 || !Number.isInteger(cols) || cols < 0) {
     throw new ArgumentError(where, 'rows and cols non-negative integers', { rows, cols });
   }
-  if (length !== rows * cols) throw new ArgumentError(where, `an array of rows·cols = ${rows * cols} elements`, `${length} elements`);
+  if (length !== rows * cols)
+    throw new ArgumentError(where, `an array of rows·cols = ${rows * cols} elements`, `${length} elements`);
 }
 
 export function checkOut(where: string, length: number, out?: Float32Array): Float32Array {
   if (out === undefined) return new Float32Array(length);
-  if (out.length !== length) throw new ArgumentError(`${where}: out`, `a Float32Array of ${length} elements`, `${out.length} elements`);
+  if (out.length !== length)
+    throw new ArgumentError(`${where}: out`, `a Float32Array of ${length} elements`, `${out.length} elements`);
   return out;
 }

@@ -12,7 +12,13 @@ const ACCEPTED = 3;
  * the xoshiro128** state `states[offset … offset + 3]` (advanced in place); returns the accepted flips (0 when
  * the kernel does not count them).
  */
-export type BandHalfSweep = (rowStart: number, rowEnd: number, parity: number, states: Uint32Array, offset: number) => number;
+export type BandHalfSweep = (
+  rowStart: number,
+  rowEnd: number,
+  parity: number,
+  states: Uint32Array,
+  offset: number,
+) => number;
 
 /**
  * What a banded engine runs on the pool. `rows` and `bind` run on the calling thread and, from their source text
@@ -56,8 +62,10 @@ export class BandedWorkerPool<Name extends string, Rows extends (...args: never[
     kernel: BandedKernel<Name, Rows>,
   ) {
     if (!Number.isInteger(L) || L < 2 || L % 2 !== 0) throw new ArgumentError(`${owner}: L`, 'an even integer ≥ 2', L);
-    if (!Number.isInteger(bands) || bands < 1 || bands > L) throw new ArgumentError(`${owner}: bands`, `an integer in 1…L = ${L}`, bands);
-    if (!Number.isInteger(threads) || threads < 1 || threads > bands) throw new ArgumentError(`${owner}: threads`, `an integer in 1…bands = ${bands}`, threads);
+    if (!Number.isInteger(bands) || bands < 1 || bands > L)
+      throw new ArgumentError(`${owner}: bands`, `an integer in 1…L = ${L}`, bands);
+    if (!Number.isInteger(threads) || threads < 1 || threads > bands)
+      throw new ArgumentError(`${owner}: threads`, `an integer in 1…bands = ${bands}`, threads);
     const shared = {} as Record<Name, SharedArrayBuffer>;
     for (const name of Object.keys(kernel.bytes) as Name[]) shared[name] = new SharedArrayBuffer(kernel.bytes[name]);
     this.shared = shared;
@@ -65,7 +73,8 @@ export class BandedWorkerPool<Name extends string, Rows extends (...args: never[
     for (let b = 0; b < bands; b++) {
       const stream = random.split(`band:${b}`);
       for (let w = 0; w < 4; w++) this.states[4 * b + w] = stream.nextUint32();
-      if ((this.states[4 * b]! | this.states[4 * b + 1]! | this.states[4 * b + 2]! | this.states[4 * b + 3]!) === 0) this.states[4 * b] = 1;
+      if ((this.states[4 * b]! | this.states[4 * b + 1]! | this.states[4 * b + 2]! | this.states[4 * b + 3]!) === 0)
+        this.states[4 * b] = 1;
     }
     this.control = new Int32Array(new SharedArrayBuffer(64));
     this.halfSweep = kernel.bind(shared, L, kernel.rows);
@@ -96,9 +105,16 @@ export class BandedWorkerPool<Name extends string, Rows extends (...args: never[
           Atomics.notify(control, SEQ);
         }
         for (let b = 0; b < bands; b += threads) {
-          accepted += this.halfSweep(Math.floor((L * b) / bands), Math.floor((L * (b + 1)) / bands), parity, this.states, 4 * b);
+          accepted += this.halfSweep(
+            Math.floor((L * b) / bands),
+            Math.floor((L * (b + 1)) / bands),
+            parity,
+            this.states,
+            4 * b,
+          );
         }
-        for (let done = Atomics.load(control, DONE); done < helpers; done = Atomics.load(control, DONE)) Atomics.wait(control, DONE, done);
+        for (let done = Atomics.load(control, DONE); done < helpers; done = Atomics.load(control, DONE))
+          Atomics.wait(control, DONE, done);
         if (helpers > 0) accepted += Atomics.load(control, ACCEPTED);
       }
     }

@@ -19,7 +19,9 @@ describe('pairwise squared distances and k nearest neighbours', () => {
       const k = 7;
       const { indices, distances } = kNearestNeighboursCpu(x, x, n, n, d, k, excludeSelf);
       for (let i = 0; i < n; i++) {
-        const order = [...Array(n).keys()].filter((j) => !(excludeSelf && j === i)).sort((p, q) => dist[i * n + p]! - dist[i * n + q]! || p - q);
+        const order = [...Array(n).keys()]
+          .filter((j) => !(excludeSelf && j === i))
+          .sort((p, q) => dist[i * n + p]! - dist[i * n + q]! || p - q);
         expect(Array.from(indices.slice(i * k, i * k + k))).toEqual(order.slice(0, k));
         expect(Array.from(distances.slice(i * k, i * k + k))).toEqual(order.slice(0, k).map((j) => dist[i * n + j]!));
       }
@@ -28,7 +30,11 @@ describe('pairwise squared distances and k nearest neighbours', () => {
 
   it('handles empty query sets and zero dimensions; rejects k out of range', () => {
     expect(kNearestNeighboursCpu(new Float32Array(0), new Float32Array(6), 0, 3, 2, 2).indices.length).toBe(0);
-    expect(Array.from(pairwiseSquaredDistancesCpu(new Float32Array(0), new Float32Array(0), 2, 2, 0))).toEqual([0, 0, 0, 0]);
-    expect(() => kNearestNeighboursCpu(new Float32Array(4), new Float32Array(4), 2, 2, 2, 2, true)).toThrow(/k: expected an integer in 1…1/);
+    expect(Array.from(pairwiseSquaredDistancesCpu(new Float32Array(0), new Float32Array(0), 2, 2, 0))).toEqual([
+      0, 0, 0, 0,
+    ]);
+    expect(() => kNearestNeighboursCpu(new Float32Array(4), new Float32Array(4), 2, 2, 2, 2, true)).toThrow(
+      /k: expected an integer in 1…1/,
+    );
   });
 });

@@ -6,7 +6,13 @@ import type { FloatArray, NearestNeighbours } from '../kernel-names';
  * (both with d columns), by direct differences (no ‖x‖² + ‖y‖² − 2x·y expansion, which cancels badly for
  * near points); float64 sums, float32 storage.
  */
-export function pairwiseSquaredDistancesCpu(x: FloatArray, y: FloatArray, n: number, m: number, d: number): Float32Array {
+export function pairwiseSquaredDistancesCpu(
+  x: FloatArray,
+  y: FloatArray,
+  n: number,
+  m: number,
+  d: number,
+): Float32Array {
   checkPoints('pairwiseSquaredDistancesCpu', x, y, n, m, d);
   const out = new Float32Array(n * m);
   for (let i = 0; i < n; i++) {
@@ -28,7 +34,15 @@ export function pairwiseSquaredDistancesCpu(x: FloatArray, y: FloatArray, n: num
  * float32 rounding), nearest first, ties broken by the lower index. With `excludeSelf` (x and y the same
  * set, n = m) row i is never its own neighbour. Requires k ≤ m (k ≤ m − 1 with excludeSelf).
  */
-export function kNearestNeighboursCpu(x: FloatArray, y: FloatArray, n: number, m: number, d: number, k: number, excludeSelf = false): NearestNeighbours {
+export function kNearestNeighboursCpu(
+  x: FloatArray,
+  y: FloatArray,
+  n: number,
+  m: number,
+  d: number,
+  k: number,
+  excludeSelf = false,
+): NearestNeighbours {
   checkPoints('kNearestNeighboursCpu', x, y, n, m, d);
   checkK('kNearestNeighboursCpu', k, n, m, excludeSelf);
   const dist = pairwiseSquaredDistancesCpu(x, y, n, m, d);
@@ -36,7 +50,13 @@ export function kNearestNeighboursCpu(x: FloatArray, y: FloatArray, n: number, m
 }
 
 /** k smallest entries of each row of an n×m distance matrix (ties: lower index first), by insertion into a sorted list. */
-export function selectNearest(dist: Float32Array, n: number, m: number, k: number, excludeSelf: boolean): NearestNeighbours {
+export function selectNearest(
+  dist: Float32Array,
+  n: number,
+  m: number,
+  k: number,
+  excludeSelf: boolean,
+): NearestNeighbours {
   const indices = new Int32Array(n * k);
   const distances = new Float32Array(n * k);
   const bestD = new Float64Array(k);
@@ -65,7 +85,11 @@ export function selectNearest(dist: Float32Array, n: number, m: number, k: numbe
 }
 
 export function checkPoints(where: string, x: FloatArray, y: FloatArray, n: number, m: number, d: number): void {
-  for (const [name, v] of [['n', n], ['m', m], ['d', d]] as const) {
+  for (const [name, v] of [
+    ['n', n],
+    ['m', m],
+    ['d', d],
+  ] as const) {
     if (!Number.isInteger(v) || v < 0) throw new ArgumentError(`${where}: ${name}`, 'a non-negative integer', v);
   }
   if (x.length !== n * d) throw new ArgumentError(`${where}: x`, `n·d = ${n * d} elements`, `${x.length}`);
@@ -74,6 +98,12 @@ export function checkPoints(where: string, x: FloatArray, y: FloatArray, n: numb
 
 export function checkK(where: string, k: number, n: number, m: number, excludeSelf: boolean): void {
   const limit = excludeSelf ? m - 1 : m;
-  if (!Number.isInteger(k) || k < 1 || k > limit) throw new ArgumentError(`${where}: k`, `an integer in 1…${limit}${excludeSelf ? ' (m − 1: a point is not its own neighbour)' : ''}`, k);
-  if (excludeSelf && n !== m) throw new ArgumentError(`${where}: excludeSelf`, 'x and y the same set (n = m)', `n = ${n}, m = ${m}`);
+  if (!Number.isInteger(k) || k < 1 || k > limit)
+    throw new ArgumentError(
+      `${where}: k`,
+      `an integer in 1…${limit}${excludeSelf ? ' (m − 1: a point is not its own neighbour)' : ''}`,
+      k,
+    );
+  if (excludeSelf && n !== m)
+    throw new ArgumentError(`${where}: excludeSelf`, 'x and y the same set (n = m)', `n = ${n}, m = ${m}`);
 }

@@ -20,6 +20,7 @@ export function tanhFast(x: number): number {
   const t = 2.885390081777927 * x; // 2x·log₂e
   const n = Math.round(t);
   const g = (t - n) * 0.6931471805599453;
-  const eg = 1 + g * (1 + g * (0.5 + g * (1 / 6 + g * (1 / 24 + g * (1 / 120 + g * (1 / 720 + g * (1 / 5040 + g / 40320)))))));
+  const eg =
+    1 + g * (1 + g * (0.5 + g * (1 / 6 + g * (1 / 24 + g * (1 / 120 + g * (1 / 720 + g * (1 / 5040 + g / 40320)))))));
   return 1 - 2 / (eg * POW2[n + 60]! + 1);
 }

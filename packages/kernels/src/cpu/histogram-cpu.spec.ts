@@ -20,6 +20,8 @@ describe('histograms', () => {
     expect(Array.from(histogram1dCpu(new Float32Array(0), 3, { lo: 0, hi: 1 }))).toEqual([0, 0, 0]);
     expect(() => histogram1dCpu(new Float32Array(1), 0, { lo: 0, hi: 1 })).toThrow(/bins: expected an integer ≥ 1/);
     expect(() => histogram1dCpu(new Float32Array(1), 2, { lo: 1, hi: 1 })).toThrow(/hi > lo/);
-    expect(() => histogram2dCpu(new Float32Array(2), new Float32Array(3), 2, 2, { lo: 0, hi: 1 }, { lo: 0, hi: 1 })).toThrow(/equal length/);
+    expect(() =>
+      histogram2dCpu(new Float32Array(2), new Float32Array(3), 2, 2, { lo: 0, hi: 1 }, { lo: 0, hi: 1 }),
+    ).toThrow(/equal length/);
   });
 });

@@ -32,10 +32,18 @@ export function histogram1dCpu(x: FloatArray, bins: number, range: HistogramRang
  * Joint counts of the pairs (x_i, y_i): a binsX×binsY row-major matrix H[bx·binsY + by] (numpy.histogram2d
  * layout); a pair with either coordinate outside its range is dropped.
  */
-export function histogram2dCpu(x: FloatArray, y: FloatArray, binsX: number, binsY: number, rangeX: HistogramRange, rangeY: HistogramRange): Float64Array {
+export function histogram2dCpu(
+  x: FloatArray,
+  y: FloatArray,
+  binsX: number,
+  binsY: number,
+  rangeX: HistogramRange,
+  rangeY: HistogramRange,
+): Float64Array {
   checkBins('histogram2dCpu (x)', binsX, rangeX);
   checkBins('histogram2dCpu (y)', binsY, rangeY);
-  if (x.length !== y.length) throw new ArgumentError('histogram2dCpu', 'x and y of equal length', `${x.length} and ${y.length}`);
+  if (x.length !== y.length)
+    throw new ArgumentError('histogram2dCpu', 'x and y of equal length', `${x.length} and ${y.length}`);
   const counts = new Float64Array(binsX * binsY);
   for (let i = 0; i < x.length; i++) {
     const bx = binIndex(x[i]!, binsX, rangeX.lo, rangeX.hi);

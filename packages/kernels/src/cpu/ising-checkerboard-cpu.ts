@@ -16,11 +16,22 @@ import { ArgumentError, type RandomStream } from '@entroscope/core';
  *
  * Returns the number of accepted flips.
  */
-export function isingCheckerboardHalfSweepCpu(spins: Int8Array, L: number, K: number, parity: 0 | 1, uniforms: Float32Array | Float64Array): number {
+export function isingCheckerboardHalfSweepCpu(
+  spins: Int8Array,
+  L: number,
+  K: number,
+  parity: 0 | 1,
+  uniforms: Float32Array | Float64Array,
+): number {
   checkLattice('isingCheckerboardHalfSweepCpu', spins, L);
   if (parity !== 0 && parity !== 1) throw new ArgumentError('isingCheckerboardHalfSweepCpu: parity', '0 or 1', parity);
   const half = (L * L) / 2;
-  if (uniforms.length < half) throw new ArgumentError('isingCheckerboardHalfSweepCpu: uniforms', `at least L²/2 = ${half} uniforms`, `${uniforms.length}`);
+  if (uniforms.length < half)
+    throw new ArgumentError(
+      'isingCheckerboardHalfSweepCpu: uniforms',
+      `at least L²/2 = ${half} uniforms`,
+      `${uniforms.length}`,
+    );
   // Acceptance by s·Σnn ∈ {−4, −2, 0, 2, 4}, index (s·Σnn + 4) / 2.
   const accept = acceptanceTable(K);
   let c = 0;
@@ -67,8 +78,13 @@ export function acceptanceTable(K: number): Float64Array {
 }
 
 export function checkLattice(where: string, spins: Int8Array, L: number): void {
-  if (!Number.isInteger(L) || L < 2 || L % 2 !== 0) throw new ArgumentError(`${where}: L`, 'an even integer ≥ 2 (periodic checkerboard)', L);
+  if (!Number.isInteger(L) || L < 2 || L % 2 !== 0)
+    throw new ArgumentError(`${where}: L`, 'an even integer ≥ 2 (periodic checkerboard)', L);
   if (!(spins instanceof Int8Array) || spins.length !== L * L) {
-    throw new ArgumentError(`${where}: spins`, `an Int8Array of L² = ${L * L} spins ±1`, spins instanceof Int8Array ? `${spins.length} elements` : Object.prototype.toString.call(spins));
+    throw new ArgumentError(
+      `${where}: spins`,
+      `an Int8Array of L² = ${L * L} spins ±1`,
+      spins instanceof Int8Array ? `${spins.length} elements` : Object.prototype.toString.call(spins),
+    );
   }
 }

@@ -6,10 +6,15 @@ import { checkerboardHalfSweepRows, checkerboardThresholds } from './ising-check
 type CheckerboardBuffers = 'spins' | 'thresholds';
 
 // Runs in the helpers from its source text: self-contained (see BandedKernel).
-function bindCheckerboardBand(shared: Readonly<Record<CheckerboardBuffers, SharedArrayBuffer>>, L: number, rows: typeof checkerboardHalfSweepRows): BandHalfSweep {
+function bindCheckerboardBand(
+  shared: Readonly<Record<CheckerboardBuffers, SharedArrayBuffer>>,
+  L: number,
+  rows: typeof checkerboardHalfSweepRows,
+): BandHalfSweep {
   const spins = new Int8Array(shared.spins);
   const thresholds = new Float64Array(shared.thresholds);
-  return (rowStart, rowEnd, parity, states, offset) => rows(spins, L, rowStart, rowEnd, parity, thresholds, states, offset);
+  return (rowStart, rowEnd, parity, states, offset) =>
+    rows(spins, L, rowStart, rowEnd, parity, thresholds, states, offset);
 }
 
 /**

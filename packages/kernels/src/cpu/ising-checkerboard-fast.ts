@@ -11,12 +11,21 @@ import type { Xoshiro128 } from './xoshiro128';
  * u < p is done in integers as x < ⌈p·2^32⌉, which is exact. The generator state advances by L² words.
  * Why it is fast: integer thresholds, no modulo in the inner loop (edges peeled), xoshiro128** in registers.
  */
-export function isingCheckerboardSweepFast(spins: Int8Array, L: number, K: number, rng: Xoshiro128, halfSweeps: 1 | 2 = 2, firstParity: 0 | 1 = 0): number {
+export function isingCheckerboardSweepFast(
+  spins: Int8Array,
+  L: number,
+  K: number,
+  rng: Xoshiro128,
+  halfSweeps: 1 | 2 = 2,
+  firstParity: 0 | 1 = 0,
+): number {
   checkLattice('isingCheckerboardSweepFast', spins, L);
-  if (firstParity !== 0 && firstParity !== 1) throw new ArgumentError('isingCheckerboardSweepFast: firstParity', '0 or 1', firstParity);
+  if (firstParity !== 0 && firstParity !== 1)
+    throw new ArgumentError('isingCheckerboardSweepFast: firstParity', '0 or 1', firstParity);
   const thr = checkerboardThresholds(K);
   let accepted = 0;
-  for (let h = 0; h < halfSweeps; h++) accepted += checkerboardHalfSweepRows(spins, L, 0, L, (firstParity + h) & 1, thr, rng.state, 0);
+  for (let h = 0; h < halfSweeps; h++)
+    accepted += checkerboardHalfSweepRows(spins, L, 0, L, (firstParity + h) & 1, thr, rng.state, 0);
   return accepted;
 }
 
@@ -33,7 +42,16 @@ export function checkerboardThresholds(K: number): Float64Array {
  * visited site (row-major) from the state at state[offset…offset+3] (read into registers, written back).
  * Returns the accepted flips. Self-contained (no outer references) so worker threads run it from its source.
  */
-export function checkerboardHalfSweepRows(spins: Int8Array, L: number, rowStart: number, rowEnd: number, parity: number, thr: Float64Array, state: Uint32Array, offset: number): number {
+export function checkerboardHalfSweepRows(
+  spins: Int8Array,
+  L: number,
+  rowStart: number,
+  rowEnd: number,
+  parity: number,
+  thr: Float64Array,
+  state: Uint32Array,
+  offset: number,
+): number {
   let s0 = state[offset]! | 0;
   let s1 = state[offset + 1]! | 0;
   let s2 = state[offset + 2]! | 0;

@@ -1,10 +1,15 @@
 import { RandomStream } from '@entroscope/core';
 import { acceptanceTable, isingCheckerboardHalfSweepCpu, isingCheckerboardSweepCpu } from './ising-checkerboard-cpu';
 import { isingCheckerboardSweepFast } from './ising-checkerboard-fast';
-import { isingMultispinSweep, multispinEnergies, multispinMagnetisations, packReplicas, unpackReplica } from './ising-multispin';
+import {
+  isingMultispinSweep,
+  multispinEnergies,
+  multispinMagnetisations,
+  packReplicas,
+  unpackReplica,
+} from './ising-multispin';
 import { Xoshiro128 } from './xoshiro128';
 import { batchMean, energyPerSite, exactMoments } from './ising-exact.spec-helper';
-
 
 const K_C = 0.5 * Math.log(1 + Math.SQRT2);
 
@@ -62,9 +67,13 @@ describe('isingCheckerboardHalfSweepCpu', () => {
   });
 
   it('rejects odd L, wrong array sizes and short uniform arrays', () => {
-    expect(() => isingCheckerboardHalfSweepCpu(new Int8Array(9), 3, 0.4, 0, new Float64Array(9))).toThrow(/even integer/);
+    expect(() => isingCheckerboardHalfSweepCpu(new Int8Array(9), 3, 0.4, 0, new Float64Array(9))).toThrow(
+      /even integer/,
+    );
     expect(() => isingCheckerboardHalfSweepCpu(new Int8Array(15), 4, 0.4, 0, new Float64Array(8))).toThrow(/16 spins/);
-    expect(() => isingCheckerboardHalfSweepCpu(new Int8Array(16), 4, 0.4, 0, new Float64Array(7))).toThrow(/at least L²\/2 = 8/);
+    expect(() => isingCheckerboardHalfSweepCpu(new Int8Array(16), 4, 0.4, 0, new Float64Array(7))).toThrow(
+      /at least L²\/2 = 8/,
+    );
   });
 });
 
@@ -84,7 +93,8 @@ describe('isingCheckerboardSweepFast', () => {
     for (let sweep = 0; sweep < 5; sweep++) {
       const fast = isingCheckerboardSweepFast(spins, L, K, rng);
       let slow = 0;
-      for (const parity of [0, 1] as const) slow += isingCheckerboardHalfSweepCpu(twin, L, K, parity, copy.fillUniform32(u));
+      for (const parity of [0, 1] as const)
+        slow += isingCheckerboardHalfSweepCpu(twin, L, K, parity, copy.fillUniform32(u));
       expect(fast).toBe(slow);
       expect(spins).toEqual(twin);
     }
@@ -144,7 +154,8 @@ describe('isingMultispinSweep (32 replicas per word)', () => {
       const mean0 = m0.reduce((s, v) => s + v, 0) / 40;
       const mean1 = m1.reduce((s, v) => s + v, 0) / 40;
       const cov = m0.reduce((s, v, i) => s + (v - mean0) * (m1[i]! - mean1), 0);
-      const r = cov / Math.sqrt(m0.reduce((s, v) => s + (v - mean0) ** 2, 0) * m1.reduce((s, v) => s + (v - mean1) ** 2, 0));
+      const r =
+        cov / Math.sqrt(m0.reduce((s, v) => s + (v - mean0) ** 2, 0) * m1.reduce((s, v) => s + (v - mean1) ** 2, 0));
       expect(Math.abs(r)).toBeLessThan(0.5);
     }
   });

@@ -13,7 +13,8 @@ export function exactMoments(L: number, K: number): { e: number; m2: number } {
       for (let j = 0; j < L; j++) {
         const s = (state >> (i * L + j)) & 1 ? 1 : -1;
         mag += s;
-        bonds += s * ((state >> (((i + 1) % L) * L + j)) & 1 ? 1 : -1) + s * ((state >> (i * L + ((j + 1) % L))) & 1 ? 1 : -1);
+        bonds +=
+          s * ((state >> (((i + 1) % L) * L + j)) & 1 ? 1 : -1) + s * ((state >> (i * L + ((j + 1) % L))) & 1 ? 1 : -1);
       }
     const w = Math.exp(K * bonds);
     Z += w;
@@ -26,7 +27,9 @@ export function exactMoments(L: number, K: number): { e: number; m2: number } {
 /** Energy per site −Σ_bonds s s / N of one periodic L×L configuration. */
 export function energyPerSite(spins: Int8Array, L: number): number {
   let bonds = 0;
-  for (let i = 0; i < L; i++) for (let j = 0; j < L; j++) bonds += spins[i * L + j]! * (spins[((i + 1) % L) * L + j]! + spins[i * L + ((j + 1) % L)]!);
+  for (let i = 0; i < L; i++)
+    for (let j = 0; j < L; j++)
+      bonds += spins[i * L + j]! * (spins[((i + 1) % L) * L + j]! + spins[i * L + ((j + 1) % L)]!);
   return -bonds / (L * L);
 }
 
@@ -34,7 +37,10 @@ export function energyPerSite(spins: Int8Array, L: number): number {
 export function batchMean(series: number[]): { mean: number; se: number } {
   const batches = 40;
   const size = Math.floor(series.length / batches);
-  const means = Array.from({ length: batches }, (_, b) => series.slice(b * size, (b + 1) * size).reduce((s, v) => s + v, 0) / size);
+  const means = Array.from(
+    { length: batches },
+    (_, b) => series.slice(b * size, (b + 1) * size).reduce((s, v) => s + v, 0) / size,
+  );
   const mean = means.reduce((s, v) => s + v, 0) / batches;
   const variance = means.reduce((s, v) => s + (v - mean) ** 2, 0) / (batches - 1);
   return { mean, se: Math.sqrt(variance / batches) };

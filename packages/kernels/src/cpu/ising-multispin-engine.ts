@@ -7,7 +7,11 @@ type MultispinBuffers = 'words' | 'digits';
 
 // Runs in the helpers from its source text: self-contained (see BandedKernel). digits: the 32 binary-digit
 // masks of e^(−4K), those of e^(−8K), then the two "always accept" masks.
-function bindMultispinBand(shared: Readonly<Record<MultispinBuffers, SharedArrayBuffer>>, L: number, rows: typeof multispinHalfSweepRows): BandHalfSweep {
+function bindMultispinBand(
+  shared: Readonly<Record<MultispinBuffers, SharedArrayBuffer>>,
+  L: number,
+  rows: typeof multispinHalfSweepRows,
+): BandHalfSweep {
   const words = new Int32Array(shared.words);
   const digits = new Int32Array(shared.digits);
   const d1 = digits.subarray(0, 32);
@@ -54,7 +58,8 @@ export class IsingMultispinEngine {
 
   /** `count` full sweeps (parity 0 then 1) at coupling K ≥ 0: 32·L²·count spin-flip attempts. */
   sweep(K: number, count = 1): void {
-    if (!(K >= 0) || !Number.isFinite(K)) throw new ArgumentError('IsingMultispinEngine.sweep: K', 'a finite coupling K ≥ 0', K);
+    if (!(K >= 0) || !Number.isFinite(K))
+      throw new ArgumentError('IsingMultispinEngine.sweep: K', 'a finite coupling K ≥ 0', K);
     if (K !== this.K) {
       this.digits.set(binaryDigitMasks(Math.exp(-4 * K)), 0);
       this.digits.set(binaryDigitMasks(Math.exp(-8 * K)), 32);

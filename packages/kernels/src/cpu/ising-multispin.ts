@@ -22,8 +22,10 @@ export const MULTISPIN_REPLICAS = 32;
  * Returns nothing; 32·L² spin-flip attempts per call.
  */
 export function isingMultispinSweep(words: Int32Array, L: number, K: number, rng: Xoshiro128): void {
-  if (!Number.isInteger(L) || L < 2 || L % 2 !== 0) throw new ArgumentError('isingMultispinSweep: L', 'an even integer ≥ 2', L);
-  if (!(words instanceof Int32Array) || words.length !== L * L) throw new ArgumentError('isingMultispinSweep: words', `an Int32Array of L² = ${L * L} words`, words?.length);
+  if (!Number.isInteger(L) || L < 2 || L % 2 !== 0)
+    throw new ArgumentError('isingMultispinSweep: L', 'an even integer ≥ 2', L);
+  if (!(words instanceof Int32Array) || words.length !== L * L)
+    throw new ArgumentError('isingMultispinSweep: words', `an Int32Array of L² = ${L * L} words`, words?.length);
   if (!(K >= 0) || !Number.isFinite(K)) throw new ArgumentError('isingMultispinSweep: K', 'a finite coupling K ≥ 0', K);
   // Binary digits of q = e^{−4K} (a = 1) and q² = e^{−8K} (a = 0) as all-ones / all-zeros masks, most significant first.
   const digits1 = binaryDigitMasks(Math.exp(-4 * K));
@@ -31,7 +33,8 @@ export function isingMultispinSweep(words: Int32Array, L: number, K: number, rng
   // K = 0: every flip is accepted with certainty (not merely with probability 1 − 2^−32).
   const always1 = Math.exp(-4 * K) >= 1 ? -1 : 0;
   const always0 = Math.exp(-8 * K) >= 1 ? -1 : 0;
-  for (let parity = 0; parity < 2; parity++) multispinHalfSweepRows(words, L, 0, L, parity, digits1, digits0, always1, always0, rng.state, 0);
+  for (let parity = 0; parity < 2; parity++)
+    multispinHalfSweepRows(words, L, 0, L, parity, digits1, digits0, always1, always0, rng.state, 0);
 }
 
 /**
@@ -117,7 +120,8 @@ export function binaryDigitMasks(p: number): Int32Array {
 
 /** Packs up to 32 replicas (Int8Array spins ±1, length L²) into multispin words; missing replicas are +1. */
 export function packReplicas(replicas: readonly Int8Array[], L: number): Int32Array {
-  if (replicas.length > MULTISPIN_REPLICAS) throw new ArgumentError('packReplicas', `at most ${MULTISPIN_REPLICAS} replicas`, replicas.length);
+  if (replicas.length > MULTISPIN_REPLICAS)
+    throw new ArgumentError('packReplicas', `at most ${MULTISPIN_REPLICAS} replicas`, replicas.length);
   const words = new Int32Array(L * L).fill(-1);
   replicas.forEach((spins, r) => {
     if (spins.length !== L * L) throw new ArgumentError(`packReplicas: replica ${r}`, `${L * L} spins`, spins.length);
@@ -128,7 +132,8 @@ export function packReplicas(replicas: readonly Int8Array[], L: number): Int32Ar
 
 /** Spins ±1 of replica r (0…31). */
 export function unpackReplica(words: Int32Array, r: number, out?: Int8Array): Int8Array {
-  if (!Number.isInteger(r) || r < 0 || r >= MULTISPIN_REPLICAS) throw new ArgumentError('unpackReplica: r', 'an integer in 0…31', r);
+  if (!Number.isInteger(r) || r < 0 || r >= MULTISPIN_REPLICAS)
+    throw new ArgumentError('unpackReplica: r', 'an integer in 0…31', r);
   const spins = out ?? new Int8Array(words.length);
   for (let x = 0; x < words.length; x++) spins[x] = (words[x]! >>> r) & 1 ? 1 : -1;
   return spins;

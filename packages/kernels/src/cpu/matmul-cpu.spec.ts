@@ -3,7 +3,16 @@ import { erf } from './activation-cpu';
 import { matmulCpu, transpose } from './matmul-cpu';
 
 /** Independent truth: the textbook triple loop on explicitly indexed op(A), op(B) in float64. */
-function naive(a: Float32Array, b: Float32Array, m: number, k: number, n: number, ta: boolean, tb: boolean, bias?: Float32Array): Float64Array {
+function naive(
+  a: Float32Array,
+  b: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+  ta: boolean,
+  tb: boolean,
+  bias?: Float32Array,
+): Float64Array {
   const c = new Float64Array(m * n);
   for (let i = 0; i < m; i++)
     for (let j = 0; j < n; j++) {
@@ -42,14 +51,23 @@ describe('matmulCpu', () => {
     const a = new Float32Array([0.5, -1, 2, 0.25]);
     const b = new Float32Array([1, 0, 0, 1]);
     const bias = new Float32Array([0.1, -0.2]);
-    expect(Array.from(matmulCpu(a, b, 2, 2, 2, { bias, activation: 'relu' }))).toEqual([0.5 + bias[0]!, 0, 2 + bias[0]!, 0.25 + bias[1]!].map(Math.fround));
+    expect(Array.from(matmulCpu(a, b, 2, 2, 2, { bias, activation: 'relu' }))).toEqual(
+      [0.5 + bias[0]!, 0, 2 + bias[0]!, 0.25 + bias[1]!].map(Math.fround),
+    );
     expect(matmulCpu(a, b, 2, 2, 2, { activation: 'tanh' })[0]).toBe(Math.fround(Math.tanh(0.5)));
     expect(matmulCpu(a, b, 2, 2, 2, { activation: 'sigmoid' })[1]).toBe(Math.fround(1 / (1 + Math.exp(1))));
     expect(matmulCpu(a, b, 2, 2, 2, { activation: 'erf' })[2]).toBe(Math.fround(erf(2)));
   });
 
   it('handles empty shapes: k = 0 gives φ(bias), m = 0 or n = 0 an empty result', () => {
-    expect(Array.from(matmulCpu(new Float32Array(0), new Float32Array(0), 2, 0, 2, { bias: new Float32Array([1, -1]), activation: 'relu' }))).toEqual([1, 0, 1, 0]);
+    expect(
+      Array.from(
+        matmulCpu(new Float32Array(0), new Float32Array(0), 2, 0, 2, {
+          bias: new Float32Array([1, -1]),
+          activation: 'relu',
+        }),
+      ),
+    ).toEqual([1, 0, 1, 0]);
     expect(matmulCpu(new Float32Array(0), new Float32Array(12), 0, 3, 4).length).toBe(0);
     expect(matmulCpu(new Float32Array(6), new Float32Array(0), 2, 3, 0).length).toBe(0);
   });
@@ -58,8 +76,12 @@ describe('matmulCpu', () => {
     const out = new Float32Array(4);
     expect(matmulCpu(new Float32Array(4).fill(1), new Float32Array(4).fill(1), 2, 2, 2, { out })).toBe(out);
     expect(Array.from(out)).toEqual([2, 2, 2, 2]);
-    expect(() => matmulCpu(new Float32Array(5), new Float32Array(4), 2, 2, 2)).toThrow(/a: expected 4 elements \(2×2\), got "5 elements"/);
-    expect(() => matmulCpu(new Float32Array(4), new Float32Array(4), 2, 2, 2, { bias: new Float32Array(3) })).toThrow(/bias/);
+    expect(() => matmulCpu(new Float32Array(5), new Float32Array(4), 2, 2, 2)).toThrow(
+      /a: expected 4 elements \(2×2\), got "5 elements"/,
+    );
+    expect(() => matmulCpu(new Float32Array(4), new Float32Array(4), 2, 2, 2, { bias: new Float32Array(3) })).toThrow(
+      /bias/,
+    );
   });
 
   it('transpose is an involution', () => {

@@ -13,7 +13,14 @@ import { activationScalar } from './activation-cpu';
  * Synchronous and allocation-light (one float64 row); about 1 GFLOP/s — use `kernelsFor(handle).matmul` for
  * speed (docs/kernels.md).
  */
-export function matmulCpu(a: Float32Array, b: Float32Array, m: number, k: number, n: number, options: MatmulOptions = {}): Float32Array {
+export function matmulCpu(
+  a: Float32Array,
+  b: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+  options: MatmulOptions = {},
+): Float32Array {
   checkMatmul('matmulCpu', a, b, m, k, n, options);
   const { transposeA = false, transposeB = false, bias, activation = 'identity' } = options;
   const out = options.out ?? new Float32Array(m * n);
@@ -53,14 +60,44 @@ export function transpose(x: Float32Array, rows: number, cols: number, out?: Flo
 }
 
 /** Shared argument checks of every matmul implementation. */
-export function checkMatmul(where: string, a: Float32Array, b: Float32Array, m: number, k: number, n: number, options: MatmulOptions): void {
-  for (const [name, v] of [['m', m], ['k', k], ['n', n]] as const) {
+export function checkMatmul(
+  where: string,
+  a: Float32Array,
+  b: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+  options: MatmulOptions,
+): void {
+  for (const [name, v] of [
+    ['m', m],
+    ['k', k],
+    ['n', n],
+  ] as const) {
     if (!Number.isInteger(v) || v < 0) throw new ArgumentError(`${where}: ${name}`, 'a non-negative integer', v);
   }
-  if (!(a instanceof Float32Array)) throw new ArgumentError(`${where}: a`, 'a Float32Array', Object.prototype.toString.call(a));
-  if (!(b instanceof Float32Array)) throw new ArgumentError(`${where}: b`, 'a Float32Array', Object.prototype.toString.call(b));
-  if (a.length !== m * k) throw new ArgumentError(`${where}: a`, `${m * k} elements (${options.transposeA ? `${k}×${m}, transposed` : `${m}×${k}`})`, `${a.length} elements`);
-  if (b.length !== k * n) throw new ArgumentError(`${where}: b`, `${k * n} elements (${options.transposeB ? `${n}×${k}, transposed` : `${k}×${n}`})`, `${b.length} elements`);
-  if (options.bias !== undefined && options.bias.length !== n) throw new ArgumentError(`${where}: bias`, `a Float32Array of n = ${n} elements`, `${options.bias.length} elements`);
-  if (options.out !== undefined && options.out.length !== m * n) throw new ArgumentError(`${where}: out`, `a Float32Array of m·n = ${m * n} elements`, `${options.out.length} elements`);
+  if (!(a instanceof Float32Array))
+    throw new ArgumentError(`${where}: a`, 'a Float32Array', Object.prototype.toString.call(a));
+  if (!(b instanceof Float32Array))
+    throw new ArgumentError(`${where}: b`, 'a Float32Array', Object.prototype.toString.call(b));
+  if (a.length !== m * k)
+    throw new ArgumentError(
+      `${where}: a`,
+      `${m * k} elements (${options.transposeA ? `${k}×${m}, transposed` : `${m}×${k}`})`,
+      `${a.length} elements`,
+    );
+  if (b.length !== k * n)
+    throw new ArgumentError(
+      `${where}: b`,
+      `${k * n} elements (${options.transposeB ? `${n}×${k}, transposed` : `${k}×${n}`})`,
+      `${b.length} elements`,
+    );
+  if (options.bias !== undefined && options.bias.length !== n)
+    throw new ArgumentError(`${where}: bias`, `a Float32Array of n = ${n} elements`, `${options.bias.length} elements`);
+  if (options.out !== undefined && options.out.length !== m * n)
+    throw new ArgumentError(
+      `${where}: out`,
+      `a Float32Array of m·n = ${m * n} elements`,
+      `${options.out.length} elements`,
+    );
 }

@@ -18,7 +18,14 @@ export function wasmGemmEngine(): WasmGemm | null {
  * cores for products of at least FAST_MATMUL_THRESHOLD multiply-adds (float32 sums, conformance tolerance),
  * and by the twin below that or where the engine is unavailable. Synchronous.
  */
-export function matmulFast(a: Float32Array, b: Float32Array, m: number, k: number, n: number, options: MatmulOptions = {}): Float32Array {
+export function matmulFast(
+  a: Float32Array,
+  b: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+  options: MatmulOptions = {},
+): Float32Array {
   if (m * k * n >= FAST_MATMUL_THRESHOLD) {
     const gemm = wasmGemmEngine();
     if (gemm) {

@@ -10,6 +10,11 @@ export function fillUniformCpu<T extends Float32Array | Float64Array>(random: Ra
   return random.fillUniform(out);
 }
 
-export function fillNormalCpu<T extends Float32Array | Float64Array>(random: RandomStream, out: T, mean = 0, sd = 1): T {
+export function fillNormalCpu<T extends Float32Array | Float64Array>(
+  random: RandomStream,
+  out: T,
+  mean = 0,
+  sd = 1,
+): T {
   return random.fillNormal(out, mean, sd);
 }

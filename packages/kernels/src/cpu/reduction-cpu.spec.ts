@@ -25,8 +25,14 @@ describe('reductions', () => {
   });
 
   it('log-sum-exp is stable at ±1000 and equals log Σ exp for moderate values', () => {
-    expect(Array.from(logSumExpCpu(new Float64Array([1000, 1000, -1000, -1000]), 2, 2))).toEqual([1000 + Math.LN2, -1000 + Math.LN2]);
-    expect(logSumExpCpu(new Float64Array([0.1, -0.4, 2]), 1, 3)[0]).toBeCloseTo(Math.log(Math.exp(0.1) + Math.exp(-0.4) + Math.exp(2)), 14);
+    expect(Array.from(logSumExpCpu(new Float64Array([1000, 1000, -1000, -1000]), 2, 2))).toEqual([
+      1000 + Math.LN2,
+      -1000 + Math.LN2,
+    ]);
+    expect(logSumExpCpu(new Float64Array([0.1, -0.4, 2]), 1, 3)[0]).toBeCloseTo(
+      Math.log(Math.exp(0.1) + Math.exp(-0.4) + Math.exp(2)),
+      14,
+    );
     expect(Array.from(logSumExpCpu(new Float64Array(0), 1, 0))).toEqual([-Infinity]);
     expect(Array.from(logSumExpCpu(new Float64Array([-Infinity, -Infinity]), 1, 2))).toEqual([-Infinity]);
   });

@@ -77,5 +77,10 @@ export function logSumExpCpu(x: FloatArray, rows: number, cols: number): Float64
 }
 
 function checkDdof(where: string, ddof: number): void {
-  if (!Number.isInteger(ddof) || ddof < 0) throw new ArgumentError(`${where}: ddof`, 'a non-negative integer (0: population variance, 1: unbiased sample variance)', ddof);
+  if (!Number.isInteger(ddof) || ddof < 0)
+    throw new ArgumentError(
+      `${where}: ddof`,
+      'a non-negative integer (0: population variance, 1: unbiased sample variance)',
+      ddof,
+    );
 }

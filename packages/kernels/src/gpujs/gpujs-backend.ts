@@ -23,7 +23,8 @@ type GpuModule = typeof import('gpu.js');
 
 const HEADLESSGL_MISSING =
   "headless WebGL is not available: the native package 'gl' is not built (the workspace sets allowScripts gl: false; building it needs libxi-dev libglu1-mesa-dev libglew-dev pkg-config, and running it an X server such as Xvfb)";
-const WEBGPU_MISSING = "WebGPU is not available: no navigator.gpu in this Node process (needs the 'webgpu' Dawn bindings and a working adapter)";
+const WEBGPU_MISSING =
+  "WebGPU is not available: no navigator.gpu in this Node process (needs the 'webgpu' Dawn bindings and a working adapter)";
 let gpuModule: Promise<GpuModule> | undefined;
 
 /** Loads gpu.js on first use (≈ 0.2 s); nothing imports it eagerly. */
@@ -50,12 +51,15 @@ export async function gpujsUnavailableReason(mode: GpujsMode): Promise<string | 
   }
   try {
     const gpu = new GPU({ mode } as any);
-    const kernel = gpu.createKernel(function (this: any, a: any) {
-      return a[this.thread.x] * 2;
-    }).setOutput([2]);
+    const kernel = gpu
+      .createKernel(function (this: any, a: any) {
+        return a[this.thread.x] * 2;
+      })
+      .setOutput([2]);
     const result = await (kernel as any)(new Float32Array([1.5, 2]));
     gpu.destroy?.();
-    if (Math.abs(result[0] - 3) > 1e-6 || Math.abs(result[1] - 4) > 1e-6) return `gpu.js mode '${mode}' computed a wrong smoke-test result`;
+    if (Math.abs(result[0] - 3) > 1e-6 || Math.abs(result[1] - 4) > 1e-6)
+      return `gpu.js mode '${mode}' computed a wrong smoke-test result`;
   } catch (error) {
     return `gpu.js mode '${mode}' failed: ${(error as Error).message}`;
   }
@@ -73,7 +77,10 @@ export class GpujsKernels {
   private gpu: any;
   private readonly kernels = new Map<string, any>();
 
-  private constructor(readonly mode: GpujsMode, GPU: GpuModule['GPU']) {
+  private constructor(
+    readonly mode: GpujsMode,
+    GPU: GpuModule['GPU'],
+  ) {
     this.gpu = new GPU({ mode } as any);
     for (const fn of [erfGpu, sigmoidGpu, activateGpu, activateDerivativeGpu]) this.gpu.addFunction(fn);
   }
@@ -113,7 +120,12 @@ export class GpujsKernels {
     return k;
   }
 
-  private async run2d(name: keyof typeof kernelSources, cols: number, rows: number, ...args: unknown[]): Promise<Float32Array> {
+  private async run2d(
+    name: keyof typeof kernelSources,
+    cols: number,
+    rows: number,
+    ...args: unknown[]
+  ): Promise<Float32Array> {
     const k = this.kernel(name);
     k.setOutput([cols, rows]);
     const result = await k(...args);
@@ -121,20 +133,44 @@ export class GpujsKernels {
   }
 
   /** A length-`len` result in the 2D layout (width ≤ 4096). */
-  private async run1d(name: keyof typeof kernelSources, len: number, argsOf: (width: number) => unknown[]): Promise<Float32Array> {
+  private async run1d(
+    name: keyof typeof kernelSources,
+    len: number,
+    argsOf: (width: number) => unknown[],
+  ): Promise<Float32Array> {
     const width = Math.min(len, WIDTH);
     const height = Math.ceil(len / width);
     const flat = await this.run2d(name, width, height, ...argsOf(width));
     return flat.length === len ? flat : flat.slice(0, len);
   }
 
-  async matmul(a: Float32Array, b: Float32Array, m: number, k: number, n: number, options: MatmulOptions = {}): Promise<Float32Array> {
+  async matmul(
+    a: Float32Array,
+    b: Float32Array,
+    m: number,
+    k: number,
+    n: number,
+    options: MatmulOptions = {},
+  ): Promise<Float32Array> {
     checkMatmul(`gpujs:${this.mode} matmul`, a, b, m, k, n, options);
     if (m === 0 || n === 0 || k === 0) return matmulCpu(a, b, m, k, n, options);
     const bias = options.bias ?? new Float32Array(n);
     const code = activationCodes[options.activation ?? 'identity'];
     if (code === undefined) activationCpu(options.activation as Activation, new Float32Array(0));
-    const c = await this.run2d('matmul', n, m, a, b, bias, m, k, n, options.transposeA ? 1 : 0, options.transposeB ? 1 : 0, code);
+    const c = await this.run2d(
+      'matmul',
+      n,
+      m,
+      a,
+      b,
+      bias,
+      m,
+      k,
+      n,
+      options.transposeA ? 1 : 0,
+      options.transposeB ? 1 : 0,
+      code,
+    );
     if (options.out) {
       options.out.set(c);
       return options.out;
@@ -173,12 +209,15 @@ export class GpujsKernels {
 
   async reduce(x: FloatArray, rows: number, cols: number, axis: 0 | 1, moment: 1 | 2, ddof = 0): Promise<Float64Array> {
     checkShape(`gpujs:${this.mode} reduction`, x.length, rows, cols);
-    if (!Number.isInteger(ddof) || ddof < 0) throw new ArgumentError(`gpujs:${this.mode} variance: ddof`, 'a non-negative integer', ddof);
+    if (!Number.isInteger(ddof) || ddof < 0)
+      throw new ArgumentError(`gpujs:${this.mode} variance: ddof`, 'a non-negative integer', ddof);
     const len = axis === 0 ? rows : cols;
     const count = axis === 0 ? cols : rows;
     if (len === 0) return new Float64Array(0);
     if (count === 0 || (moment === 2 && count - ddof <= 0)) return new Float64Array(len).fill(NaN);
-    return Float64Array.from(await this.run1d('reduce', len, (width) => [f32(x), rows, cols, width, axis, moment, ddof]));
+    return Float64Array.from(
+      await this.run1d('reduce', len, (width) => [f32(x), rows, cols, width, axis, moment, ddof]),
+    );
   }
 
   async binIndices(x: FloatArray, bins: number, range: HistogramRange): Promise<Float32Array> {
@@ -194,10 +233,22 @@ export class GpujsKernels {
     return counts;
   }
 
-  async histogram2d(x: FloatArray, y: FloatArray, binsX: number, binsY: number, rangeX: HistogramRange, rangeY: HistogramRange): Promise<Float64Array> {
+  async histogram2d(
+    x: FloatArray,
+    y: FloatArray,
+    binsX: number,
+    binsY: number,
+    rangeX: HistogramRange,
+    rangeY: HistogramRange,
+  ): Promise<Float64Array> {
     checkBins(`gpujs:${this.mode} histogram-2d (x)`, binsX, rangeX);
     checkBins(`gpujs:${this.mode} histogram-2d (y)`, binsY, rangeY);
-    if (x.length !== y.length) throw new ArgumentError(`gpujs:${this.mode} histogram-2d`, 'x and y of equal length', `${x.length} and ${y.length}`);
+    if (x.length !== y.length)
+      throw new ArgumentError(
+        `gpujs:${this.mode} histogram-2d`,
+        'x and y of equal length',
+        `${x.length} and ${y.length}`,
+      );
     const counts = new Float64Array(binsX * binsY);
     if (x.length === 0) return counts;
     const ix = await this.binIndices(x, binsX, rangeX);
@@ -219,11 +270,27 @@ export class GpujsKernels {
     return selectNearest(await this.pairwise(x, y, n, m, d), n, m, k, excludeSelf);
   }
 
-  async isingHalfSweep(spins: Int8Array, L: number, K: number, parity: 0 | 1, uniforms: Float32Array | Float64Array): Promise<number> {
+  async isingHalfSweep(
+    spins: Int8Array,
+    L: number,
+    K: number,
+    parity: 0 | 1,
+    uniforms: Float32Array | Float64Array,
+  ): Promise<number> {
     checkLattice(`gpujs:${this.mode} ising-checkerboard-half-sweep`, spins, L);
     if (parity !== 0 && parity !== 1) throw new ArgumentError(`gpujs:${this.mode} ising: parity`, '0 or 1', parity);
-    if (uniforms.length < (L * L) / 2) throw new ArgumentError(`gpujs:${this.mode} ising: uniforms`, `at least L²/2 = ${(L * L) / 2}`, uniforms.length);
-    const next = await this.run2d('isingHalfSweep', L, L, Float32Array.from(spins), f32(uniforms), Float32Array.from(acceptanceTable(K)), L, parity);
+    if (uniforms.length < (L * L) / 2)
+      throw new ArgumentError(`gpujs:${this.mode} ising: uniforms`, `at least L²/2 = ${(L * L) / 2}`, uniforms.length);
+    const next = await this.run2d(
+      'isingHalfSweep',
+      L,
+      L,
+      Float32Array.from(spins),
+      f32(uniforms),
+      Float32Array.from(acceptanceTable(K)),
+      L,
+      parity,
+    );
     let flips = 0;
     for (let i = 0; i < next.length; i++) {
       const s = next[i]! > 0 ? 1 : -1;
@@ -235,7 +302,11 @@ export class GpujsKernels {
 }
 
 /** Registers the kernels of `gpujs:<mode>`, each delegating to a lazily created `GpujsKernels`. */
-export function registerGpujsKernels(registry: KernelRegistry, mode: GpujsMode, get: () => Promise<GpujsKernels>): void {
+export function registerGpujsKernels(
+  registry: KernelRegistry,
+  mode: GpujsMode,
+  get: () => Promise<GpujsKernels>,
+): void {
   const id = `gpujs:${mode}` as BackendId;
   const entries: { [N in KernelName]: KernelImpl<N> } = {
     matmul: async (a, b, m, k, n, o) => (await get()).matmul(a, b, m, k, n, o),
@@ -257,7 +328,8 @@ export function registerGpujsKernels(registry: KernelRegistry, mode: GpujsMode, 
     'random-uniform': fillUniformCpu,
     'random-normal': fillNormalCpu,
   };
-  for (const name of Object.keys(entries) as KernelName[]) registry.register(name, id, entries[name] as KernelImpl<typeof name>);
+  for (const name of Object.keys(entries) as KernelName[])
+    registry.register(name, id, entries[name] as KernelImpl<typeof name>);
 }
 
 function f32(x: FloatArray): Float32Array {

@@ -26,7 +26,16 @@ export function erfGpu(x: number): number {
     Math.exp(
       -z * z -
         1.26551223 +
-        t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+        t *
+          (1.00002368 +
+            t *
+              (0.37409196 +
+                t *
+                  (0.09678418 +
+                    t *
+                      (-0.18628806 +
+                        t *
+                          (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
     );
   if (x >= 0) return 1.0 - e;
   return e - 1.0;
@@ -67,7 +76,18 @@ export function activateDerivativeGpu(x: number, code: number): number {
 // Kernel bodies (`this` is gpu.js's kernel context).
 export const kernelSources = {
   /** C[y, x] = φ(Σ_p op(A)[y, p]·op(B)[p, x] + bias[x]); output [n, m]. */
-  matmul: function (this: any, a: any, b: any, bias: any, m: number, k: number, n: number, ta: number, tb: number, code: number): number {
+  matmul: function (
+    this: any,
+    a: any,
+    b: any,
+    bias: any,
+    m: number,
+    k: number,
+    n: number,
+    ta: number,
+    tb: number,
+    code: number,
+  ): number {
     let s = 0.0;
     for (let p = 0; p < k; p++) {
       let av = 0.0;
@@ -113,7 +133,16 @@ export const kernelSources = {
     return y[idx] * (g[idx] - dot[this.thread.y]);
   },
   /** Mean (moment 1) or two-pass variance (moment 2, divided by count − ddof) of rows (axis 0) or columns (axis 1). */
-  reduce: function (this: any, x: any, rows: number, cols: number, width: number, axis: number, moment: number, ddof: number): number {
+  reduce: function (
+    this: any,
+    x: any,
+    rows: number,
+    cols: number,
+    width: number,
+    axis: number,
+    moment: number,
+    ddof: number,
+  ): number {
     const i = this.thread.y * width + this.thread.x;
     let count = cols;
     let stride = 1;

@@ -24,7 +24,11 @@ class RawTensor {
 }
 interface NativeSession {
   loadModel(buffer: ArrayBuffer, byteOffset: number, byteLength: number, options: Record<string, unknown>): void;
-  run(feeds: Record<string, RawTensor>, fetches: Record<string, null>, options: Record<string, unknown>): Record<string, RawTensor>;
+  run(
+    feeds: Record<string, RawTensor>,
+    fetches: Record<string, null>,
+    options: Record<string, unknown>,
+  ): Record<string, RawTensor>;
 }
 interface NativeBinding {
   InferenceSession: new () => NativeSession;
@@ -44,7 +48,9 @@ export function onnxRuntime(): NativeBinding | null {
     try {
       const dir = path.dirname(require.resolve('onnxruntime-node/package.json'));
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const binding = require(path.join(dir, 'bin', 'napi-v6', process.platform, process.arch, 'onnxruntime_binding.node')) as NativeBinding;
+      const binding = require(
+        path.join(dir, 'bin', 'napi-v6', process.platform, process.arch, 'onnxruntime_binding.node'),
+      ) as NativeBinding;
       binding.initOrtOnce(3 /* errors only */, RawTensor, isMainThread);
       native = binding;
     } catch (error) {
@@ -92,16 +98,42 @@ const integer = (field: number, v: number) => [...key(field, 0), ...varint(v)];
 const intAttribute = (name: string, v: number) => [...text(1, name), ...integer(3, v), ...integer(20, 2 /* INT */)];
 const floatTensorInfo = (name: string, dims: readonly string[]) => [
   ...text(1, name),
-  ...message(2, message(1, [...integer(1, 1 /* FLOAT */), ...message(2, dims.flatMap((d) => message(1, text(2, d))))])),
+  ...message(
+    2,
+    message(1, [
+      ...integer(1, 1 /* FLOAT */),
+      ...message(
+        2,
+        dims.flatMap((d) => message(1, text(2, d))),
+      ),
+    ]),
+  ),
 ];
 
-const activationOps: Record<Activation, string | null> = { identity: null, tanh: 'Tanh', relu: 'Relu', sigmoid: 'Sigmoid', erf: 'Erf' };
+const activationOps: Record<Activation, string | null> = {
+  identity: null,
+  tanh: 'Tanh',
+  relu: 'Relu',
+  sigmoid: 'Sigmoid',
+  erf: 'Erf',
+};
 
 /** The ONNX model of C = φ(op(A)·op(B) + bias) with symbolic M, K, N (opset 13, IR version 8). */
-export function gemmModelBytes(transposeA: boolean, transposeB: boolean, bias: boolean, activation: Activation): Uint8Array {
+export function gemmModelBytes(
+  transposeA: boolean,
+  transposeB: boolean,
+  bias: boolean,
+  activation: Activation,
+): Uint8Array {
   const op = activationOps[activation];
   const inputs = ['A', 'B', ...(bias ? ['C'] : [])];
-  const gemm = [...inputs.flatMap((i) => text(1, i)), ...text(2, op ? 'Z' : 'Y'), ...text(4, 'Gemm'), ...message(5, intAttribute('transA', transposeA ? 1 : 0)), ...message(5, intAttribute('transB', transposeB ? 1 : 0))];
+  const gemm = [
+    ...inputs.flatMap((i) => text(1, i)),
+    ...text(2, op ? 'Z' : 'Y'),
+    ...text(4, 'Gemm'),
+    ...message(5, intAttribute('transA', transposeA ? 1 : 0)),
+    ...message(5, intAttribute('transB', transposeB ? 1 : 0)),
+  ];
   const nodes = [...message(1, gemm), ...(op ? message(1, [...text(1, 'Z'), ...text(2, 'Y'), ...text(4, op)]) : [])];
   const graph = [
     ...nodes,
@@ -123,7 +155,13 @@ export function setOnnxGemmThreads(threads: number): void {
   sessions.clear();
 }
 
-function sessionFor(ort: NativeBinding, transposeA: boolean, transposeB: boolean, bias: boolean, activation: Activation): NativeSession {
+function sessionFor(
+  ort: NativeBinding,
+  transposeA: boolean,
+  transposeB: boolean,
+  bias: boolean,
+  activation: Activation,
+): NativeSession {
   const id = `${transposeA ? 1 : 0}${transposeB ? 1 : 0}${bias ? 1 : 0}${activation}`;
   let session = sessions.get(id);
   if (!session) {
@@ -148,7 +186,14 @@ function sessionFor(ort: NativeBinding, transposeA: boolean, transposeB: boolean
  * `matmulCpu` semantics on ONNX Runtime (synchronous). Empty products, unknown activations and a missing runtime
  * go to the TypeScript twin.
  */
-export function matmulOnnx(a: Float32Array, b: Float32Array, m: number, k: number, n: number, options: MatmulOptions = {}): Float32Array {
+export function matmulOnnx(
+  a: Float32Array,
+  b: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+  options: MatmulOptions = {},
+): Float32Array {
   checkMatmul('matmulOnnx', a, b, m, k, n, options);
   const ort = onnxRuntime();
   const { transposeA = false, transposeB = false, bias, activation = 'identity' } = options;

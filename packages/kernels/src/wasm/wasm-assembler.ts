@@ -107,7 +107,10 @@ export interface FunctionSpec {
 }
 
 /** A module importing one (shared) memory `env.memory` and exporting the given functions (no results). */
-export function assembleModule(functions: FunctionSpec[], memory: { initial: number; maximum: number; shared: boolean }): Uint8Array {
+export function assembleModule(
+  functions: FunctionSpec[],
+  memory: { initial: number; maximum: number; shared: boolean },
+): Uint8Array {
   const section = (id: number, payload: number[]) => [id, ...uleb(payload.length), ...payload];
   const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
   const name = (s: string) => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
@@ -132,5 +135,19 @@ export function assembleModule(functions: FunctionSpec[], memory: { initial: num
       }),
     ),
   );
-  return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...types, ...imports, ...funcs, ...exports, ...code]);
+  return Uint8Array.from([
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
+    ...types,
+    ...imports,
+    ...funcs,
+    ...exports,
+    ...code,
+  ]);
 }

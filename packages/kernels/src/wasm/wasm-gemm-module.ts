@@ -25,12 +25,29 @@ const { i32, v128 } = valueType;
  */
 export function gemmModuleBytes(maximumPages: number, MR = 4, U = 2, fma = false): Uint8Array {
   // Parameters.
-  const AP = 0, BP = 1, C = 2, MP = 3, NP = 4, KC = 5, LDC = 6, ACC = 7, ASTR = 8, BSTR = 9;
+  const AP = 0,
+    BP = 1,
+    C = 2,
+    MP = 3,
+    NP = 4,
+    KC = 5,
+    LDC = 6,
+    ACC = 7,
+    ASTR = 8,
+    BSTR = 9;
   // i32 locals.
-  const JP = 10, IP = 11, P = 12, APTR = 13, BPTR = 14, C0 = 15;
+  const JP = 10,
+    IP = 11,
+    P = 12,
+    APTR = 13,
+    BPTR = 14,
+    C0 = 15;
   const rows = Array.from({ length: MR }, (_, r) => C0 + r);
   // v128 locals.
-  const ACC0 = C0 + MR, B0 = ACC0 + 2 * MR, B1 = B0 + 1, A = B0 + 2;
+  const ACC0 = C0 + MR,
+    B0 = ACC0 + 2 * MR,
+    B1 = B0 + 1,
+    A = B0 + 2;
   const b: number[] = [];
   const emit = (...parts: (readonly number[])[]) => parts.forEach((x) => b.push(...x));
 
@@ -42,7 +59,20 @@ export function gemmModuleBytes(maximumPages: number, MR = 4, U = 2, fma = false
   emit(op.localGet(AP), op.localGet(IP), op.localGet(ASTR), op.i32Mul, op.i32Add, op.localSet(APTR));
   emit(op.localGet(BP), op.localGet(JP), op.localGet(BSTR), op.i32Mul, op.i32Add, op.localSet(BPTR));
   // Row pointers of the C tile: c + (ip·MR + r)·ldc + jp·NR·4.
-  emit(op.localGet(C), op.localGet(IP), op.i32Const(MR), op.i32Mul, op.localGet(LDC), op.i32Mul, op.i32Add, op.localGet(JP), op.i32Const(NR * 4), op.i32Mul, op.i32Add, op.localSet(C0));
+  emit(
+    op.localGet(C),
+    op.localGet(IP),
+    op.i32Const(MR),
+    op.i32Mul,
+    op.localGet(LDC),
+    op.i32Mul,
+    op.i32Add,
+    op.localGet(JP),
+    op.i32Const(NR * 4),
+    op.i32Mul,
+    op.i32Add,
+    op.localSet(C0),
+  );
   for (let r = 1; r < MR; r++) emit(op.localGet(rows[r - 1]!), op.localGet(LDC), op.i32Add, op.localSet(rows[r]!));
   // Initial accumulators.
   emit(op.localGet(ACC), op.if);
@@ -65,11 +95,37 @@ export function gemmModuleBytes(maximumPages: number, MR = 4, U = 2, fma = false
     for (let r = 0; r < MR; r++) {
       emit(op.localGet(APTR), op.v128Load32Splat(4 * MR * u + 4 * r), op.localSet(A));
       if (fma) {
-        emit(op.localGet(A), op.localGet(B0), op.localGet(ACC0 + 2 * r), op.f32x4RelaxedMadd, op.localSet(ACC0 + 2 * r));
-        emit(op.localGet(A), op.localGet(B1), op.localGet(ACC0 + 2 * r + 1), op.f32x4RelaxedMadd, op.localSet(ACC0 + 2 * r + 1));
+        emit(
+          op.localGet(A),
+          op.localGet(B0),
+          op.localGet(ACC0 + 2 * r),
+          op.f32x4RelaxedMadd,
+          op.localSet(ACC0 + 2 * r),
+        );
+        emit(
+          op.localGet(A),
+          op.localGet(B1),
+          op.localGet(ACC0 + 2 * r + 1),
+          op.f32x4RelaxedMadd,
+          op.localSet(ACC0 + 2 * r + 1),
+        );
       } else {
-        emit(op.localGet(ACC0 + 2 * r), op.localGet(A), op.localGet(B0), op.f32x4Mul, op.f32x4Add, op.localSet(ACC0 + 2 * r));
-        emit(op.localGet(ACC0 + 2 * r + 1), op.localGet(A), op.localGet(B1), op.f32x4Mul, op.f32x4Add, op.localSet(ACC0 + 2 * r + 1));
+        emit(
+          op.localGet(ACC0 + 2 * r),
+          op.localGet(A),
+          op.localGet(B0),
+          op.f32x4Mul,
+          op.f32x4Add,
+          op.localSet(ACC0 + 2 * r),
+        );
+        emit(
+          op.localGet(ACC0 + 2 * r + 1),
+          op.localGet(A),
+          op.localGet(B1),
+          op.f32x4Mul,
+          op.f32x4Add,
+          op.localSet(ACC0 + 2 * r + 1),
+        );
       }
     }
     if (u > 0) emit(op.end);
@@ -111,15 +167,41 @@ export function gemmModuleBytes(maximumPages: number, MR = 4, U = 2, fma = false
  * V8 rebuilds v128 constants (and locals set once) inside the loop with three instructions each, and spills.
  */
 export const TANH_CONSTANTS = [
-  -5.70498872745e-3, 2.06390887954e-2, -5.37397155531e-2, 1.33314422036e-1, -3.33332819422e-1, // P(z)
-  10, 1.44269504088896341, 12582912, 0.693359375, -2.12194440e-4, // clamp, log₂e, 1.5·2^23, ln2 = c1 + c2
-  1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1, // Q(g)
-  1, 2, 0.625,
+  -5.70498872745e-3,
+  2.06390887954e-2,
+  -5.37397155531e-2,
+  1.33314422036e-1,
+  -3.33332819422e-1, // P(z)
+  10,
+  1.44269504088896341,
+  12582912,
+  0.693359375,
+  -2.1219444e-4, // clamp, log₂e, 1.5·2^23, ln2 = c1 + c2
+  1.98756915e-4,
+  1.3981999507e-3,
+  8.3334519073e-3,
+  4.1665795894e-2,
+  1.6666665459e-1,
+  5.0000001201e-1, // Q(g)
+  1,
+  2,
+  0.625,
 ] as const;
 
-function emitTanh(emit: (...parts: (readonly number[])[]) => void, K: number, X: number, AX: number, Z: number, T: number, N: number, G: number): void {
+function emitTanh(
+  emit: (...parts: (readonly number[])[]) => void,
+  K: number,
+  X: number,
+  AX: number,
+  Z: number,
+  T: number,
+  N: number,
+  G: number,
+): void {
   const k = (i: number) => [...op.localGet(K), ...op.v128Load(16 * i)];
-  const [P0, P1, P2, P3, P4, CLAMP, LOG2E, MAGIC, C1, C2, Q0, Q1, Q2, Q3, Q4, Q5, ONE, TWO, SMALL] = TANH_CONSTANTS.map((_, i) => i);
+  const [P0, P1, P2, P3, P4, CLAMP, LOG2E, MAGIC, C1, C2, Q0, Q1, Q2, Q3, Q4, Q5, ONE, TWO, SMALL] = TANH_CONSTANTS.map(
+    (_, i) => i,
+  );
   // Small branch into Z: x + x·z·P(z).
   emit(op.localGet(X), op.f32x4Abs, op.localSet(AX));
   emit(op.localGet(X), op.localGet(X), op.f32x4Mul, op.localSet(Z));
@@ -152,9 +234,23 @@ function emitTanh(emit: (...parts: (readonly number[])[]) => void, K: number, X:
 }
 
 function epilogueFunction(): { name: string; params: number[]; locals: number[]; body: number[] } {
-  const C = 0, LDC = 1, ROWS = 2, BIAS = 3, NV = 4, CODE = 5, K = 6;
-  const R = 7, J = 8, PTR = 9, BPTR = 10;
-  const X = 11, AX = 12, Z = 13, T = 14, N = 15, G = 16;
+  const C = 0,
+    LDC = 1,
+    ROWS = 2,
+    BIAS = 3,
+    NV = 4,
+    CODE = 5,
+    K = 6;
+  const R = 7,
+    J = 8,
+    PTR = 9,
+    BPTR = 10;
+  const X = 11,
+    AX = 12,
+    Z = 13,
+    T = 14,
+    N = 15,
+    G = 16;
   const b: number[] = [];
   const emit = (...parts: (readonly number[])[]) => parts.forEach((x) => b.push(...x));
   // One loop nest per code (a branch per vector would cost more than ReLU itself).
@@ -175,10 +271,22 @@ function epilogueFunction(): { name: string; params: number[]; locals: number[];
     emit(op.localGet(R), op.i32Const(1), op.i32Add, op.localSet(R), op.br(0), op.end, op.end);
     emit(op.end);
   };
-  nest(0, () => {}, () => {});
-  nest(1, () => {}, () => emitTanh(emit, K, X, AX, Z, T, N, G));
+  nest(
+    0,
+    () => {},
+    () => {},
+  );
+  nest(
+    1,
+    () => {},
+    () => emitTanh(emit, K, X, AX, Z, T, N, G),
+  );
   // ReLU: x where x > 0, else +0 (NaN compares false: 0, as the twin).
-  nest(2, () => {}, () => emit(op.localGet(X), op.localGet(X), op.f32x4Const(0), op.f32x4Gt, op.v128And, op.localSet(X)));
+  nest(
+    2,
+    () => {},
+    () => emit(op.localGet(X), op.localGet(X), op.f32x4Const(0), op.f32x4Gt, op.v128And, op.localSet(X)),
+  );
   return {
     name: 'epilogue',
     params: new Array<number>(7).fill(i32),
@@ -193,8 +301,17 @@ export function tanhConstantTable(): Float32Array {
 }
 
 function packFunction(): { name: string; params: number[]; locals: number[]; body: number[] } {
-  const DST = 0, SRC = 1, DEPTH = 2, COLS = 3, W = 4, SP = 5, SC = 6;
-  const P = 7, S = 8, D = 9, CC = 10;
+  const DST = 0,
+    SRC = 1,
+    DEPTH = 2,
+    COLS = 3,
+    W = 4,
+    SP = 5,
+    SC = 6;
+  const P = 7,
+    S = 8,
+    D = 9,
+    CC = 10;
   const b: number[] = [];
   const emit = (...parts: (readonly number[])[]) => parts.forEach((x) => b.push(...x));
   // Contiguous whole rows of `width` floats: v128 copies.
@@ -203,7 +320,8 @@ function packFunction(): { name: string; params: number[]; locals: number[]; bod
     emit(op.localGet(W), op.i32Const(width), op.i32Eq, op.i32And, op.if);
     emit(op.localGet(DEPTH), op.localSet(P), op.block, op.loop);
     emit(op.localGet(P), op.i32Eqz, op.brIf(1));
-    for (let v = 0; v < width / 4; v++) emit(op.localGet(DST), op.localGet(SRC), op.v128Load(16 * v), op.v128Store(16 * v));
+    for (let v = 0; v < width / 4; v++)
+      emit(op.localGet(DST), op.localGet(SRC), op.v128Load(16 * v), op.v128Store(16 * v));
     emit(op.localGet(DST), op.i32Const(4 * width), op.i32Add, op.localSet(DST));
     emit(op.localGet(SRC), op.localGet(SP), op.i32Add, op.localSet(SRC));
     emit(op.localGet(P), op.i32Const(1), op.i32Sub, op.localSet(P), op.br(0), op.end, op.end);
@@ -214,7 +332,16 @@ function packFunction(): { name: string; params: number[]; locals: number[]; bod
   // General: element copies.
   emit(op.localGet(DEPTH), op.localSet(P), op.block, op.loop);
   emit(op.localGet(P), op.i32Eqz, op.brIf(1));
-  emit(op.localGet(SRC), op.localSet(S), op.localGet(DST), op.localSet(D), op.localGet(COLS), op.localSet(CC), op.block, op.loop);
+  emit(
+    op.localGet(SRC),
+    op.localSet(S),
+    op.localGet(DST),
+    op.localSet(D),
+    op.localGet(COLS),
+    op.localSet(CC),
+    op.block,
+    op.loop,
+  );
   emit(op.localGet(CC), op.i32Eqz, op.brIf(1));
   emit(op.localGet(D), op.localGet(S), op.i32Load(0), op.i32Store(0));
   emit(op.localGet(D), op.i32Const(4), op.i32Add, op.localSet(D));

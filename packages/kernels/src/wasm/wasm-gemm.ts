@@ -61,14 +61,51 @@ function threadWork(
   packBFn: typeof packB,
 ): void {
   const p = header.subarray(8);
-  const [apOff, bpOff, cOff, mPanels, nPanels, kPad, ldc, biasOff, code, n, kc, mc, mr, nr, aRaw, bRaw, m, k, transA, transB, hasBias, table] = Array.from(p.subarray(0, 22));
+  const [
+    apOff,
+    bpOff,
+    cOff,
+    mPanels,
+    nPanels,
+    kPad,
+    ldc,
+    biasOff,
+    code,
+    n,
+    kc,
+    mc,
+    mr,
+    nr,
+    aRaw,
+    bRaw,
+    m,
+    k,
+    transA,
+    transB,
+    hasBias,
+    table,
+  ] = Array.from(p.subarray(0, 22));
   const f = new Float32Array(memory.buffer);
   const mcPanels = mc! / mr!;
   // This thread's row panels (an even split of panels, not of MC blocks: 128 rows would otherwise split 96/32).
   const first = Math.floor((mPanels! * thread) / threads);
   const last = Math.floor((mPanels! * (thread + 1)) / threads);
   packAFn(f, apOff! / 4, aRaw! / 4, m!, k!, kPad!, mPanels!, transA === 1, mr!, kc!, first, last, pack);
-  packBFn(f, bpOff! / 4, bRaw! / 4, k!, n!, kPad!, nPanels!, transB === 1, nr!, kc!, Math.floor((nPanels! * thread) / threads), Math.floor((nPanels! * (thread + 1)) / threads), pack);
+  packBFn(
+    f,
+    bpOff! / 4,
+    bRaw! / 4,
+    k!,
+    n!,
+    kPad!,
+    nPanels!,
+    transB === 1,
+    nr!,
+    kc!,
+    Math.floor((nPanels! * thread) / threads),
+    Math.floor((nPanels! * (thread + 1)) / threads),
+    pack,
+  );
   // Barrier: every thread has packed its share of B (control word 4 counts them).
   Atomics.add(header, 4, 1);
   Atomics.notify(header, 4);
@@ -82,12 +119,31 @@ function threadWork(
     for (let pc = 0; pc < kPad!; pc += kc!) {
       const depth = Math.min(kc!, kPad! - pc);
       // A block (pc): panels of depth×MR floats, contiguous; B block (pc): panels of depth×NR floats.
-      gemm(apOff! + (pc * mPanels! * mr! + ip0 * depth * mr!) * 4, bpOff! + pc * nPanels! * nr! * 4, cOff! + ip0 * mr! * ldc!, panels, nPanels!, depth, ldc!, pc > 0 ? 1 : 0, depth * mr! * 4, depth * nr! * 4);
+      gemm(
+        apOff! + (pc * mPanels! * mr! + ip0 * depth * mr!) * 4,
+        bpOff! + pc * nPanels! * nr! * 4,
+        cOff! + ip0 * mr! * ldc!,
+        panels,
+        nPanels!,
+        depth,
+        ldc!,
+        pc > 0 ? 1 : 0,
+        depth * mr! * 4,
+        depth * nr! * 4,
+      );
     }
     if (code! <= 2 && (hasBias === 1 || code !== 0)) {
       // Identity, tanh and ReLU in WebAssembly SIMD (tanh: float32 Cephes-style, within 2ε·|tanh|); the bias
       // region holds zeros when there is no bias and is padded to whole panels.
-      epilogue(cOff! + ip0 * mr! * ldc!, ldc!, Math.min((ip0 + panels) * mr!, m!) - ip0 * mr!, biasOff!, (nPanels! * nr!) / 4, code!, table!);
+      epilogue(
+        cOff! + ip0 * mr! * ldc!,
+        ldc!,
+        Math.min((ip0 + panels) * mr!, m!) - ip0 * mr!,
+        biasOff!,
+        (nPanels! * nr!) / 4,
+        code!,
+        table!,
+      );
     } else if (code !== 0) {
       const bias = f.subarray(biasOff! / 4, biasOff! / 4 + n!);
       for (let i = ip0 * mr!; i < Math.min((ip0 + panels) * mr!, m!); i++) {
@@ -165,14 +221,22 @@ export class WasmGemm {
     this.pack = exports['pack'] as (...args: number[]) => void;
     new Float32Array(this.memory.buffer).set(tanhConstantTable(), TANH_TABLE / 4);
     for (let t = 1; t < requested; t++) {
-      const worker = new Worker(workerSource, { eval: true, workerData: { module, memory: this.memory, thread: t, threads: requested } });
+      const worker = new Worker(workerSource, {
+        eval: true,
+        workerData: { module, memory: this.memory, thread: t, threads: requested },
+      });
       worker.unref();
       this.workers.push(worker);
     }
     // Wait (≤ 10 s) until every helper has started; otherwise run on the calling thread alone.
     const header = new Int32Array(this.memory.buffer, 0, HEADER / 4);
     const deadline = Date.now() + 10_000;
-    for (let ready = Atomics.load(header, READY); ready < this.workers.length && Date.now() < deadline; ready = Atomics.load(header, READY)) Atomics.wait(header, READY, ready, 100);
+    for (
+      let ready = Atomics.load(header, READY);
+      ready < this.workers.length && Date.now() < deadline;
+      ready = Atomics.load(header, READY)
+    )
+      Atomics.wait(header, READY, ready, 100);
     if (Atomics.load(header, READY) < this.workers.length) {
       for (const w of this.workers) void w.terminate();
       this.workers.length = 0;
@@ -237,7 +301,33 @@ export class WasmGemm {
     // Depth blocks of equal size (≤ KC, even): 784 = 3 × 262 rather than 256 + 256 + 256 + 16.
     const depthBlocks = Math.ceil(kPad / KC);
     const kc = Math.ceil(kPad / depthBlocks / 2) * 2;
-    header.set([apOff, bpOff, cOff, mPanels, nPanels, kPad, ldc, biasOff, activationCodes[activation], n, kc, MC, MR, NR, aRaw, bRaw, m, k, transposeA ? 1 : 0, transposeB ? 1 : 0, bias ? 1 : 0, TANH_TABLE], PARAMS);
+    header.set(
+      [
+        apOff,
+        bpOff,
+        cOff,
+        mPanels,
+        nPanels,
+        kPad,
+        ldc,
+        biasOff,
+        activationCodes[activation],
+        n,
+        kc,
+        MC,
+        MR,
+        NR,
+        aRaw,
+        bRaw,
+        m,
+        k,
+        transposeA ? 1 : 0,
+        transposeB ? 1 : 0,
+        bias ? 1 : 0,
+        TANH_TABLE,
+      ],
+      PARAMS,
+    );
     Atomics.store(header, DONE, 0);
     Atomics.store(header, FAILED, 0);
     Atomics.store(header, PACKED, 0);
@@ -255,8 +345,10 @@ export class WasmGemm {
       for (let i = from; i < to; i++) out.set(f.subarray((cOff + i * ldc) / 4, (cOff + i * ldc) / 4 + n), i * n);
     };
     copyRows(0, ownRows);
-    for (let spin = 0, done = Atomics.load(header, DONE); done < helpers; done = Atomics.load(header, DONE), spin++) if (spin > SPIN) Atomics.wait(header, DONE, done);
-    if (Atomics.load(header, FAILED) !== 0) throw new Error('WasmGemm: a worker thread failed (its error is on stderr)');
+    for (let spin = 0, done = Atomics.load(header, DONE); done < helpers; done = Atomics.load(header, DONE), spin++)
+      if (spin > SPIN) Atomics.wait(header, DONE, done);
+    if (Atomics.load(header, FAILED) !== 0)
+      throw new Error('WasmGemm: a worker thread failed (its error is on stderr)');
     copyRows(ownRows, m);
     return out;
   }
@@ -272,7 +364,21 @@ export class WasmGemm {
  * [pc][panel][p][mr] at f[base…], zero-padded to mPanels·mr rows and kPad columns, each panel copied by the
  * module's `pack`. Self-contained (workers).
  */
-export function packA(f: Float32Array, base: number, src: number, m: number, k: number, kPad: number, mPanels: number, transposed: boolean, mr: number, kcBlock: number, ipFirst: number, ipLast: number, pack: (...args: number[]) => void): void {
+export function packA(
+  f: Float32Array,
+  base: number,
+  src: number,
+  m: number,
+  k: number,
+  kPad: number,
+  mPanels: number,
+  transposed: boolean,
+  mr: number,
+  kcBlock: number,
+  ipFirst: number,
+  ipLast: number,
+  pack: (...args: number[]) => void,
+): void {
   for (let pc = 0; pc < kPad; pc += kcBlock) {
     const depth = Math.min(kcBlock, kPad - pc);
     const inK = Math.max(0, Math.min(depth, k - pc)); // columns of this block inside op(A)
@@ -293,7 +399,21 @@ export function packA(f: Float32Array, base: number, src: number, m: number, k: 
  * [pc][panel][p][nr] at f[base…], zero-padded to kPad rows and nPanels·nr columns, each panel copied by the
  * module's `pack`. Self-contained (workers).
  */
-export function packB(f: Float32Array, base: number, src: number, k: number, n: number, kPad: number, nPanels: number, transposed: boolean, nr: number, kcBlock: number, jpFirst: number, jpLast: number, pack: (...args: number[]) => void): void {
+export function packB(
+  f: Float32Array,
+  base: number,
+  src: number,
+  k: number,
+  n: number,
+  kPad: number,
+  nPanels: number,
+  transposed: boolean,
+  nr: number,
+  kcBlock: number,
+  jpFirst: number,
+  jpLast: number,
+  pack: (...args: number[]) => void,
+): void {
   for (let pc = 0; pc < kPad; pc += kcBlock) {
     const depth = Math.min(kcBlock, kPad - pc);
     const inK = Math.max(0, Math.min(depth, k - pc));
