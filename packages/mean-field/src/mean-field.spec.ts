@@ -3,7 +3,7 @@ import { bivariateGaussianExpectation, gaussianExpectation } from './gaussian-qu
 import { MeanField, criticalLine } from './mean-field';
 import { erfMeanField, quadratureMoments, reluMeanField, tanhMeanField } from './mean-field-activation';
 
-// Reference tables: shared/science/random-mlp-mean-field.md §3 (class Q). The values carry 10 decimals, so the
+// Reference tables: docs/science/random-mlp-mean-field.md §3. The values carry 10 decimals, so the
 // tolerance is 1e-10 absolute (±1 in the last quoted digit); ξ values carry fewer digits and get ±1 in theirs.
 const criticalTable: [number, number, number][] = [
   [2e-5, 1.049911632, 0.0258735383],
@@ -34,9 +34,18 @@ const fixedPointTable: [number, number, number, number, string, number][] = [
 
 /** Independent check: adaptive Simpson with breakpoints at multiples of 1/√q on [−12, 12] (science file §3.1). */
 function adaptiveGaussian(f: (u: number) => number, q: number): number {
-  const density = (z: number) => Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI) * f(Math.sqrt(q) * z);
+  const density = (z: number) => (Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI)) * f(Math.sqrt(q) * z);
   const simpson = (a: number, b: number, fa: number, fm: number, fb: number) => ((b - a) / 6) * (fa + 4 * fm + fb);
-  const recurse = (a: number, b: number, fa: number, fm: number, fb: number, whole: number, tol: number, depth: number): number => {
+  const recurse = (
+    a: number,
+    b: number,
+    fa: number,
+    fm: number,
+    fb: number,
+    whole: number,
+    tol: number,
+    depth: number,
+  ): number => {
     const m = (a + b) / 2;
     const lm = (a + m) / 2;
     const rm = (m + b) / 2;
@@ -74,7 +83,9 @@ describe('erf (double precision)', () => {
 describe('Gaussian quadrature', () => {
   it('agrees with an adaptive quadrature to 1e-13 for tanh moments at q = 0.1 … 4', () => {
     for (const q of [0.1, 0.57, 1.4, 4]) {
-      expect(Math.abs(gaussianExpectation((u) => Math.tanh(u) ** 2, q) - adaptiveGaussian((u) => Math.tanh(u) ** 2, q))).toBeLessThan(1e-13);
+      expect(
+        Math.abs(gaussianExpectation((u) => Math.tanh(u) ** 2, q) - adaptiveGaussian((u) => Math.tanh(u) ** 2, q)),
+      ).toBeLessThan(1e-13);
       const d = (u: number) => (1 - Math.tanh(u) ** 2) ** 2;
       expect(Math.abs(gaussianExpectation(d, q) - adaptiveGaussian(d, q))).toBeLessThan(1e-13);
     }
@@ -92,7 +103,9 @@ describe('Gaussian quadrature', () => {
         const q2 = q * 1.3;
         const q12 = c * Math.sqrt(q * q2);
         expect(Math.abs(quad.crossMoment(q, q2, q12) - erfMeanField.crossMoment(q, q2, q12))).toBeLessThan(1e-13);
-        expect(Math.abs(quad.derivativeCrossMoment(q, q2, q12) - erfMeanField.derivativeCrossMoment(q, q2, q12))).toBeLessThan(1e-13);
+        expect(
+          Math.abs(quad.derivativeCrossMoment(q, q2, q12) - erfMeanField.derivativeCrossMoment(q, q2, q12)),
+        ).toBeLessThan(1e-13);
       }
     }
   });
@@ -106,18 +119,21 @@ describe('Gaussian quadrature', () => {
 });
 
 describe('MeanField (tanh) against the reference tables, σ_b² = 0.05', () => {
-  it.each(fixedPointTable)('σ_w² = %p: q*, χ₁, c* to 1e-10; ξ_c, ξ_q to the quoted digits', (w, qStar, chi1, cStar, xiC, xiQ) => {
-    const mf = new MeanField('tanh', w, 0.05);
-    expect(Math.abs(mf.qStar() - qStar)).toBeLessThan(1e-10);
-    expect(Math.abs(mf.chi1() - chi1)).toBeLessThan(1e-10);
-    expect(Math.abs(mf.cStar() - cStar)).toBeLessThan(1e-10);
-    const decimals = xiC.split('.')[1]!.length;
-    const x = mf.xiC();
-    expect(x.divergent).toBe(false);
-    expect(Math.abs(x.value - Number(xiC))).toBeLessThanOrEqual(1.01 * 10 ** -decimals);
-    expect(Math.abs(mf.xiQ() - xiQ)).toBeLessThanOrEqual(1.01e-4);
-    expect(mf.summary().phase).toBe(chi1 < 1 ? 'ordered' : 'chaotic');
-  });
+  it.each(fixedPointTable)(
+    'σ_w² = %p: q*, χ₁, c* to 1e-10; ξ_c, ξ_q to the quoted digits',
+    (w, qStar, chi1, cStar, xiC, xiQ) => {
+      const mf = new MeanField('tanh', w, 0.05);
+      expect(Math.abs(mf.qStar() - qStar)).toBeLessThan(1e-10);
+      expect(Math.abs(mf.chi1() - chi1)).toBeLessThan(1e-10);
+      expect(Math.abs(mf.cStar() - cStar)).toBeLessThan(1e-10);
+      const decimals = xiC.split('.')[1]!.length;
+      const x = mf.xiC();
+      expect(x.divergent).toBe(false);
+      expect(Math.abs(x.value - Number(xiC))).toBeLessThanOrEqual(1.01 * 10 ** -decimals);
+      expect(Math.abs(mf.xiQ() - xiQ)).toBeLessThanOrEqual(1.01e-4);
+      expect(mf.summary().phase).toBe(chi1 < 1 ? 'ordered' : 'chaotic');
+    },
+  );
 
   it('ξ_q is the inverse log-slope of the q-map at q* (finite-difference check)', () => {
     const mf = new MeanField('tanh', 2.0, 0.05);
@@ -181,14 +197,30 @@ describe('relative-entropy mean-field reading (science §2.1)', () => {
     expect(Math.abs(392 * Math.log(mf.qStar() / q[0]!) - 379.7)).toBeLessThanOrEqual(0.051);
   });
   it('plateaus at other σ_w²: 69.8 (1.0), 255.2 (1.5), 458.9 (2.5), 512.8 (3.0); q* smooth through σ_w²_c', () => {
-    for (const [w, e] of [[1.0, 69.8], [1.5, 255.2], [2.5, 458.9], [3.0, 512.8]] as const) {
+    for (const [w, e] of [
+      [1.0, 69.8],
+      [1.5, 255.2],
+      [2.5, 458.9],
+      [3.0, 512.8],
+    ] as const) {
       const mf = new MeanField('tanh', w, 0.05);
       expect(Math.abs(392 * Math.log(mf.qStar() / mf.firstLayerVariance(0.112)) - e)).toBeLessThanOrEqual(0.051);
     }
-    for (const [w, e] of [[1.7, 0.53308], [1.76, 0.56946], [1.82, 0.60658]] as const) expect(Math.abs(new MeanField('tanh', w, 0.05).qStar() - e)).toBeLessThanOrEqual(5.1e-6);
+    for (const [w, e] of [
+      [1.7, 0.53308],
+      [1.76, 0.56946],
+      [1.82, 0.60658],
+    ] as const)
+      expect(Math.abs(new MeanField('tanh', w, 0.05).qStar() - e)).toBeLessThanOrEqual(5.1e-6);
   });
   it('true-KL plateau per neuron ½[q⁰/q* − 1 − ln(q⁰/q*)] at ⟨x²⟩ = 0.112008', () => {
-    const table: [number, number][] = [[1.0, 0.00748], [1.5, 0.086267], [1.76, 0.13437], [2.0, 0.174079], [3.0, 0.28923]];
+    const table: [number, number][] = [
+      [1.0, 0.00748],
+      [1.5, 0.086267],
+      [1.76, 0.13437],
+      [2.0, 0.174079],
+      [3.0, 0.28923],
+    ];
     for (const [w, e] of table) {
       const mf = new MeanField('tanh', w, 0.05);
       const r = mf.firstLayerVariance(0.112008) / mf.qStar();

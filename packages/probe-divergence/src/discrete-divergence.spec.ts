@@ -4,7 +4,7 @@ import { plugInDivergence } from './discrete-divergence';
 import { gaussianDivergence } from './gaussian-divergence';
 
 describe('plug-in relative entropy of histograms', () => {
-  // Closed forms: shared/science/estimators.md §1 (class E).
+  // Closed forms: docs/estimators.md (plug-in entropy and KL of discrete distributions).
   it('matches the discrete closed forms', () => {
     expect(Math.abs(plugInDivergence([0.9, 0.1], 1, [0.5, 0.5], 1) - 0.3680642072)).toBeLessThan(1e-10);
     expect(Math.abs(plugInDivergence([0.5, 0.5], 1, [0.9, 0.1], 1) - 0.5108256238)).toBeLessThan(1e-10);
@@ -19,12 +19,16 @@ describe('plug-in relative entropy of histograms', () => {
 
   it('is non-negative and zero only for equal histograms (property)', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 2, maxLength: 12 }), fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 12, maxLength: 12 }), (p, qAll) => {
-        const q = qAll.slice(0, p.length);
-        const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
-        expect(plugInDivergence(p, sum(p), q, sum(q))).toBeGreaterThanOrEqual(-1e-15);
-        expect(Math.abs(plugInDivergence(p, sum(p), p, sum(p)))).toBeLessThan(1e-15);
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 2, maxLength: 12 }),
+        fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 12, maxLength: 12 }),
+        (p, qAll) => {
+          const q = qAll.slice(0, p.length);
+          const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
+          expect(plugInDivergence(p, sum(p), q, sum(q))).toBeGreaterThanOrEqual(-1e-15);
+          expect(Math.abs(plugInDivergence(p, sum(p), p, sum(p)))).toBeLessThan(1e-15);
+        },
+      ),
     );
   });
 
@@ -62,7 +66,12 @@ describe('Gaussian relative entropy', () => {
   it('matches the scalar closed form', () => {
     const [m0, v0, m1, v1] = [0.3, 1.7, -0.4, 0.6];
     const closed = 0.5 * (v0 / v1 + (m1 - m0) ** 2 / v1 - 1 + Math.log(v1 / v0));
-    expect(Math.abs(gaussianDivergence(Float64Array.of(m0), Float64Array.of(v0), Float64Array.of(m1), Float64Array.of(v1), 1) - closed)).toBeLessThan(1e-14);
+    expect(
+      Math.abs(
+        gaussianDivergence(Float64Array.of(m0), Float64Array.of(v0), Float64Array.of(m1), Float64Array.of(v1), 1) -
+          closed,
+      ),
+    ).toBeLessThan(1e-14);
   });
 
   it('matches an explicit 2 × 2 computation (inverse and determinant by hand)', () => {
