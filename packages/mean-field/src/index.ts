@@ -3,3 +3,4 @@ export * from './brent';
 export * from './gaussian-quadrature';
 export * from './mean-field-activation';
 export * from './mean-field';
+export * from './width-schedule';

@@ -1,4 +1,5 @@
-import { ArgumentError, z } from '@entroscope/core';
+import { z } from '@entroscope/core';
+import { layerWidths } from '@entroscope/mean-field';
 
 const width = z.number().int().min(1).max(100_000);
 
@@ -10,7 +11,6 @@ const width = z.number().int().min(1).max(100_000);
  *  - constant:  N_ℓ = width for ℓ ≤ L−2 and `output` for the last layer (a classifier needs `output` classes);
  *  - shrinking: N_ℓ = n_in − ⌊(n_in − output)/L⌋·(ℓ+1) for ℓ ≤ L−2, then output (their unused variant);
  *  - custom:    the given list (length L, the last one = number of classes).
- * (A copy of random-mlp's schedule: systems cannot import each other.)
  */
 export const trainedWidthsSchema = z
   .discriminatedUnion('schedule', [
@@ -43,28 +43,12 @@ export const trainedWidthsSchema = z
   .describe("Width schedule: 'wide' (…, 784, 400, 10: the authors'), 'constant', 'shrinking', or 'custom'");
 export type TrainedWidths = z.infer<typeof trainedWidthsSchema>;
 
+/** `random-mlp`'s schedule (`layerWidths` in @entroscope/mean-field), except that `constant` ends in `output` classes. */
 export function trainedLayerWidths(schedule: TrainedWidths, depth: number, inputDimension: number): number[] {
-  switch (schedule.schedule) {
-    case 'wide': {
-      if (depth < 3)
-        throw new ArgumentError('widths (wide)', 'depth ≥ 3 (hidden layers, then penultimate, then output)', depth);
-      return [
-        ...new Array<number>(depth - 2).fill(schedule.hidden ?? inputDimension),
-        schedule.penultimate,
-        schedule.output,
-      ];
-    }
-    case 'constant':
-      return [...new Array<number>(depth - 1).fill(schedule.width ?? inputDimension), schedule.output];
-    case 'shrinking': {
-      const step = Math.floor((inputDimension - schedule.output) / depth);
-      const widths = Array.from({ length: depth - 1 }, (_, l) => inputDimension - step * (l + 1));
-      if (widths.some((w) => w < 1)) throw new ArgumentError('widths (shrinking)', 'positive widths', widths);
-      return [...widths, schedule.output];
-    }
-    case 'custom':
-      if (schedule.widths.length !== depth)
-        throw new ArgumentError('widths.widths (custom)', `${depth} widths (one per layer)`, schedule.widths.length);
-      return [...schedule.widths];
-  }
+  if (schedule.schedule === 'constant')
+    return [
+      ...layerWidths({ schedule: 'constant', width: schedule.width }, depth - 1, inputDimension),
+      schedule.output,
+    ];
+  return layerWidths(schedule, depth, inputDimension);
 }
