@@ -130,8 +130,60 @@ export interface DiscreteExact {
   readonly probabilities: Float64Array;
 }
 
+/**
+ * Separable prior of a stochastic network's input x ∈ ℝ^{n₀} (every component independent, identically distributed):
+ * `normal` N(mean, variance); `bimodal` x = ±1 with P(+1) = `pPlus`; `spike-and-slab` x = 0 with probability
+ * 1 − `density`, else N(mean, variance).
+ */
+export type SeparablePrior =
+  | { readonly kind: 'normal'; readonly mean: number; readonly variance: number }
+  | { readonly kind: 'bimodal'; readonly pPlus: number }
+  | { readonly kind: 'spike-and-slab'; readonly density: number; readonly mean: number; readonly variance: number };
+
+/**
+ * The law of one weight matrix W_ℓ (n_ℓ × n_{ℓ−1}) as the replica formula needs it:
+ * `gaussian-iid` entries N(0, variance / n_{ℓ−1}) (so ⟨λ⟩ of WᵀW is variance · n_ℓ / n_{ℓ−1});
+ * `orthogonally-invariant` W = U·diag(s)·Vᵀ with U, V Haar (or fixed random) orthogonal: only the spectrum of WᵀW
+ * matters (`spectrum`: its n_{ℓ−1} eigenvalues, zeros included); `unstructured`: anything else (a trained dense
+ * matrix): the replica formula does not apply and probes that need it refuse it.
+ */
+export type WeightEnsemble =
+  | { readonly kind: 'gaussian-iid'; readonly variance: number }
+  | { readonly kind: 'orthogonally-invariant'; readonly spectrum: Float64Array }
+  | { readonly kind: 'unstructured' };
+
+/**
+ * One layer of a stochastic network: z_ℓ = W_ℓ h_{ℓ−1}, then a componentwise noisy channel h_ℓ ~ P_ℓ(h | z):
+ * `linear` h = z + √Δ ξ; `relu` h = max(0, z) + √Δ ξ; `probit` h = sign(z + √Δ ξ); ξ ~ N(0, 1), Δ = `noiseVariance`
+ * (0 = noiseless). Other channel ids may be added (the type stays open); a probe refuses channels it does not know.
+ */
+export interface StochasticLayer {
+  /** n_{ℓ−1}. */
+  readonly inputs: number;
+  /** n_ℓ. */
+  readonly outputs: number;
+  readonly ensemble: WeightEnsemble;
+  readonly channel: 'linear' | 'relu' | 'probit' | (string & {});
+  readonly noiseVariance: number;
+  /** The realised matrix, row-major n_ℓ × n_{ℓ−1}, when the system has one (e.g. for sample-based cross-checks). */
+  readonly weights?: Float64Array;
+}
+
+/**
+ * Exact generative description of a multi-layer stochastic network x → h_1 → … → h_ℓ, with `layers` the first ℓ
+ * layers (ℓ = this site's layer index; h_ℓ is the observed variable). The replica formula of Gabrié et al. (2018)
+ * gives H(h_ℓ) and I(x; h_ℓ) from it when every ensemble is Gaussian i.i.d. or orthogonally invariant.
+ */
+export interface StochasticNetworkExact {
+  readonly type: 'stochastic-network';
+  readonly prior: SeparablePrior;
+  /** n₀. */
+  readonly inputDimension: number;
+  readonly layers: readonly StochasticLayer[];
+}
+
 /** Exact descriptions a system may attach so that probes can compute exact quantities. */
-export type ExactDescription = ExponentialFamilyExact | GaussianExact | DiscreteExact;
+export type ExactDescription = ExponentialFamilyExact | GaussianExact | DiscreteExact | StochasticNetworkExact;
 export type ExactDescriptionType = ExactDescription['type'];
 
 /**
