@@ -629,13 +629,16 @@ function lineFigure(
                 ? nested
                 : typeof direct === 'string' || typeof nested === 'string'
                   ? Number(direct ?? nested)
-                  : undefined;
+                  : // null: the quantity diverges or does not exist there (ξ_c at σ_w²_c): a gap, never joined.
+                    direct === null || nested === null
+                    ? NaN
+                    : undefined;
           return v === undefined
             ? undefined
             : { x: mapX(x), y: (key === 'asymptote' ? converted(v, first.unit, study.unit).value : v) * scale };
         })
         .filter((p): p is { x: number; y: number } => p !== undefined);
-      if (values.length === 0) continue;
+      if (!values.some((v) => Number.isFinite(v.y))) continue;
       const name = figure.overlayLabels?.[key] ?? overlayWords(key);
       overlayNames.add(name);
       const flatLine = values.every((v) => v.y === values[0]!.y);
