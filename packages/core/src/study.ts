@@ -61,7 +61,7 @@ export const reportFigureSchema = z
       .boolean()
       .optional()
       .describe(
-        "Each series' own x axis mapped to [0, 1]: (x − x_first)/(x_last − x_first) over its points (RG step n/N, layer ℓ/L, diffusion time s/T, epoch t/E), so that systems with different site axes share one figure",
+        "Each series' own x axis mapped to [0, 1]: x/x_last over its points (RG step n/N, layer ℓ/L, diffusion time s/T, epoch t/E; an axis with negative coordinates is first shifted to start at 0), so that systems with different site axes share one figure",
       ),
     at: z
       .number()
