@@ -274,12 +274,26 @@ describe('cross-system figures: normalised axes (xNormalised, y: peak)', () => {
       (l) => (typeof l.mark === 'string' ? l.mark : l.mark?.type) === 'line' && !l.data,
     )!;
     const xTitle = (line.encoding.x.title as string[]).join(' ');
-    expect(xTitle).toMatch(/\(x − x_first\)\/\(x_last − x_first\)/);
+    expect(xTitle).toMatch(/÷ its last value \(x\/x_last\)/);
     for (const axis of ['RG step n', 'layer ℓ', 'diffusion time s']) expect(xTitle).toContain(axis);
     expect((line.encoding.y.title as string[]).join(' ')).toMatch(
       /÷ its largest \|value\| \[ratio to the largest \|value\|\]/,
     );
     expect(line.encoding.x.axis.format).toBeUndefined();
+  });
+
+  it('keeps a series that starts later in its place on its axis (x / x_last)', () => {
+    const late = [0.05, 0.5, 1].map((s, i) =>
+      rec({
+        task: 'pair',
+        system: 'pair',
+        systemId: 'diffusion',
+        site: { axis: 'time', index: i, position: s } as ResultRecord['site'],
+        value: 1 - s,
+      }),
+    );
+    const f = buildFigureSpecs(study, late, [figure({ x: 'site', xNormalised: true, y: 'peak' })], { display })[0]!;
+    expect(mainRows(f).map((r) => r['x'])).toEqual([0.05, 0.5, 1]);
   });
 
   it('renders to SVG with four series', async () => {

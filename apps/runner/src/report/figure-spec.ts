@@ -497,7 +497,7 @@ function lineFigure(
   labelSeries(series, figure, xPath, display, runs);
   const xNormalised = figure.xNormalised === true;
   const xLabel = xNormalised
-    ? `fraction of each series' own axis, (x − x_first)/(x_last − x_first): ${xTitle(chosen, xMode, display)}`
+    ? `each series' own axis ÷ its last value (x/x_last): ${xTitle(chosen, xMode, display)}`
     : xTitle(chosen, xMode, display);
   const units = [...new Set(series.map((s) => s.unit))];
   const yLabels = Object.fromEntries(
@@ -561,8 +561,9 @@ function lineFigure(
       byX.set(x, [...(byX.get(x) ?? []), r]);
     }
     const xs = [...byX.keys()].sort((a, b) => a - b);
-    // xNormalised: this series' own axis mapped to [0, 1] (first point at 0, last at 1).
-    const x0 = xs[0]!;
+    // xNormalised: this series' own axis mapped to [0, 1]: x / x_last (site axes start at 0: n/N, ℓ/L, s/T, t/E); an
+    // axis with negative coordinates is first shifted to start at 0.
+    const x0 = Math.min(0, xs[0]!);
     const span = xs[xs.length - 1]! - x0;
     const mapX = (x: number) => (!xNormalised ? x : span > 0 ? (x - x0) / span : 0);
     let points: (Aggregate & { x: number })[] = xs.map((x) => ({
