@@ -259,6 +259,48 @@ export const mutualInformationDescriptor: ProbeDescriptor<MutualInformationParam
   version: '1.0.0',
   summary:
     'Mutual information between two named parts of observations (layer and input or label, spin block and its renormalised spin or environment, x₀ and x_t) by any registered estimator, with resampling intervals and a permutation null',
+  display: {
+    name: 'Mutual information',
+    symbol: (p) => {
+      const name = (part: ObservationPart, fallback: string) =>
+        part.variable ??
+        (part.site === 'self'
+          ? part.offset
+            ? `${fallback}_{n+${part.offset}}`
+            : fallback
+          : `${fallback}_${part.site}`);
+      return `I(${name(p.x, 'X')}; ${name(p.y, 'Y')})`;
+    },
+    units: { nat: 'nats' },
+    parameters: {
+      'estimator.use': { name: 'estimator' },
+      'estimator.k': { name: 'neighbours', symbol: 'k' },
+      'estimator.algorithm': { name: 'KSG algorithm' },
+      'estimator.bound': { name: 'bound' },
+      'estimator.variance': { name: 'noise variance', symbol: 'σ²' },
+      'estimator.scheme': { name: 'binning' },
+      'estimator.edges': { name: 'bin edges' },
+      'estimator.width': { name: 'bin width' },
+      'estimator.bins': { name: 'bins per unit' },
+      'estimator.correction': { name: 'bias correction' },
+      'estimator.bootstrap': { name: 'resamples' },
+      'estimator.permutations': { name: 'permutations' },
+      rows: { name: 'rows', symbol: 'N' },
+    },
+    values: {
+      ksg: 'KSG',
+      'plug-in': 'plug-in',
+      binning: 'binning',
+      gaussian: 'Gaussian',
+      'kde-bounds': 'Kolchinsky–Tracey bounds',
+      'miller-madow': 'Miller–Madow',
+      fixed: 'fixed range',
+      width: 'fixed width',
+      quantile: 'quantile (adaptive)',
+      upper: 'upper',
+      lower: 'lower',
+    },
+  },
   citation:
     'Kraskov et al. PRE 69, 066138 (2004); Koch-Janusz & Ringel, Nat. Phys. 14, 578 (2018); Shwartz-Ziv & Tishby arXiv:1703.00810; docs/estimators.md',
   paramsSchema: mutualInformationParamsSchema,
