@@ -37,15 +37,18 @@ export function scatterMatrix(
   x: SampleMatrix,
   columns: readonly number[],
   selection?: ArrayLike<number>,
+  centre = true,
 ): Float64Array {
   const n = selection ? selection.length : x.n;
   const d = columns.length;
   const mean = new Float64Array(d);
-  for (let k = 0; k < n; k++) {
-    const base = (selection ? selection[k]! : k) * x.d;
-    for (let a = 0; a < d; a++) mean[a] = mean[a]! + x.values[base + columns[a]!]!;
+  if (centre) {
+    for (let k = 0; k < n; k++) {
+      const base = (selection ? selection[k]! : k) * x.d;
+      for (let a = 0; a < d; a++) mean[a] = mean[a]! + x.values[base + columns[a]!]!;
+    }
+    for (let a = 0; a < d; a++) mean[a] = mean[a]! / n;
   }
-  for (let a = 0; a < d; a++) mean[a] = mean[a]! / n;
   const out = new Float64Array(d * d);
   const row = new Float64Array(d);
   for (let k = 0; k < n; k++) {
@@ -57,24 +60,85 @@ export function scatterMatrix(
   return out;
 }
 
-/** Estimate of ln det Σ from the scatter matrix of n samples: plug-in ln det(scatter/(n−1)) or bias-corrected. */
-export function logDetCovariance(scatter: Float64Array, d: number, n: number, biasCorrected: boolean): number {
+/**
+ * Estimate of ln det Σ from the scatter matrix of n samples: plug-in ln det(scatter/ν) or bias-corrected, with ν the
+ * degrees of freedom of the scatter (n − 1 about the sample mean; n about a known zero mean).
+ */
+export function logDetCovariance(
+  scatter: Float64Array,
+  d: number,
+  n: number,
+  biasCorrected: boolean,
+  dof = n - 1,
+): number {
   if (n <= d) throw new ArgumentError('Gaussian estimator: samples', `more than the dimension ${d}`, n);
   const ld = logDetCholesky(scatter, d);
-  if (!biasCorrected) return ld - d * Math.log(n - 1);
+  if (!biasCorrected) return ld - d * Math.log(dof);
   let correction = d * Math.LN2;
-  for (let i = 1; i <= d; i++) correction += digamma((n - i) / 2);
+  for (let i = 1; i <= d; i++) correction += digamma((dof + 1 - i) / 2);
   return ld - correction;
 }
 
+/**
+ * −½ ln(1 − c²) for the correlation c of two columns, with 1 − c² = (1 − c)(1 + c) computed from the unit vectors
+ * â, b̂ as (‖â − b̂‖²/2)(‖â + b̂‖²/2), so that it keeps its relative precision as c → 1 (nearly collinear inputs deep
+ * in an ordered network). Centred (Pearson) or about zero (uncentred).
+ */
+function pairInformation(
+  joint: SampleMatrix,
+  a: number,
+  b: number,
+  centre: boolean,
+  selection?: ArrayLike<number>,
+): number {
+  const n = selection ? selection.length : joint.n;
+  const D = joint.d;
+  let ma = 0;
+  let mb = 0;
+  if (centre) {
+    for (let k = 0; k < n; k++) {
+      const base = (selection ? selection[k]! : k) * D;
+      ma += joint.values[base + a]!;
+      mb += joint.values[base + b]!;
+    }
+    ma /= n;
+    mb /= n;
+  }
+  let na = 0;
+  let nb = 0;
+  for (let k = 0; k < n; k++) {
+    const base = (selection ? selection[k]! : k) * D;
+    const u = joint.values[base + a]! - ma;
+    const v = joint.values[base + b]! - mb;
+    na += u * u;
+    nb += v * v;
+  }
+  if (!(na > 0) || !(nb > 0)) return NaN;
+  const ia = 1 / Math.sqrt(na);
+  const ib = 1 / Math.sqrt(nb);
+  let minus = 0;
+  let plus = 0;
+  for (let k = 0; k < n; k++) {
+    const base = (selection ? selection[k]! : k) * D;
+    const u = (joint.values[base + a]! - ma) * ia;
+    const v = (joint.values[base + b]! - mb) * ib;
+    minus += (u - v) * (u - v);
+    plus += (u + v) * (u + v);
+  }
+  return -0.5 * Math.log((minus / 2) * (plus / 2));
+}
+
 /** Differential entropy ½ ln((2πe)^d det Σ) of the columns of x, Σ estimated from the samples; nats. */
-export function gaussianEntropy(x: SampleMatrix, biasCorrected: boolean, selection?: ArrayLike<number>): number {
+export function gaussianEntropy(
+  x: SampleMatrix,
+  biasCorrected: boolean,
+  selection?: ArrayLike<number>,
+  centre = true,
+): number {
   const cols = [...Array(x.d).keys()];
   const n = selection ? selection.length : x.n;
-  return (
-    0.5 *
-    (x.d * Math.log(2 * Math.PI * Math.E) + logDetCovariance(scatterMatrix(x, cols, selection), x.d, n, biasCorrected))
-  );
+  const ld = logDetCovariance(scatterMatrix(x, cols, selection, centre), x.d, n, biasCorrected, centre ? n - 1 : n);
+  return 0.5 * (x.d * Math.log(2 * Math.PI * Math.E) + ld);
 }
 
 /**
@@ -88,10 +152,21 @@ export function gaussianMutualInformation(
   biasCorrected: boolean,
   selection?: ArrayLike<number>,
   zs: readonly number[] = [],
+  centre = true,
 ): number {
   const n = selection ? selection.length : joint.n;
+  const dof = centre ? n - 1 : n;
   const ld = (cols: readonly number[]) =>
-    cols.length === 0 ? 0 : logDetCovariance(scatterMatrix(joint, cols, selection), cols.length, n, biasCorrected);
+    cols.length === 0
+      ? 0
+      : logDetCovariance(scatterMatrix(joint, cols, selection, centre), cols.length, n, biasCorrected, dof);
+  if (xs.length === 1 && ys.length === 1 && zs.length === 0) {
+    // Two scalars: the same value from the correlation, computed without cancellation as c → 1. The bias
+    // correction of the three log-determinants reduces to ½[ψ(ν/2) − ψ((ν − 1)/2)].
+    if (n <= 2) throw new ArgumentError('Gaussian estimator: samples', 'more than the dimension 2', n);
+    const plugIn = pairInformation(joint, xs[0]!, ys[0]!, centre, selection);
+    return biasCorrected ? plugIn - 0.5 * (digamma(dof / 2) - digamma((dof - 1) / 2)) : plugIn;
+  }
   return 0.5 * (ld([...xs, ...zs]) + ld([...ys, ...zs]) - ld(zs) - ld([...xs, ...ys, ...zs]));
 }
 
