@@ -46,8 +46,8 @@ function matrix(v: Var, little: boolean): Buffer {
   const stored = v.stored ?? 'double';
   const data = Buffer.alloc(v.values.length * (stored === 'double' ? 8 : stored === 'int32' ? 4 : 1));
   v.values.forEach((x, i) => {
-    if (stored === 'double') little ? data.writeDoubleLE(x, i * 8) : data.writeDoubleBE(x, i * 8);
-    else if (stored === 'int32') little ? data.writeInt32LE(x, i * 4) : data.writeInt32BE(x, i * 4);
+    if (stored === 'double') void (little ? data.writeDoubleLE(x, i * 8) : data.writeDoubleBE(x, i * 8));
+    else if (stored === 'int32') void (little ? data.writeInt32LE(x, i * 4) : data.writeInt32BE(x, i * 4));
     else data.writeUInt8(x, i);
   });
   const real = element(stored === 'double' ? 9 : stored === 'int32' ? 5 : 2, data, little);
@@ -66,8 +66,8 @@ function writeMat(file: string, vars: Var[], opts: { little?: boolean; compress?
     if (!opts.compress) return m;
     const z = zlib.deflateSync(m);
     const tag = Buffer.alloc(8);
-    little ? tag.writeUInt32LE(15, 0) : tag.writeUInt32BE(15, 0);
-    little ? tag.writeUInt32LE(z.length, 4) : tag.writeUInt32BE(z.length, 4);
+    void (little ? tag.writeUInt32LE(15, 0) : tag.writeUInt32BE(15, 0));
+    void (little ? tag.writeUInt32LE(z.length, 4) : tag.writeUInt32BE(z.length, 4));
     return Buffer.concat([tag, z]);
   });
   fs.writeFileSync(file, Buffer.concat([header, ...parts]));

@@ -243,7 +243,9 @@ export function readMatFile(file: string): Map<string, MatArray> {
         try {
           inflated = zlib.inflateSync(buf.subarray(el.offset, el.offset + el.bytes));
         } catch (e) {
-          throw new Error(`${file}: compressed element at offset ${offset} is corrupt (${(e as Error).message})`);
+          throw new Error(`${file}: compressed element at offset ${offset} is corrupt (${(e as Error).message})`, {
+            cause: e,
+          });
         }
         walk(inflated, 0, true);
       } else if (el.type === miMATRIX) {
@@ -257,7 +259,14 @@ export function readMatFile(file: string): Map<string, MatArray> {
     walk(bytes, 128, false);
   } catch (e) {
     if (e instanceof DatasetError) throw e;
-    throw new DatasetError(file, (e as Error).message.replace(`${file}: `, ''), 'the MAT-file is damaged or truncated');
+    throw new DatasetError(
+      file,
+      (e as Error).message.replace(`${file}: `, ''),
+      'the MAT-file is damaged or truncated',
+      {
+        cause: (e as Error).message,
+      },
+    );
   }
   return out;
 }
