@@ -125,6 +125,17 @@ describe('trained-mlp: the information-plane network', () => {
       ['test-accuracy', 819],
     ]);
     expect(m[1]!.metrics!.find((v) => v.name === 'train-loss')!.n).toBe(3277);
+    expect(m.map((o) => o.site.index)).toEqual([0, 1, 2, 3]);
+  }, 60_000);
+
+  it("metricsAt 'observed-epochs' emits the metrics only at the epochs of the layer sweeps", async () => {
+    const obs = await collect(
+      trainedMlpDescriptor,
+      { ...informationPlaneNet, epochs: 5, observeAt: { axis: 'epoch', at: [0, 2, 5] }, metricsAt: 'observed-epochs' },
+      testContext(11),
+    );
+    expect(obs.filter((o) => o.kind === METRICS_KIND).map((o) => o.site.index)).toEqual([0, 2, 5]);
+    expect([...new Set(layers(obs).map((o) => o.site.time!.index))]).toEqual([0, 2, 5]);
   }, 60_000);
 
   it("'shuffled' order: input rows are the patterns in a seeded order, paired with their labels; train/test split follows it", async () => {

@@ -140,6 +140,12 @@ export const trainedMlpParamsSchema = z
         "'cross-entropy': PyTorch cross_entropy of the network output (softmax + log-loss of the tanh-bounded outputs, as the authors' F.cross_entropy(model(x))); 'cross-entropy-on-softmax': of softmax(output) (double softmax)",
       ),
     batchSize: z.number().int().min(1).max(100_000).default(64),
+    metricsAt: z
+      .enum(['every-epoch', 'observed-epochs'])
+      .default('every-epoch')
+      .describe(
+        'When the metrics observation is emitted (and the held-out sets evaluated): after every epoch, or only at the epochs of the layer sweeps (long runs: thousands of epochs)',
+      ),
     shuffle: z
       .boolean()
       .default(false)
@@ -483,6 +489,8 @@ export class TrainedMlpSystem implements System {
           }
           return out;
         };
+        const metricEpochs = new Set(observeSteps.filter((s) => s % stepsPerEpoch === 0).map((s) => s / stepsPerEpoch));
+        const wantMetrics = (epoch: number) => p.metricsAt === 'every-epoch' || metricEpochs.has(epoch);
         const emitMetrics = (epoch: number, metrics: MetricValue[]) => {
           if (metrics.length === 0) return;
           const time: TrainingTime = { axis: 'epoch', index: epoch, label: `epoch ${epoch}` };
@@ -508,7 +516,7 @@ export class TrainedMlpSystem implements System {
           await emitLayers(0);
           next++;
         }
-        emitMetrics(0, await evaluate());
+        if (wantMetrics(0)) emitMetrics(0, await evaluate());
         let step = 0;
         for (let epoch = 1; epoch <= p.epochs; epoch++) {
           const batches = minibatches(p.train.count, p.batchSize, {
@@ -533,6 +541,7 @@ export class TrainedMlpSystem implements System {
               next++;
             }
           }
+          if (!wantMetrics(epoch)) continue;
           emitMetrics(epoch, [
             {
               name: 'train-loss',
