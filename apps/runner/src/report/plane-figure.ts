@@ -189,7 +189,8 @@ export function planeFigure(
     },
     params: [{ name: 'zoom', select: { type: 'interval', encodings: ['x', 'y'] }, bind: 'scales' }],
   });
-  for (const m of figure.markers)
+  // Marker labels stacked downwards so that labels of nearby markers do not overlap.
+  for (const [i, m] of figure.markers.entries())
     layersSpec.push(
       {
         mark: { type: 'rule', color: '#555', strokeDash: [4, 3] },
@@ -198,7 +199,15 @@ export function planeFigure(
       ...(m.label
         ? [
             {
-              mark: { type: 'text', align: 'right', baseline: 'top', dx: -3, dy: 3, fontSize: 10, color: '#444' },
+              mark: {
+                type: 'text',
+                align: 'right',
+                baseline: 'top',
+                dx: -3,
+                dy: 3 + 13 * i,
+                fontSize: 10,
+                color: '#444',
+              },
               encoding: { x: { datum: m.x, type: 'quantitative' }, y: { value: 0 }, text: { value: m.label } },
             },
           ]
