@@ -1,0 +1,271 @@
+import { gaussHermite, gaussLegendre } from './quadrature';
+import { LOG_2PI_E, logAddExp, logGaussian, logNormalCdf, logNormalPdf, normalCdf } from './normal';
+import { normalPrior, quenchedProbitPrior, type ScalarPrior } from './priors';
+
+/**
+ * The scalar problems a componentwise noisy channel h ~ P(h | z) contributes to the replica potential.
+ *
+ * Write the pre-activation as z = ω + √Ṽ·u with ω ~ N(0, ρ̃ − Ṽ) known and u ~ N(0, 1) unknown (ρ̃ = E z²).
+ * - As the network's output (h observed): `output(Ṽ, ρ̃)` gives the potential E ln p(h | ω) (= −H(h | ω)) and
+ *   A = E[(∂_ω ln p(h | ω))²].
+ * - As an inner layer, h is itself observed through y = √Ã·h + ξ: `inner(Ã, Ṽ, ρ̃)` gives the potential
+ *   E ln Z = ½Ã·ρ_h + ½ln(2πe) − H(y | ω), A = E[(∂_ω ln p(y | ω))²] and V = E Var(h | y, ω)
+ *   = ρ_h − E[(y + ∂_y ln p(y | ω))²]/Ã (Tweedie's formula).
+ * These are the derivatives −2∂/∂Ṽ and ρ_h − 2∂/∂Ã of the potential, the fixed-point maps of the formula.
+ */
+export interface ScalarChannel {
+  readonly id: string;
+  readonly noiseVariance: number;
+  /** ρ_h = E h² when z ~ N(0, ρ̃). */
+  secondMoment(zVariance: number): number;
+  output(vTilde: number, zVariance: number): { potential: number; a: number };
+  inner(aTilde: number, vTilde: number, zVariance: number): { potential: number; a: number; v: number };
+  /** H(h | z) per unit, z ~ N(0, ρ̃), in nats (a differential entropy for continuous h). */
+  conditionalEntropy(zVariance: number): number;
+  /** The law of h given its (known) pre-activation, z ~ N(0, ρ̃) quenched, as a prior for the layers above. */
+  conditionalPrior(zVariance: number): ScalarPrior;
+  /** Whether h takes discrete values (then inner layers need noise for the formula to apply). */
+  readonly discrete: boolean;
+}
+
+const OMEGA_NODES = 32;
+const NOISE_NODES = 16;
+const PANEL_NODES = 20;
+
+export function linearChannel(noiseVariance: number): ScalarChannel {
+  const d = noiseVariance;
+  return {
+    id: 'linear',
+    noiseVariance,
+    discrete: false,
+    secondMoment: (rho) => rho + d,
+    output: (vt) => ({ potential: -0.5 * (LOG_2PI_E + Math.log(d + vt)), a: 1 / (d + vt) }),
+    inner(at, vt, rho) {
+      if (at === 0) return { potential: 0, a: 0, v: d + vt };
+      return {
+        potential: 0.5 * at * (rho + d) - 0.5 * Math.log1p(at * (d + vt)),
+        a: 1 / (d + vt + 1 / at),
+        v: 1 / (at + 1 / (d + vt)),
+      };
+    },
+    conditionalEntropy: () => 0.5 * (LOG_2PI_E + Math.log(d)),
+    conditionalPrior: (rho) => normalPrior(0, d, rho + d),
+  };
+}
+
+/**
+ * E over (ω, o) of ln p(o | ω), (∂_ω ln p)² and (o + ∂_o ln p)², for o = c·max(0, z) + s·η, z ~ N(ω, v),
+ * ω ~ N(0, omegaVariance). p(o | ω) = Φ(−ω/√v)·N(o; 0, s²) + N(o; cω, s² + c²v)·Φ(q(o)) in closed form; the outer
+ * integral is Gauss–Hermite in ω, and in o Gauss–Hermite for the first (Gaussian) part and Gauss–Legendre panels
+ * around the step of Φ(q) for the second (which is sharp when s ≪ c√v, i.e. small noise).
+ */
+function reluExpectations(c: number, s2: number, v: number, omegaVariance: number) {
+  const om = gaussHermite(OMEGA_NODES);
+  const eta = gaussHermite(NOISE_NODES);
+  const gl = gaussLegendre(PANEL_NODES);
+  const s = Math.sqrt(s2);
+  const S = s2 + c * c * v;
+  const tau = (v * s2) / S;
+  const sqrtTau = Math.sqrt(tau);
+  const sqrtV = Math.sqrt(v);
+  const sqrtS = Math.sqrt(S);
+  const so = Math.sqrt(Math.max(omegaVariance, 0));
+  let eLog = 0;
+  let eOmega = 0;
+  let eTweedie = 0;
+  for (let i = 0; i < om.nodes.length; i++) {
+    const omega = so * om.nodes[i]!;
+    const wo = om.weights[i]!;
+    // Terms of p(o | ω) and its derivatives at one o, accumulated with weight `w`.
+    const add = (o: number, w: number) => {
+      let lp: number;
+      let dOmega: number;
+      let dO: number;
+      if (v === 0) {
+        const r = Math.max(0, omega);
+        lp = logGaussian(o, c * r, s2);
+        dOmega = omega > 0 ? (c * (o - c * r)) / s2 : 0;
+        dO = -(o - c * r) / s2;
+      } else {
+        const l1 = logNormalCdf(-omega / sqrtV) + logGaussian(o, 0, s2);
+        const lN2 = logGaussian(o, c * omega, S);
+        const q = (omega * s2 + c * o * v) / S / sqrtTau;
+        const l2 = lN2 + logNormalCdf(q);
+        lp = logAddExp(l1, l2);
+        const r1 = Math.exp(l1 - lp);
+        const r2 = Math.exp(l2 - lp);
+        const rPhi = Math.exp(lN2 + logNormalPdf(q) - lp);
+        const l0 = logGaussian(o, 0, s2);
+        const rPdf1 = Math.exp(l0 + logNormalPdf(omega / sqrtV) - lp) / sqrtV;
+        dOmega = -rPdf1 + (r2 * c * (o - c * omega)) / S + (rPhi * s2) / S / sqrtTau;
+        dO = (-r1 * o) / s2 - (r2 * (o - c * omega)) / S + (rPhi * c * v) / S / sqrtTau;
+      }
+      const t = o + dO;
+      eLog += w * lp;
+      eOmega += w * dOmega * dOmega;
+      eTweedie += w * t * t;
+    };
+    if (v === 0) {
+      const r = Math.max(0, omega);
+      for (let k = 0; k < eta.nodes.length; k++) add(c * r + s * eta.nodes[k]!, wo * eta.weights[k]!);
+      continue;
+    }
+    const p0 = normalCdf(-omega / sqrtV);
+    for (let k = 0; k < eta.nodes.length; k++) add(s * eta.nodes[k]!, wo * p0 * eta.weights[k]!);
+    // Second part: ∫ N(o; cω, S) Φ(q(o)) F(o) do on cω ± 10√S, split around the step of Φ(q).
+    const lo = c * omega - 10 * sqrtS;
+    const hi = c * omega + 10 * sqrtS;
+    const step = (-omega * s2) / (c * v);
+    const width = (S * sqrtTau) / (c * v);
+    const cuts = [lo, Math.min(Math.max(step - 12 * width, lo), hi), Math.min(Math.max(step + 12 * width, lo), hi), hi];
+    for (let p = 0; p + 1 < cuts.length; p++) {
+      const a = cuts[p]!;
+      const b = cuts[p + 1]!;
+      if (!(b > a)) continue;
+      const half = 0.5 * (b - a);
+      const mid = 0.5 * (a + b);
+      for (let k = 0; k < gl.nodes.length; k++) {
+        const o = mid + half * gl.nodes[k]!;
+        const q = (omega * s2 + c * o * v) / S / sqrtTau;
+        const density = Math.exp(logGaussian(o, c * omega, S) + logNormalCdf(q));
+        if (density === 0) continue;
+        add(o, wo * half * gl.weights[k]! * density);
+      }
+    }
+  }
+  return { eLog, eOmega, eTweedie };
+}
+
+export function reluChannel(noiseVariance: number): ScalarChannel {
+  const d = noiseVariance;
+  return {
+    id: 'relu',
+    noiseVariance,
+    discrete: false,
+    secondMoment: (rho) => 0.5 * rho + d,
+    output(vt, rho) {
+      const e = reluExpectations(1, d, vt, rho - vt);
+      return { potential: e.eLog, a: e.eOmega };
+    },
+    inner(at, vt, rho) {
+      const rhoH = 0.5 * rho + d;
+      if (at === 0) {
+        // V = E Var(h | ω): E[max(0, z) | ω] = ω Φ(ω/√Ṽ) + √Ṽ φ(ω/√Ṽ).
+        const om = gaussHermite(OMEGA_NODES);
+        const so = Math.sqrt(Math.max(rho - vt, 0));
+        let m2 = 0;
+        for (let i = 0; i < om.nodes.length; i++) {
+          const w = so * om.nodes[i]!;
+          const m =
+            vt === 0
+              ? Math.max(0, w)
+              : w * normalCdf(w / Math.sqrt(vt)) + Math.sqrt(vt) * Math.exp(logNormalPdf(w / Math.sqrt(vt)));
+          m2 += om.weights[i]! * m * m;
+        }
+        return { potential: 0, a: 0, v: rhoH - m2 };
+      }
+      const e = reluExpectations(Math.sqrt(at), 1 + at * d, vt, rho - vt);
+      return {
+        potential: 0.5 * at * rhoH + 0.5 * LOG_2PI_E + e.eLog,
+        a: e.eOmega,
+        v: rhoH - e.eTweedie / at,
+      };
+    },
+    conditionalEntropy: () => 0.5 * (LOG_2PI_E + Math.log(d)),
+    conditionalPrior: (rho) => normalPrior(0, d, 0.5 * rho + d),
+  };
+}
+
+export function probitChannel(noiseVariance: number): ScalarChannel {
+  const d = noiseVariance;
+  const om = () => gaussHermite(OMEGA_NODES);
+  return {
+    id: 'probit',
+    noiseVariance,
+    discrete: true,
+    secondMoment: () => 1,
+    output(vt, rho) {
+      const { nodes, weights } = om();
+      const so = Math.sqrt(Math.max(rho - vt, 0));
+      const sd = Math.sqrt(vt + d);
+      let potential = 0;
+      let a = 0;
+      for (let i = 0; i < nodes.length; i++) {
+        const q = (so * nodes[i]!) / sd;
+        const lp = logNormalCdf(q);
+        const lm = logNormalCdf(-q);
+        potential += weights[i]! * (Math.exp(lp) * lp + Math.exp(lm) * lm);
+        // Σ_h φ(q)²/((Ṽ+Δ) Φ(hq)) = φ(q)²/((Ṽ+Δ) Φ(q) Φ(−q)).
+        a += (weights[i]! * Math.exp(2 * logNormalPdf(q) - lp - lm)) / (vt + d);
+      }
+      return { potential, a };
+    },
+    inner(at, vt, rho) {
+      const { nodes, weights } = om();
+      const eta = gaussHermite(NOISE_NODES * 2);
+      const so = Math.sqrt(Math.max(rho - vt, 0));
+      const sd = Math.sqrt(vt + d);
+      const sa = Math.sqrt(at);
+      let eLog = 0;
+      let eOmega = 0;
+      let eMean = 0;
+      for (let i = 0; i < nodes.length; i++) {
+        const q = (so * nodes[i]!) / sd;
+        const lp = logNormalCdf(q);
+        const lm = logNormalCdf(-q);
+        const pdfRatio = Math.exp(logNormalPdf(q)) / sd;
+        for (const [h, lh] of [
+          [1, lp],
+          [-1, lm],
+        ] as const) {
+          const ph = Math.exp(lh);
+          if (ph === 0) continue;
+          for (let k = 0; k < eta.nodes.length; k++) {
+            const y = sa * h + eta.nodes[k]!;
+            const b = sa * y;
+            const up = lp + b;
+            const down = lm - b;
+            const lz = logAddExp(up, down);
+            const w = weights[i]! * ph * eta.weights[k]!;
+            // ln p(y | ω) = ln N(y; 0, 1) − Ã/2 + ln(P₊e^{b} + P₋e^{−b}).
+            eLog += w * (logNormalPdf(y) - 0.5 * at + lz);
+            const g = pdfRatio * (Math.exp(b - lz) - Math.exp(-b - lz));
+            eOmega += w * g * g;
+            const mean = Math.tanh(0.5 * (up - down));
+            eMean += w * mean * mean;
+          }
+        }
+      }
+      return { potential: 0.5 * at + 0.5 * LOG_2PI_E + eLog, a: eOmega, v: 1 - eMean };
+    },
+    conditionalEntropy(rho) {
+      if (d === 0) return 0;
+      const { nodes, weights } = om();
+      const scale = Math.sqrt(rho / d);
+      let h = 0;
+      for (let i = 0; i < nodes.length; i++) {
+        const lp = logNormalCdf(scale * nodes[i]!);
+        const lm = logNormalCdf(-scale * nodes[i]!);
+        h -= weights[i]! * (Math.exp(lp) * lp + Math.exp(lm) * lm);
+      }
+      return h;
+    },
+    conditionalPrior: (rho) => quenchedProbitPrior(d, rho),
+  };
+}
+
+/** Channel ids the formula knows. */
+export const REPLICA_CHANNELS = ['linear', 'relu', 'probit'] as const;
+
+export function scalarChannel(id: string, noiseVariance: number): ScalarChannel | undefined {
+  switch (id) {
+    case 'linear':
+      return linearChannel(noiseVariance);
+    case 'relu':
+      return reluChannel(noiseVariance);
+    case 'probit':
+      return probitChannel(noiseVariance);
+    default:
+      return undefined;
+  }
+}
