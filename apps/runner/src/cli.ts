@@ -17,7 +17,7 @@ import { createRegistries } from './container';
 import { ProgressClock, ProgressLog, formatDuration, formatRate } from './progress-output';
 import { rewriteReport, writeComparison } from './report/compare';
 import { displayLookup } from './report/labels';
-import { loadStudy, runStudy, type NonFiniteValue } from './run-study';
+import { loadStudy, profilesOf, runStudy, type NonFiniteValue } from './run-study';
 import { studyJsonSchema } from './study-json-schema';
 
 /** Exit codes: 0 ok, 1 the run failed, 2 invalid input (study, arguments), 130 interrupted. */
@@ -174,90 +174,103 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo, given
       'override the backend: auto, cpu, gpujs:cpu, gpujs:webasm, gpujs:headlessgl, gpujs:webgpu',
     )
     .option('--fresh', 'discard results of a different earlier run in the output folder')
-    .action(async (file: string, opts: { out?: string; seed?: number; backend?: string; fresh?: boolean }) => {
-      const study = loadStudy(file, registries, {
-        ...(opts.seed !== undefined && { seed: opts.seed }),
-        ...(opts.backend !== undefined && { backend: opts.backend }),
-      });
-      const controller = new AbortController();
-      const onSigint = () => {
-        io.stderr(
-          '\nInterrupted: the running task is stopped (it runs again on resume); writing the files for the tasks that are complete. Ctrl-C again quits at once; a re-run resumes.\n',
-        );
-        controller.abort(new EntroscopeError('INTERRUPTED', 'interrupted by the user'));
-        process.once('SIGINT', () => process.exit(EXIT.interrupted));
-      };
-      process.once('SIGINT', onSigint);
-      const bars = io.isTty
-        ? new MultiBar(
-            {
-              format: ' {bar} {percentage}% | task {task}/{tasks} | {rate} | ETA {eta} | {message}',
-              hideCursor: true,
-              clearOnComplete: true,
-              stream: process.stderr,
-            },
-            Presets.shades_classic,
-          )
-        : undefined;
-      const bar = bars?.create(1000, 0, { task: 0, tasks: 0, rate: '', eta: '?', message: '' });
-      const clock = new ProgressClock();
-      const log = bars ? undefined : new ProgressLog((line) => io.stderr(line), progressInterval());
-      log?.start();
-      try {
-        const summary = await runStudy(study, registries, {
-          ...(opts.out !== undefined && { out: opts.out }),
-          fresh: opts.fresh ?? false,
-          signal: controller.signal,
-          logger: {
-            info: (m) => (bars ? bars.log(`${m}\n`) : io.stderr(`${m}\n`)),
-            warn: (m) => (bars ? bars.log(`warning: ${m}\n`) : io.stderr(`warning: ${m}\n`)),
-          },
-          resolveBackend,
-          isolation: given ? 'inline' : 'thread',
-          onProgress: (done, total, message) => {
-            if (bar) {
-              const timing = clock.update({ done, total, message });
-              bar.update(Math.round((1000 * done) / Math.max(total, 1)), {
-                task: Math.min(Math.floor(done) + 1, total),
-                tasks: total,
-                rate: formatRate(timing.rate),
-                eta: timing.eta !== undefined ? formatDuration(timing.eta) : '?',
-                message,
-              });
-            } else log!.update({ done, total, message });
-          },
+    .option('-p, --profile <name>', "run one of the study's named profiles (e.g. its paper-size grid)")
+    .action(
+      async (
+        file: string,
+        opts: { out?: string; seed?: number; backend?: string; fresh?: boolean; profile?: string },
+      ) => {
+        const study = loadStudy(file, registries, {
+          ...(opts.seed !== undefined && { seed: opts.seed }),
+          ...(opts.backend !== undefined && { backend: opts.backend }),
+          ...(opts.profile !== undefined && { profile: opts.profile }),
         });
-        bars?.stop();
-        log?.stop();
-        if (summary.nonFinite.length > 0) io.stderr(`warning: ${describeNonFinite(summary.nonFinite)}`);
-        const status = summary.failures.length > 0 ? 'failed' : summary.interrupted ? 'interrupted' : 'done';
-        io.stdout(
-          `${status}: ${summary.records} measurements from ${summary.tasks} task(s)${summary.resumed ? ` (${summary.resumed} resumed from an earlier run)` : ''}${summary.failures.length ? `; ${summary.failures.length} task(s) failed` : ''}\n`,
-        );
-        io.stdout(`report: ${path.join(summary.outDir, 'report.html')}\n`);
-        for (const failure of summary.failures) io.stderr(`error: ${failure.message}\n`);
-        if (summary.failures.length > 0)
+        const controller = new AbortController();
+        const onSigint = () => {
           io.stderr(
-            `${summary.failures.length} task(s) failed; the others are in the results. A re-run retries only what is missing.\n`,
+            '\nInterrupted: the running task is stopped (it runs again on resume); writing the files for the tasks that are complete. Ctrl-C again quits at once; a re-run resumes.\n',
           );
-        code = summary.failures.length > 0 ? EXIT.failed : summary.interrupted ? EXIT.interrupted : EXIT.ok;
-      } finally {
-        bars?.stop();
-        log?.stop();
-        process.removeListener('SIGINT', onSigint);
-      }
-    });
+          controller.abort(new EntroscopeError('INTERRUPTED', 'interrupted by the user'));
+          process.once('SIGINT', () => process.exit(EXIT.interrupted));
+        };
+        process.once('SIGINT', onSigint);
+        const bars = io.isTty
+          ? new MultiBar(
+              {
+                format: ' {bar} {percentage}% | task {task}/{tasks} | {rate} | ETA {eta} | {message}',
+                hideCursor: true,
+                clearOnComplete: true,
+                stream: process.stderr,
+              },
+              Presets.shades_classic,
+            )
+          : undefined;
+        const bar = bars?.create(1000, 0, { task: 0, tasks: 0, rate: '', eta: '?', message: '' });
+        const clock = new ProgressClock();
+        const log = bars ? undefined : new ProgressLog((line) => io.stderr(line), progressInterval());
+        log?.start();
+        try {
+          const summary = await runStudy(study, registries, {
+            ...(opts.out !== undefined && { out: opts.out }),
+            fresh: opts.fresh ?? false,
+            signal: controller.signal,
+            logger: {
+              info: (m) => (bars ? bars.log(`${m}\n`) : io.stderr(`${m}\n`)),
+              warn: (m) => (bars ? bars.log(`warning: ${m}\n`) : io.stderr(`warning: ${m}\n`)),
+            },
+            resolveBackend,
+            isolation: given ? 'inline' : 'thread',
+            onProgress: (done, total, message) => {
+              if (bar) {
+                const timing = clock.update({ done, total, message });
+                bar.update(Math.round((1000 * done) / Math.max(total, 1)), {
+                  task: Math.min(Math.floor(done) + 1, total),
+                  tasks: total,
+                  rate: formatRate(timing.rate),
+                  eta: timing.eta !== undefined ? formatDuration(timing.eta) : '?',
+                  message,
+                });
+              } else log!.update({ done, total, message });
+            },
+          });
+          bars?.stop();
+          log?.stop();
+          if (summary.nonFinite.length > 0) io.stderr(`warning: ${describeNonFinite(summary.nonFinite)}`);
+          const status = summary.failures.length > 0 ? 'failed' : summary.interrupted ? 'interrupted' : 'done';
+          io.stdout(
+            `${status}: ${summary.records} measurements from ${summary.tasks} task(s)${summary.resumed ? ` (${summary.resumed} resumed from an earlier run)` : ''}${summary.failures.length ? `; ${summary.failures.length} task(s) failed` : ''}\n`,
+          );
+          io.stdout(`report: ${path.join(summary.outDir, 'report.html')}\n`);
+          for (const failure of summary.failures) io.stderr(`error: ${failure.message}\n`);
+          if (summary.failures.length > 0)
+            io.stderr(
+              `${summary.failures.length} task(s) failed; the others are in the results. A re-run retries only what is missing.\n`,
+            );
+          code = summary.failures.length > 0 ? EXIT.failed : summary.interrupted ? EXIT.interrupted : EXIT.ok;
+        } finally {
+          bars?.stop();
+          log?.stop();
+          process.removeListener('SIGINT', onSigint);
+        }
+      },
+    );
 
   program
     .command('validate')
-    .description('check a study (ids, parameters, sweeps, probe requirements) without running it')
+    .description(
+      'check a study (ids, parameters, sweeps, probe requirements) and every profile it declares, without running it',
+    )
     .argument('<study>', 'study file (YAML or JSON)')
-    .action((file: string) => {
-      const study = loadStudy(file, registries);
-      const points = study.sweep.reduce((n, a) => n * a.values.length, 1);
-      io.stdout(
-        `${file}: valid — ${study.systems.length} system(s), ${study.probes.length} probe(s), ${points} sweep point(s), seed ${study.seed}, backend ${study.backend}\n`,
-      );
+    .option('-p, --profile <name>', 'check only this profile')
+    .action((file: string, opts: { profile?: string }) => {
+      const profiles = opts.profile !== undefined ? [opts.profile] : [undefined, ...profilesOf(file)];
+      for (const profile of profiles) {
+        const study = loadStudy(file, registries, profile !== undefined ? { profile } : {});
+        const points = study.sweep.reduce((n, a) => n * a.values.length, 1);
+        io.stdout(
+          `${file}${profile !== undefined ? ` --profile ${profile}` : ''}: valid — ${study.systems.length} system(s), ${study.probes.length} probe(s), ${points} sweep point(s), seed ${study.seed}, backend ${study.backend}\n`,
+        );
+      }
     });
 
   program
