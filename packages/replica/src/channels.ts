@@ -28,9 +28,9 @@ export interface ScalarChannel {
   readonly discrete: boolean;
 }
 
-const OMEGA_NODES = 32;
+const OMEGA_NODES = 48;
 const NOISE_NODES = 16;
-const PANEL_NODES = 20;
+const PANEL_NODES = 12;
 
 export function linearChannel(noiseVariance: number): ScalarChannel {
   const d = noiseVariance;
@@ -110,24 +110,39 @@ function reluExpectations(c: number, s2: number, v: number, omegaVariance: numbe
       for (let k = 0; k < eta.nodes.length; k++) add(c * r + s * eta.nodes[k]!, wo * eta.weights[k]!);
       continue;
     }
-    const p0 = normalCdf(-omega / sqrtV);
-    for (let k = 0; k < eta.nodes.length; k++) add(s * eta.nodes[k]!, wo * p0 * eta.weights[k]!);
-    // Second part: ∫ N(o; cω, S) Φ(q(o)) F(o) do on cω ± 10√S, split around the step of Φ(q).
-    const lo = c * omega - 10 * sqrtS;
-    const hi = c * omega + 10 * sqrtS;
-    const step = (-omega * s2) / (c * v);
+    // ∫ p(o | ω) F(o) do by Gauss–Legendre panels, with breakpoints where p changes scale: around o = 0 (the
+    // point-mass part, width s), around the step of Φ(q) (width S√τ/(cv)) and across the Gaussian bulk at cω.
     const width = (S * sqrtTau) / (c * v);
-    const cuts = [lo, Math.min(Math.max(step - 12 * width, lo), hi), Math.min(Math.max(step + 12 * width, lo), hi), hi];
-    for (let p = 0; p + 1 < cuts.length; p++) {
-      const a = cuts[p]!;
-      const b = cuts[p + 1]!;
-      if (!(b > a)) continue;
+    const step = (-omega * s2) / (c * v);
+    const lo = Math.min(-10 * s, c * omega - 10 * sqrtS);
+    const hi = Math.max(10 * s, c * omega + 10 * sqrtS);
+    const cuts = [
+      lo,
+      hi,
+      -5 * s,
+      -2 * s,
+      0,
+      2 * s,
+      5 * s,
+      step - 10 * width,
+      step - 3 * width,
+      step,
+      step + 3 * width,
+      step + 10 * width,
+    ];
+    for (const k of [-6, -3, -1, 1, 3, 6]) cuts.push(c * omega + k * sqrtS);
+    const points = cuts.filter((x) => x >= lo && x <= hi).sort((x, y) => x - y);
+    const l0 = logNormalCdf(-omega / sqrtV);
+    for (let p = 0; p + 1 < points.length; p++) {
+      const a = points[p]!;
+      const b = points[p + 1]!;
+      if (!(b - a > 1e-12 * (hi - lo))) continue;
       const half = 0.5 * (b - a);
       const mid = 0.5 * (a + b);
       for (let k = 0; k < gl.nodes.length; k++) {
         const o = mid + half * gl.nodes[k]!;
         const q = (omega * s2 + c * o * v) / S / sqrtTau;
-        const density = Math.exp(logGaussian(o, c * omega, S) + logNormalCdf(q));
+        const density = Math.exp(logAddExp(l0 + logGaussian(o, 0, s2), logGaussian(o, c * omega, S) + logNormalCdf(q)));
         if (density === 0) continue;
         add(o, wo * half * gl.weights[k]! * density);
       }

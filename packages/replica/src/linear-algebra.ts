@@ -79,3 +79,24 @@ export function symmetricEigenvalues(s: Float64Array, n: number): Float64Array {
   for (let i = 0; i < n; i++) out[i] = a[i * n + i]!;
   return out.sort();
 }
+
+/**
+ * I(x; h_L)/n₀ in nats for a linear chain h_ℓ = W_ℓ h_{ℓ−1} + √Δ_ℓ ξ_ℓ with square n × n matrices and x ~ N(0, 1)ⁿ,
+ * exactly for the given matrices: h_L is Gaussian, so I = ½[ln det Σ_L − ln det C_L] with
+ * Σ_ℓ = W_ℓ Σ_{ℓ−1} W_ℓᵀ + Δ_ℓ (Σ₀ = 1) and C_ℓ the same with C₀ = 0 (the covariance given x).
+ */
+export function linearChainInformation(weights: readonly Float64Array[], deltas: readonly number[], n: number): number {
+  let total: Float64Array = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) total[i * n + i] = 1;
+  let given: Float64Array = new Float64Array(n * n);
+  weights.forEach((w, l) => {
+    const wt = transpose(w, n, n);
+    total = multiply(multiply(w, total, n, n, n), wt, n, n, n);
+    given = multiply(multiply(w, given, n, n, n), wt, n, n, n);
+    for (let i = 0; i < n; i++) {
+      total[i * n + i]! += deltas[l]!;
+      given[i * n + i]! += deltas[l]!;
+    }
+  });
+  return (0.5 * (logDeterminant(total, n) - logDeterminant(given, n))) / n;
+}

@@ -17,7 +17,7 @@ export interface ScalarPrior {
   evaluate(a: number): { potential: number; mmse: number };
 }
 
-const HERMITE_NODES = 64;
+const HERMITE_NODES = 100;
 
 /** N(mean, variance); with `knownMean` the mean is side information (posterior variance ≤ variance). */
 export function normalPrior(mean: number, variance: number, secondMoment = mean * mean + variance): ScalarPrior {

@@ -1,6 +1,6 @@
 import { RandomStream, type StochasticLayer, type StochasticNetworkExact } from '@entroscope/core';
 import { gaussLegendre } from './quadrature';
-import { logDeterminant, multiply, symmetricEigenvalues, transpose } from './linear-algebra';
+import { linearChainInformation, multiply, symmetricEigenvalues, transpose } from './linear-algebra';
 import { replicaLayer, replicaLayers, ReplicaAssumptionError } from './stochastic-network';
 
 const gaussian = (
@@ -252,24 +252,6 @@ describe('replica formula: noisy inner layers (the pitfall)', () => {
     expect(Math.abs(r.outputNoiseOnlyMutualInformationPerInput - mean)).toBeGreaterThan(0.25);
   });
 });
-
-/** I(x; h_L)/n₀ of a square linear chain with Gaussian input N(0, 1), by log-determinants. */
-export function linearChainInformation(weights: Float64Array[], deltas: number[], n: number): number {
-  // Σ_ℓ = W_ℓ Σ_{ℓ−1} W_ℓᵀ + Δ_ℓ (total), C_ℓ the same with Σ_0 = 0 (given x).
-  let total = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) total[i * n + i] = 1;
-  let given = new Float64Array(n * n);
-  weights.forEach((w, l) => {
-    const wt = transpose(w, n, n);
-    total = multiply(multiply(w, total, n, n, n), wt, n, n, n);
-    given = multiply(multiply(w, given, n, n, n), wt, n, n, n);
-    for (let i = 0; i < n; i++) {
-      total[i * n + i]! += deltas[l]!;
-      given[i * n + i]! += deltas[l]!;
-    }
-  });
-  return (0.5 * (logDeterminant(total, n) - logDeterminant(given, n))) / n;
-}
 
 describe('replica formula: nonlinear channels and errors', () => {
   it('ReLU and probit layers converge, give finite H ≥ H(h | x) and I ≥ 0, and every initialisation is reported', () => {
