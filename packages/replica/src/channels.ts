@@ -31,6 +31,38 @@ export interface ScalarChannel {
 const OMEGA_NODES = 48;
 const NOISE_NODES = 16;
 const PANEL_NODES = 12;
+const OMEGA_PANEL_NODES = 10;
+
+/**
+ * Nodes and weights for E f(ω), ω ~ N(0, σ²), when f has a transition of width `width` at ω = 0 (the ReLU's kink,
+ * blurred by the pre-activation's own variance Ṽ): Gauss–Hermite when the transition is broad; otherwise
+ * Gauss–Legendre panels on a mesh graded geometrically (×3) from ±width at 0 out to ±10σ, so the transition is
+ * resolved however small Ṽ is compared with ρ̃.
+ */
+function omegaRule(sigma: number, width: number): { nodes: number[]; weights: number[] } {
+  if (!(sigma > 0)) return { nodes: [0], weights: [1] };
+  if (width >= 0.5 * sigma) {
+    const gh = gaussHermite(OMEGA_NODES);
+    return { nodes: Array.from(gh.nodes, (x) => sigma * x), weights: Array.from(gh.weights) };
+  }
+  const gl = gaussLegendre(OMEGA_PANEL_NODES);
+  const cuts = [0];
+  for (let b = Math.max(width, 1e-6 * sigma); b < 6 * sigma; b *= 3) cuts.push(b);
+  cuts.push(10 * sigma);
+  const nodes: number[] = [];
+  const weights: number[] = [];
+  for (let p = 0; p + 1 < cuts.length; p++) {
+    const half = 0.5 * (cuts[p + 1]! - cuts[p]!);
+    const mid = 0.5 * (cuts[p + 1]! + cuts[p]!);
+    for (let k = 0; k < gl.nodes.length; k++) {
+      const x = mid + half * gl.nodes[k]!;
+      const w = (half * gl.weights[k]! * Math.exp(-0.5 * (x / sigma) ** 2)) / (sigma * Math.sqrt(2 * Math.PI));
+      nodes.push(x, -x);
+      weights.push(w, w);
+    }
+  }
+  return { nodes, weights };
+}
 
 export function linearChannel(noiseVariance: number): ScalarChannel {
   const d = noiseVariance;
@@ -60,7 +92,6 @@ export function linearChannel(noiseVariance: number): ScalarChannel {
  * around the step of Φ(q) for the second (which is sharp when s ≪ c√v, i.e. small noise).
  */
 function reluExpectations(c: number, s2: number, v: number, omegaVariance: number) {
-  const om = gaussHermite(OMEGA_NODES);
   const eta = gaussHermite(NOISE_NODES);
   const gl = gaussLegendre(PANEL_NODES);
   const s = Math.sqrt(s2);
@@ -70,44 +101,29 @@ function reluExpectations(c: number, s2: number, v: number, omegaVariance: numbe
   const sqrtV = Math.sqrt(v);
   const sqrtS = Math.sqrt(S);
   const so = Math.sqrt(Math.max(omegaVariance, 0));
+  const om = omegaRule(so, v > 0 ? sqrtV : so);
   let eLog = 0;
   let eOmega = 0;
   let eTweedie = 0;
+  const logS2 = Math.log(s2);
+  const logBigS = Math.log(S);
+  const LN_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
   for (let i = 0; i < om.nodes.length; i++) {
-    const omega = so * om.nodes[i]!;
+    const omega = om.nodes[i]!;
     const wo = om.weights[i]!;
-    // Terms of p(o | ω) and its derivatives at one o, accumulated with weight `w`.
-    const add = (o: number, w: number) => {
-      let lp: number;
-      let dOmega: number;
-      let dO: number;
-      if (v === 0) {
-        const r = Math.max(0, omega);
-        lp = logGaussian(o, c * r, s2);
-        dOmega = omega > 0 ? (c * (o - c * r)) / s2 : 0;
-        dO = -(o - c * r) / s2;
-      } else {
-        const l1 = logNormalCdf(-omega / sqrtV) + logGaussian(o, 0, s2);
-        const lN2 = logGaussian(o, c * omega, S);
-        const q = (omega * s2 + c * o * v) / S / sqrtTau;
-        const l2 = lN2 + logNormalCdf(q);
-        lp = logAddExp(l1, l2);
-        const r1 = Math.exp(l1 - lp);
-        const r2 = Math.exp(l2 - lp);
-        const rPhi = Math.exp(lN2 + logNormalPdf(q) - lp);
-        const l0 = logGaussian(o, 0, s2);
-        const rPdf1 = Math.exp(l0 + logNormalPdf(omega / sqrtV) - lp) / sqrtV;
-        dOmega = -rPdf1 + (r2 * c * (o - c * omega)) / S + (rPhi * s2) / S / sqrtTau;
-        dO = (-r1 * o) / s2 - (r2 * (o - c * omega)) / S + (rPhi * c * v) / S / sqrtTau;
-      }
-      const t = o + dO;
-      eLog += w * lp;
-      eOmega += w * dOmega * dOmega;
-      eTweedie += w * t * t;
-    };
     if (v === 0) {
+      // z = ω exactly: o ~ N(c·max(0, ω), s²).
       const r = Math.max(0, omega);
-      for (let k = 0; k < eta.nodes.length; k++) add(c * r + s * eta.nodes[k]!, wo * eta.weights[k]!);
+      for (let k = 0; k < eta.nodes.length; k++) {
+        const o = c * r + s * eta.nodes[k]!;
+        const lp = logGaussian(o, c * r, s2);
+        const dOmega = omega > 0 ? (c * (o - c * r)) / s2 : 0;
+        const t = o - (o - c * r) / s2;
+        const w = wo * eta.weights[k]!;
+        eLog += w * lp;
+        eOmega += w * dOmega * dOmega;
+        eTweedie += w * t * t;
+      }
       continue;
     }
     // ∫ p(o | ω) F(o) do by Gauss–Legendre panels, with breakpoints where p changes scale: around o = 0 (the
@@ -132,7 +148,9 @@ function reluExpectations(c: number, s2: number, v: number, omegaVariance: numbe
     ];
     for (const k of [-6, -3, -1, 1, 3, 6]) cuts.push(c * omega + k * sqrtS);
     const points = cuts.filter((x) => x >= lo && x <= hi).sort((x, y) => x - y);
-    const l0 = logNormalCdf(-omega / sqrtV);
+    // Per-ω constants: ln Φ(−ω/√v) and ln φ(ω/√v)/√v of the point-mass part.
+    const lMass = logNormalCdf(-omega / sqrtV);
+    const lMassPdf = logNormalPdf(omega / sqrtV) - Math.log(sqrtV);
     for (let p = 0; p + 1 < points.length; p++) {
       const a = points[p]!;
       const b = points[p + 1]!;
@@ -141,10 +159,24 @@ function reluExpectations(c: number, s2: number, v: number, omegaVariance: numbe
       const mid = 0.5 * (a + b);
       for (let k = 0; k < gl.nodes.length; k++) {
         const o = mid + half * gl.nodes[k]!;
+        const l0 = -LN_SQRT_2PI - 0.5 * logS2 - (0.5 * o * o) / s2;
+        const d2 = o - c * omega;
+        const lN2 = -LN_SQRT_2PI - 0.5 * logBigS - (0.5 * d2 * d2) / S;
         const q = (omega * s2 + c * o * v) / S / sqrtTau;
-        const density = Math.exp(logAddExp(l0 + logGaussian(o, 0, s2), logGaussian(o, c * omega, S) + logNormalCdf(q)));
-        if (density === 0) continue;
-        add(o, wo * half * gl.weights[k]! * density);
+        const l1 = lMass + l0;
+        const l2 = lN2 + logNormalCdf(q);
+        const lp = logAddExp(l1, l2);
+        if (lp === -Infinity) continue;
+        const r1 = Math.exp(l1 - lp);
+        const r2 = Math.exp(l2 - lp);
+        const rPhi = Math.exp(lN2 + logNormalPdf(q) - lp);
+        const rPdf1 = Math.exp(l0 + lMassPdf - lp);
+        const dOmega = -rPdf1 + (r2 * c * d2) / S + (rPhi * s2) / S / sqrtTau;
+        const t = o - (r1 * o) / s2 - (r2 * d2) / S + (rPhi * c * v) / S / sqrtTau;
+        const w = wo * half * gl.weights[k]! * Math.exp(lp);
+        eLog += w * lp;
+        eOmega += w * dOmega * dOmega;
+        eTweedie += w * t * t;
       }
     }
   }
@@ -166,11 +198,11 @@ export function reluChannel(noiseVariance: number): ScalarChannel {
       const rhoH = 0.5 * rho + d;
       if (at === 0) {
         // V = E Var(h | ω): E[max(0, z) | ω] = ω Φ(ω/√Ṽ) + √Ṽ φ(ω/√Ṽ).
-        const om = gaussHermite(OMEGA_NODES);
         const so = Math.sqrt(Math.max(rho - vt, 0));
+        const om = omegaRule(so, vt > 0 ? Math.sqrt(vt) : so);
         let m2 = 0;
         for (let i = 0; i < om.nodes.length; i++) {
-          const w = so * om.nodes[i]!;
+          const w = om.nodes[i]!;
           const m =
             vt === 0
               ? Math.max(0, w)

@@ -43,13 +43,51 @@ function erfcFraction(x: number): number {
   return f;
 }
 
-/** erfc(x) = 1 − erf(x). */
-export function erfc(x: number): number {
-  if (Number.isNaN(x)) return NaN;
+/** erfc by the series (|x| < 3) or the continued fraction (x ≥ 3): the reference the fast path is tabulated from. */
+function erfcDirect(x: number): number {
   if (x >= 3) return exp(-x * x) / (sqrt(PI) * erfcFraction(x));
   if (x > -3) return 1 - (x < 0 ? -erfSeries(-x) : erfSeries(x));
   return 2 - exp(-x * x) / (sqrt(PI) * erfcFraction(-x));
 }
+
+// Fast path for 0 ≤ x < 6: Taylor expansion about the nearest x₀ = k/32 of a table of erfc(x₀) and e^{−x₀²}, with
+// the derivatives d^n erfc/dx^n = −(2/√π)(−1)^{n−1} H_{n−1}(x) e^{−x²} (physicists' Hermite polynomials). |h| ≤ 1/64
+// and 13 terms leave a relative error below 1e-15 (tested against the direct evaluation).
+const TABLE_STEP = 1 / 32;
+const TABLE_SIZE = 6 * 32 + 1;
+const erfcTable = Float64Array.from({ length: TABLE_SIZE }, (_, k) => erfcDirect(k * TABLE_STEP));
+const gaussTable = Float64Array.from({ length: TABLE_SIZE }, (_, k) => exp(-((k * TABLE_STEP) ** 2)));
+const TWO_OVER_SQRT_PI = 2 / sqrt(PI);
+
+function erfcPositive(x: number): number {
+  if (x >= 6) return exp(-x * x) / (sqrt(PI) * erfcFraction(x));
+  const k = Math.round(x * 32);
+  const x0 = k * TABLE_STEP;
+  const h = x - x0;
+  // Σ_{n=1}^{13} (−1)^{n−1} H_{n−1}(x₀) hⁿ/n!
+  let hPrev = 0;
+  let hCur = 1; // H_0
+  let term = h; // hⁿ/n! for n = 1
+  let sum = term;
+  for (let n = 2; n <= 13; n++) {
+    const m = n - 1; // H_m from H_{m−1}, H_{m−2}
+    const next = 2 * x0 * hCur - 2 * (m - 1) * hPrev;
+    hPrev = hCur;
+    hCur = next;
+    term *= h / n;
+    sum += (n % 2 === 0 ? -1 : 1) * hCur * term;
+  }
+  return erfcTable[k]! - TWO_OVER_SQRT_PI * gaussTable[k]! * sum;
+}
+
+/** erfc(x) = 1 − erf(x). */
+export function erfc(x: number): number {
+  if (Number.isNaN(x)) return NaN;
+  return x >= 0 ? erfcPositive(x) : 2 - erfcPositive(-x);
+}
+
+/** The direct (slow) evaluation, exported for the accuracy test of the tabulated one. */
+export const erfcReference = erfcDirect;
 
 /** φ(x) = e^{−x²/2}/√(2π). */
 export function normalPdf(x: number): number {

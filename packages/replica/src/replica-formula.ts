@@ -76,7 +76,7 @@ export interface ReplicaSolution {
   readonly residual: number;
   readonly initialisation: string;
   readonly damping: number;
-  /** Every initialisation tried (screening runs at tolerance 1e-8), with its φ. */
+  /** Every initialisation tried (screening runs at tolerance 1e-8, ≤ 400 sweeps), with its φ. */
   readonly candidates: readonly ReplicaCandidate[];
   /** Second moments ρ_ℓ (ℓ = 0…L) and ρ̃_ℓ (ℓ = 1…L). */
   readonly secondMoments: readonly number[];
@@ -350,7 +350,7 @@ function initialPoints(model: ReplicaModel): Array<{ label: string; fp: FixedPoi
 
 /**
  * Extremises φ: screens every initialisation (tolerance 1e-8, ≤ 400 sweeps), keeps the converged candidate with the
- * smallest φ, refines it to `tolerance`. Damping factors are tried in turn until some candidate converges. Throws
+ * smallest φ, refines it to `tolerance` (both methods). Damping factors are tried in turn until some candidate converges. Throws
  * ReplicaConvergenceError when none does.
  */
 export function solveReplica(model: ReplicaModel, options: ReplicaSolveOptions = {}): ReplicaSolution {
@@ -369,7 +369,7 @@ export function solveReplica(model: ReplicaModel, options: ReplicaSolveOptions =
       for (const init of initialPoints(model)) {
         const run =
           method === 'ml-vamp'
-            ? iterateVamp(model, init.fp, maxIterations, tolerance, damping)
+            ? iterateVamp(model, init.fp, Math.min(400, maxIterations), Math.max(1e-8, tolerance), damping)
             : iterate(model, init.fp, Math.min(400, maxIterations), Math.max(1e-8, tolerance), damping);
         const phi = run.converged ? replicaPotential(model, run.fp) : NaN;
         const converged = run.converged && Number.isFinite(phi);
@@ -384,7 +384,18 @@ export function solveReplica(model: ReplicaModel, options: ReplicaSolveOptions =
         if (!converged) last = run;
       }
       if (!best) continue;
-      const refined = method === 'ml-vamp' ? best.run : iterate(model, best.run.fp, maxIterations, tolerance, damping);
+      // Refine the winner: the fixed point continues from its screened state; ML-VAMP (whose state is not the order
+      // parameters) reruns from the winning initialisation to the final tolerance.
+      const refined =
+        method === 'ml-vamp'
+          ? iterateVamp(
+              model,
+              initialPoints(model).find((p) => p.label === best.label)!.fp,
+              maxIterations,
+              tolerance,
+              damping,
+            )
+          : iterate(model, best.run.fp, maxIterations, tolerance, damping);
       if (!refined.converged) {
         last = refined;
         continue;
