@@ -62,32 +62,41 @@ const cases: Array<[string, StochasticNetworkExact]> = [
 (available ? describe : describe.skip)(
   `replica formula against the NumPy/SciPy second implementation${available ? '' : ' (skipped: python3 with numpy and scipy not found)'}`,
   () => {
-    it.each(cases)('%s', (_name, network) => {
-      const doc = {
-        network: {
-          ...network,
-          layers: network.layers.map((l) => ({
-            ...l,
-            ensemble:
-              l.ensemble.kind === 'orthogonally-invariant'
-                ? { kind: l.ensemble.kind, spectrum: [...l.ensemble.spectrum] }
-                : l.ensemble,
-          })),
-        },
-      };
-      const run = spawnSync('python3', [script], { input: JSON.stringify(doc), encoding: 'utf8', timeout: 120_000 });
-      expect(run.stderr).toBe('');
-      const reference = JSON.parse(run.stdout) as {
-        layers: Array<{ layer: number; entropy: number; conditionalEntropy: number; mutualInformation: number }>;
-      };
-      const ours = replicaLayers(network);
-      expect(ours.map((r) => r.layer)).toEqual(reference.layers.map((r) => r.layer));
-      ours.forEach((r, i) => {
-        const ref = reference.layers[i]!;
-        expect(Math.abs(r.entropyPerInput - ref.entropy)).toBeLessThan(1e-6);
-        expect(Math.abs(r.conditionalEntropyPerInput - ref.conditionalEntropy)).toBeLessThan(1e-6);
-        expect(Math.abs(r.mutualInformationPerInput - ref.mutualInformation)).toBeLessThan(1e-6);
-      });
-    });
+    it.each(cases)(
+      '%s',
+      (_name, network) => {
+        const doc = {
+          network: {
+            ...network,
+            layers: network.layers.map((l) => ({
+              ...l,
+              ensemble:
+                l.ensemble.kind === 'orthogonally-invariant'
+                  ? { kind: l.ensemble.kind, spectrum: [...l.ensemble.spectrum] }
+                  : l.ensemble,
+            })),
+          },
+        };
+        const run = spawnSync('python3', [script], {
+          input: JSON.stringify(doc),
+          encoding: 'utf8',
+          timeout: 1_800_000,
+        });
+        expect(run.error).toBeUndefined();
+        expect(run.stderr).toBe('');
+        const reference = JSON.parse(run.stdout) as {
+          layers: Array<{ layer: number; entropy: number; conditionalEntropy: number; mutualInformation: number }>;
+        };
+        const ours = replicaLayers(network);
+        expect(ours.map((r) => r.layer)).toEqual(reference.layers.map((r) => r.layer));
+        ours.forEach((r, i) => {
+          const ref = reference.layers[i]!;
+          expect(Math.abs(r.entropyPerInput - ref.entropy)).toBeLessThan(1e-6);
+          expect(Math.abs(r.conditionalEntropyPerInput - ref.conditionalEntropy)).toBeLessThan(1e-6);
+          expect(Math.abs(r.mutualInformationPerInput - ref.mutualInformation)).toBeLessThan(1e-6);
+        });
+      },
+      1_900_000,
+    );
   },
 );
