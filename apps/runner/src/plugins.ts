@@ -11,6 +11,7 @@ import { reconstructionModule } from '@entroscope/probe-reconstruction';
 import { samplesModule } from '@entroscope/system-samples';
 import { cascadeModule } from '@entroscope/system-cascade';
 import { replicaModule } from '@entroscope/probe-replica';
+import { teacherStudentModule } from '@entroscope/system-teacher-student';
 
 /**
  * Every plugin the runner loads. Adding a plugin = adding its package as a dependency of apps/runner and
@@ -29,4 +30,5 @@ export const pluginModules: readonly { readonly name: string; readonly module: C
   { name: '@entroscope/system-samples', module: samplesModule },
   { name: '@entroscope/system-cascade', module: cascadeModule },
   { name: '@entroscope/probe-replica', module: replicaModule },
+  { name: '@entroscope/system-teacher-student', module: teacherStudentModule },
 ];
