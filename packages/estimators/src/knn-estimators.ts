@@ -116,8 +116,8 @@ export type KsgSearch = 'tree' | 'brute-force';
 /**
  * Joint dimension from which the brute-force scan is faster than the trees (max-norm, k = 4, Gaussian data). Measured
  * (CPU time, one thread, x and y of equal dimension; docs/estimators.md): tree/scan = 0.55 at d = 10 (N = 5000), 0.83
- * at d = 16, 1.0 at d = 20, 1.33 at d = 32. The scan costs O(N²) and the trees less, so larger N moves the crossover
- * up; below 24 the trees are used.
+ * at d = 16, 1.0 at d = 20, 1.33 at d = 32 (N = 4000). The scan costs O(N²) and the trees less, so larger N moves
+ * the crossover up; below 24 (or above 2·10⁴ rows) the trees are used.
  */
 export const KSG_BRUTE_FORCE_DIMENSION = 24;
 
