@@ -17,6 +17,7 @@ import { createRegistries } from './container';
 import { ProgressClock, ProgressLog, formatDuration, formatRate } from './progress-output';
 import { rewriteReport, writeComparison } from './report/compare';
 import { displayLookup } from './report/labels';
+import { runQueueWorker } from './queue/queue-worker';
 import { loadStudy, runStudy, type NonFiniteValue } from './run-study';
 import { studyJsonSchema } from './study-json-schema';
 
@@ -52,6 +53,12 @@ export function describeNonFinite(values: readonly NonFiniteValue[]): string {
   const shown = values.slice(0, 5).map((v) => `  - ${where(v)}`);
   if (values.length > 5) shown.push(`  - … ${values.length - 5} more`);
   return `${values.length} non-finite value(s) (${[...counts].map(([k, n]) => `${k}: ${n}`).join(', ')}); listed with site and parameters in study.resolved.json and the report:\n${shown.join('\n')}\n`;
+}
+
+function parsePositive(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got '${value}'`);
+  return n;
 }
 
 function parseSeed(value: string): number {
@@ -174,77 +181,121 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo, given
       'override the backend: auto, cpu, gpujs:cpu, gpujs:webasm, gpujs:headlessgl, gpujs:webgpu',
     )
     .option('--fresh', 'discard results of a different earlier run in the output folder')
-    .action(async (file: string, opts: { out?: string; seed?: number; backend?: string; fresh?: boolean }) => {
-      const study = loadStudy(file, registries, {
-        ...(opts.seed !== undefined && { seed: opts.seed }),
-        ...(opts.backend !== undefined && { backend: opts.backend }),
-      });
+    .option(
+      '-q, --queue <url>',
+      'run the tasks as jobs on a Redis/BullMQ queue (redis://HOST:PORT), for `entroscope worker` processes on any machine',
+    )
+    .action(
+      async (
+        file: string,
+        opts: { out?: string; seed?: number; backend?: string; fresh?: boolean; queue?: string },
+      ) => {
+        const study = loadStudy(file, registries, {
+          ...(opts.seed !== undefined && { seed: opts.seed }),
+          ...(opts.backend !== undefined && { backend: opts.backend }),
+        });
+        const controller = new AbortController();
+        const onSigint = () => {
+          io.stderr(
+            opts.queue !== undefined
+              ? '\nInterrupted: the tasks stay on the queue (the workers go on); writing the files for the tasks collected so far. Ctrl-C again quits at once; running the same command again collects the rest.\n'
+              : '\nInterrupted: the running task is stopped (it runs again on resume); writing the files for the tasks that are complete. Ctrl-C again quits at once; a re-run resumes.\n',
+          );
+          controller.abort(new EntroscopeError('INTERRUPTED', 'interrupted by the user'));
+          process.once('SIGINT', () => process.exit(EXIT.interrupted));
+        };
+        process.once('SIGINT', onSigint);
+        const bars = io.isTty
+          ? new MultiBar(
+              {
+                format: ' {bar} {percentage}% | task {task}/{tasks} | {rate} | ETA {eta} | {message}',
+                hideCursor: true,
+                clearOnComplete: true,
+                stream: process.stderr,
+              },
+              Presets.shades_classic,
+            )
+          : undefined;
+        const bar = bars?.create(1000, 0, { task: 0, tasks: 0, rate: '', eta: '?', message: '' });
+        const clock = new ProgressClock();
+        const log = bars ? undefined : new ProgressLog((line) => io.stderr(line), progressInterval());
+        log?.start();
+        try {
+          const summary = await runStudy(study, registries, {
+            ...(opts.out !== undefined && { out: opts.out }),
+            fresh: opts.fresh ?? false,
+            signal: controller.signal,
+            logger: {
+              info: (m) => (bars ? bars.log(`${m}\n`) : io.stderr(`${m}\n`)),
+              warn: (m) => (bars ? bars.log(`warning: ${m}\n`) : io.stderr(`warning: ${m}\n`)),
+            },
+            resolveBackend,
+            isolation: given ? 'inline' : 'thread',
+            ...(opts.queue !== undefined && { queue: opts.queue }),
+            onProgress: (done, total, message) => {
+              if (bar) {
+                const timing = clock.update({ done, total, message });
+                bar.update(Math.round((1000 * done) / Math.max(total, 1)), {
+                  task: Math.min(Math.floor(done) + 1, total),
+                  tasks: total,
+                  rate: formatRate(timing.rate),
+                  eta: timing.eta !== undefined ? formatDuration(timing.eta) : '?',
+                  message,
+                });
+              } else log!.update({ done, total, message });
+            },
+          });
+          bars?.stop();
+          log?.stop();
+          if (summary.nonFinite.length > 0) io.stderr(`warning: ${describeNonFinite(summary.nonFinite)}`);
+          const status = summary.failures.length > 0 ? 'failed' : summary.interrupted ? 'interrupted' : 'done';
+          io.stdout(
+            `${status}: ${summary.records} measurements from ${summary.tasks} task(s)${summary.resumed ? ` (${summary.resumed} resumed from an earlier run)` : ''}${summary.failures.length ? `; ${summary.failures.length} task(s) failed` : ''}\n`,
+          );
+          io.stdout(`report: ${path.join(summary.outDir, 'report.html')}\n`);
+          for (const failure of summary.failures) io.stderr(`error: ${failure.message}\n`);
+          if (summary.failures.length > 0)
+            io.stderr(
+              `${summary.failures.length} task(s) failed; the others are in the results. A re-run retries only what is missing.\n`,
+            );
+          code = summary.failures.length > 0 ? EXIT.failed : summary.interrupted ? EXIT.interrupted : EXIT.ok;
+        } finally {
+          bars?.stop();
+          log?.stop();
+          process.removeListener('SIGINT', onSigint);
+        }
+      },
+    );
+
+  program
+    .command('worker')
+    .description(
+      'run task jobs from a Redis/BullMQ queue for `entroscope run --queue`, on any machine with the same Entroscope version',
+    )
+    .requiredOption('-q, --queue <url>', 'the queue: redis://HOST:PORT')
+    .option('-c, --concurrency <n>', 'jobs at once, each in its own thread (default 1)', parsePositive, 1)
+    .action(async (opts: { queue: string; concurrency: number }) => {
       const controller = new AbortController();
-      const onSigint = () => {
-        io.stderr(
-          '\nInterrupted: the running task is stopped (it runs again on resume); writing the files for the tasks that are complete. Ctrl-C again quits at once; a re-run resumes.\n',
-        );
-        controller.abort(new EntroscopeError('INTERRUPTED', 'interrupted by the user'));
+      const onSignal = () => {
+        io.stderr('stopping after the running jobs (Ctrl-C again quits at once: their jobs go to another worker)\n');
+        controller.abort();
         process.once('SIGINT', () => process.exit(EXIT.interrupted));
       };
-      process.once('SIGINT', onSigint);
-      const bars = io.isTty
-        ? new MultiBar(
-            {
-              format: ' {bar} {percentage}% | task {task}/{tasks} | {rate} | ETA {eta} | {message}',
-              hideCursor: true,
-              clearOnComplete: true,
-              stream: process.stderr,
-            },
-            Presets.shades_classic,
-          )
-        : undefined;
-      const bar = bars?.create(1000, 0, { task: 0, tasks: 0, rate: '', eta: '?', message: '' });
-      const clock = new ProgressClock();
-      const log = bars ? undefined : new ProgressLog((line) => io.stderr(line), progressInterval());
-      log?.start();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
       try {
-        const summary = await runStudy(study, registries, {
-          ...(opts.out !== undefined && { out: opts.out }),
-          fresh: opts.fresh ?? false,
+        const result = await runQueueWorker({
+          url: opts.queue,
+          concurrency: opts.concurrency,
+          log: (line) => io.stderr(`${line}\n`),
           signal: controller.signal,
-          logger: {
-            info: (m) => (bars ? bars.log(`${m}\n`) : io.stderr(`${m}\n`)),
-            warn: (m) => (bars ? bars.log(`warning: ${m}\n`) : io.stderr(`warning: ${m}\n`)),
-          },
-          resolveBackend,
-          isolation: given ? 'inline' : 'thread',
-          onProgress: (done, total, message) => {
-            if (bar) {
-              const timing = clock.update({ done, total, message });
-              bar.update(Math.round((1000 * done) / Math.max(total, 1)), {
-                task: Math.min(Math.floor(done) + 1, total),
-                tasks: total,
-                rate: formatRate(timing.rate),
-                eta: timing.eta !== undefined ? formatDuration(timing.eta) : '?',
-                message,
-              });
-            } else log!.update({ done, total, message });
-          },
         });
-        bars?.stop();
-        log?.stop();
-        if (summary.nonFinite.length > 0) io.stderr(`warning: ${describeNonFinite(summary.nonFinite)}`);
-        const status = summary.failures.length > 0 ? 'failed' : summary.interrupted ? 'interrupted' : 'done';
         io.stdout(
-          `${status}: ${summary.records} measurements from ${summary.tasks} task(s)${summary.resumed ? ` (${summary.resumed} resumed from an earlier run)` : ''}${summary.failures.length ? `; ${summary.failures.length} task(s) failed` : ''}\n`,
+          `worker stopped: ${result.processed} task(s) done, ${result.failed} failed, ${result.refused} returned to the queue\n`,
         );
-        io.stdout(`report: ${path.join(summary.outDir, 'report.html')}\n`);
-        for (const failure of summary.failures) io.stderr(`error: ${failure.message}\n`);
-        if (summary.failures.length > 0)
-          io.stderr(
-            `${summary.failures.length} task(s) failed; the others are in the results. A re-run retries only what is missing.\n`,
-          );
-        code = summary.failures.length > 0 ? EXIT.failed : summary.interrupted ? EXIT.interrupted : EXIT.ok;
       } finally {
-        bars?.stop();
-        log?.stop();
-        process.removeListener('SIGINT', onSigint);
+        process.removeListener('SIGINT', onSignal);
+        process.removeListener('SIGTERM', onSignal);
       }
     });
 
