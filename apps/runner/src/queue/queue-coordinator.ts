@@ -383,15 +383,16 @@ export class QueueCoordinator {
   }
 }
 
-/** Closes BullMQ clients; one that does not close within a second (Redis gone) is disconnected. */
-async function forceClose(queue: Queue, events?: QueueEvents): Promise<void> {
+/** Closes BullMQ clients (exported for the worker); one that does not close within a second (Redis gone) is disconnected. */
+export async function forceClose(queue: Queue, events?: QueueEvents): Promise<void> {
   await Promise.all(
     [queue, events].map(async (client) => {
       if (!client) return;
       try {
         await within(client.close(), 1000, () => new Error('close timed out'));
       } catch {
-        await client.disconnect().catch(() => undefined);
+        // disconnect() waits for a client that may never have connected: bounded too.
+        await within(client.disconnect(), 1000, () => new Error('disconnect timed out')).catch(() => undefined);
       }
     }),
   );

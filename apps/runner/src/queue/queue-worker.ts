@@ -6,6 +6,7 @@ import { createRegistries } from '../container';
 import { stringifyRecord } from '../results-store';
 import { fingerprintOf } from '../run-study';
 import { ThreadTaskExecutor, closeIdleTaskThreads } from '../task-executor';
+import { forceClose } from './queue-coordinator';
 import { TaskFailedError, describeTasks, type TaskDescription } from '../task-runner';
 import {
   QUEUE_NAME,
@@ -73,7 +74,7 @@ export async function runQueueWorker(
     client = await within(store.client, connectMs, unreachable);
     await within(pingRedis(client), connectMs, unreachable);
   } catch (error) {
-    await store.disconnect().catch(() => undefined);
+    await forceClose(store);
     throw error instanceof QueueUnavailableError ? error : unreachable();
   }
   const registries = options.registries ?? createRegistries();
@@ -210,9 +211,13 @@ export async function runQueueWorker(
     options.signal.addEventListener('abort', () => resolve(), { once: true });
   });
   options.log('stopping: finishing the running jobs first');
-  await worker.close();
-  await running.catch(() => undefined);
-  await store.close().catch(() => undefined);
+  // Running jobs finish first (Redis gone: they cannot be reported; give up after a lock period, they stall).
+  await within(worker.close(), lockMs + 5000, () => new Error('close timed out')).catch(async () => {
+    options.log('Redis does not answer: stopping without reporting the running jobs (they are retried elsewhere)');
+    await within(worker.disconnect(), 1000, () => new Error('disconnect timed out')).catch(() => undefined);
+  });
+  await within(running, 1000, () => new Error('not stopped')).catch(() => undefined);
+  await forceClose(store);
   await closeIdleTaskThreads();
   return { processed, failed, refused };
 }
