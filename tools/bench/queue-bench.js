@@ -44,7 +44,12 @@ function timed(args) {
     const started = process.hrtime.bigint();
     const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
-    child.stderr.on('data', (c) => (err += c));
+    child.stderr.on('data', (c) => {
+      err += c;
+      // A worker that cannot reproduce the jobs (e.g. the checkout was committed after it started) would make the
+      // run wait forever: stop with the coordinator's message instead.
+      if (/to the queue: /.test(err)) child.kill('SIGTERM');
+    });
     child.on('exit', (code) =>
       code === 0
         ? resolve(Number(process.hrtime.bigint() - started) / 1e6)
