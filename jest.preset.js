@@ -38,7 +38,7 @@ module.exports = function preset(projectDir, overrides = {}) {
     transform: { '^.+\\.(t|j)s$': [require.resolve('./tools/jest/swc-transform.js'), swcOptions] },
     moduleNameMapper: workspaceSourceMap(),
     testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/lint/**/*.spec.ts', '<rootDir>/bench/**/*.spec.ts'],
-    testPathIgnorePatterns: ['/node_modules/', '/dist/', '\\.long\\.spec\\.ts$'],
+    testPathIgnorePatterns: ['/node_modules/', '/dist/', '\\.long\\.spec\\.ts$', '\\.run\\.spec\\.ts$'],
     coverageProvider: 'v8',
     ...overrides,
   };
@@ -48,6 +48,14 @@ module.exports = function preset(projectDir, overrides = {}) {
 module.exports.long = function longPreset(projectDir) {
   return module.exports(projectDir, {
     testMatch: ['<rootDir>/src/**/*.long.spec.ts'],
+    testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  });
+};
+
+/** Configuration of the runner's study target (`*.run.spec.ts`: every study in studies/ run twice end to end). */
+module.exports.studies = function studiesPreset(projectDir) {
+  return module.exports(projectDir, {
+    testMatch: ['<rootDir>/src/**/*.run.spec.ts'],
     testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   });
 };

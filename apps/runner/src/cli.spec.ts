@@ -265,6 +265,28 @@ describe('bad input: clear errors, exit code 2, nothing written', () => {
     expect((await cli('validate', file)).code).toBe(EXIT.invalid);
   });
 
+  it('runs a named profile of a study into its own folder, recording the profile', async () => {
+    const dir = tmp();
+    const file = writeStudy(
+      dir,
+      `${small}profiles:\n  wide:\n    set: { replicates: 2 }\n    sweep: { systems.chain.params.K: [0.25, 4] }\n`,
+    );
+    const validated = await cli('validate', file);
+    expect(validated.code).toBe(0);
+    expect(validated.stdout).toMatch(/study\.yaml: valid — .* 3 sweep point\(s\)/);
+    expect(validated.stdout).toMatch(/study\.yaml --profile wide: valid — .* 2 sweep point\(s\)/);
+    const out = path.join(dir, 'out');
+    const result = await cli('run', file, '--profile', 'wide', '--out', out);
+    expect(result.code).toBe(0);
+    const resolved = JSON.parse(fs.readFileSync(path.join(out, 'study.resolved.json'), 'utf8'));
+    expect(resolved.study.name).toBe('small-wide');
+    expect(resolved.study.profile).toBe('wide');
+    expect(resolved.study.replicates).toBe(2);
+    const unknown = await cli('run', file, '--profile', 'paper');
+    expect(unknown.code).toBe(EXIT.invalid);
+    expect(unknown.stderr).toMatch(/profiles: expected a profile of this study \(wide\), got --profile 'paper'/);
+  });
+
   it('says so when the study file does not exist', async () => {
     const result = await cli('run', '/nonexistent/study.yaml');
     expect(result.code).toBe(EXIT.invalid);

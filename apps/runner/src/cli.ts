@@ -18,7 +18,7 @@ import { ProgressClock, ProgressLog, formatDuration, formatRate } from './progre
 import { rewriteReport, writeComparison } from './report/compare';
 import { displayLookup } from './report/labels';
 import { runQueueWorker } from './queue/queue-worker';
-import { loadStudy, runStudy, type NonFiniteValue } from './run-study';
+import { loadStudy, profilesOf, runStudy, type NonFiniteValue } from './run-study';
 import { studyJsonSchema } from './study-json-schema';
 
 /** Exit codes: 0 ok, 1 the run failed, 2 invalid input (study, arguments), 130 interrupted. */
@@ -181,6 +181,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo, given
       'override the backend: auto, cpu, gpujs:cpu, gpujs:webasm, gpujs:headlessgl, gpujs:webgpu',
     )
     .option('--fresh', 'discard results of a different earlier run in the output folder')
+    .option('-p, --profile <name>', "run one of the study's named profiles (e.g. its paper-size grid)")
     .option(
       '-q, --queue <url>',
       'run the tasks as jobs on a Redis/BullMQ queue (redis://HOST:PORT), for `entroscope worker` processes on any machine',
@@ -188,11 +189,12 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo, given
     .action(
       async (
         file: string,
-        opts: { out?: string; seed?: number; backend?: string; fresh?: boolean; queue?: string },
+        opts: { out?: string; seed?: number; backend?: string; fresh?: boolean; profile?: string; queue?: string },
       ) => {
         const study = loadStudy(file, registries, {
           ...(opts.seed !== undefined && { seed: opts.seed }),
           ...(opts.backend !== undefined && { backend: opts.backend }),
+          ...(opts.profile !== undefined && { profile: opts.profile }),
         });
         const controller = new AbortController();
         const onSigint = () => {
@@ -301,14 +303,20 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo, given
 
   program
     .command('validate')
-    .description('check a study (ids, parameters, sweeps, probe requirements) without running it')
+    .description(
+      'check a study (ids, parameters, sweeps, probe requirements) and every profile it declares, without running it',
+    )
     .argument('<study>', 'study file (YAML or JSON)')
-    .action((file: string) => {
-      const study = loadStudy(file, registries);
-      const points = study.sweep.reduce((n, a) => n * a.values.length, 1);
-      io.stdout(
-        `${file}: valid — ${study.systems.length} system(s), ${study.probes.length} probe(s), ${points} sweep point(s), seed ${study.seed}, backend ${study.backend}\n`,
-      );
+    .option('-p, --profile <name>', 'check only this profile')
+    .action((file: string, opts: { profile?: string }) => {
+      const profiles = opts.profile !== undefined ? [opts.profile] : [undefined, ...profilesOf(file)];
+      for (const profile of profiles) {
+        const study = loadStudy(file, registries, profile !== undefined ? { profile } : {});
+        const points = study.sweep.reduce((n, a) => n * a.values.length, 1);
+        io.stdout(
+          `${file}${profile !== undefined ? ` --profile ${profile}` : ''}: valid — ${study.systems.length} system(s), ${study.probes.length} probe(s), ${points} sweep point(s), seed ${study.seed}, backend ${study.backend}\n`,
+        );
+      }
     });
 
   program

@@ -10,6 +10,7 @@ import { diffusionModule } from '@entroscope/system-diffusion';
 import { reconstructionModule } from '@entroscope/probe-reconstruction';
 import { samplesModule } from '@entroscope/system-samples';
 import { cascadeModule } from '@entroscope/system-cascade';
+import { teacherStudentModule } from '@entroscope/system-teacher-student';
 
 /**
  * Every plugin the runner loads. Adding a plugin = adding its package as a dependency of apps/runner and
@@ -27,4 +28,5 @@ export const pluginModules: readonly { readonly name: string; readonly module: C
   { name: '@entroscope/probe-reconstruction', module: reconstructionModule },
   { name: '@entroscope/system-samples', module: samplesModule },
   { name: '@entroscope/system-cascade', module: cascadeModule },
+  { name: '@entroscope/system-teacher-student', module: teacherStudentModule },
 ];

@@ -8,6 +8,8 @@ import {
   canonicalJson,
   expandTasks,
   parseStudyText,
+  applyStudyProfile,
+  studyProfiles,
   resolveStudy,
   type BackendHandle,
   type Logger,
@@ -28,7 +30,7 @@ import { hostInfo, writeReport } from './report/write-report';
 export function loadStudy(
   file: string,
   registries: Registries,
-  overrides: { seed?: number; backend?: string } = {},
+  overrides: { seed?: number; backend?: string; profile?: string } = {},
 ): ResolvedStudy {
   if (overrides.backend !== undefined && !backendIdPattern.test(overrides.backend)) {
     throw new ArgumentError(
@@ -39,13 +41,20 @@ export function loadStudy(
   }
   if (!fs.existsSync(file)) throw new EntroscopeError('STUDY_MISSING', `${file}: no such study file`, { file });
   if (!fs.statSync(file).isFile()) throw new EntroscopeError('STUDY_MISSING', `${file}: not a file`, { file });
-  const source = parseStudyText(fs.readFileSync(file, 'utf8'), file);
+  const parsed = parseStudyText(fs.readFileSync(file, 'utf8'), file);
+  const source = overrides.profile !== undefined ? applyStudyProfile(parsed, overrides.profile) : parsed;
   if (source.raw && typeof source.raw === 'object' && !Array.isArray(source.raw)) {
     const raw = source.raw as Record<string, unknown>;
     if (overrides.seed !== undefined) raw['seed'] = overrides.seed;
     if (overrides.backend !== undefined) raw['backend'] = overrides.backend;
   }
   return resolveStudy(source, registries);
+}
+
+/** Names of the profiles a study file declares (none when it cannot be read; loadStudy reports that). */
+export function profilesOf(file: string): string[] {
+  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) return [];
+  return studyProfiles(parseStudyText(fs.readFileSync(file, 'utf8'), file));
 }
 
 export interface RunOptions {

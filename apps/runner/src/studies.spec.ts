@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createRegistries } from './container';
-import { loadStudy } from './run-study';
+import { loadStudy, profilesOf } from './run-study';
 import { expandTasks } from '@entroscope/core';
 
 const studiesDir = path.resolve(__dirname, '..', '..', '..', 'studies');
@@ -29,4 +29,14 @@ describe('every study in studies/', () => {
     expect(study.description?.length ?? 0).toBeGreaterThan(20);
     expect(expandTasks(study, registries).length).toBeGreaterThan(0);
   });
+  const profiles = files.flatMap((file) => profilesOf(path.join(studiesDir, file)).map((p) => [file, p] as const));
+  it.each(profiles.length > 0 ? profiles : ([['(no study declares profiles)', '']] as const))(
+    '%s --profile %s validates and expands into tasks',
+    (file, profile) => {
+      if (profile === '') return;
+      const study = loadStudy(path.join(studiesDir, file), registries, { profile });
+      expect(study.profile).toBe(profile);
+      expect(expandTasks(study, registries).length).toBeGreaterThan(0);
+    },
+  );
 });

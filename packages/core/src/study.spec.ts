@@ -3,7 +3,15 @@ import { z } from 'zod';
 import { DuplicateIdError, RequirementError, StudySyntaxError, StudyValidationError, UnknownIdError } from './errors';
 import type { ProbeDescriptor } from './probe';
 import { DescriptorRegistry } from './registry';
-import { STUDY_LIMITS, expandTasks, parseStudyText, resolveStudy, type Registries } from './study';
+import {
+  STUDY_LIMITS,
+  applyStudyProfile,
+  expandTasks,
+  parseStudyText,
+  resolveStudy,
+  studyProfiles,
+  type Registries,
+} from './study';
 import type { SystemDescriptor } from './system';
 
 const chain: SystemDescriptor<{ K: number; samples?: number }> = {
@@ -266,5 +274,81 @@ describe('descriptor registry', () => {
     expect(() => new DescriptorRegistry('system', [chain, chain])).toThrow(DuplicateIdError);
     expect(() => registries.systems.get('nope')).toThrow("unknown system 'nope'. Known systems: chain");
     expect(new DescriptorRegistry('probe', []).list()).toEqual([]);
+  });
+});
+
+describe('study profiles', () => {
+  const text = `name: demo
+seed: 3
+systems:
+  - name: a
+    use: chain
+    params: { K: 0.5 }
+probes:
+  - use: counter
+sweep:
+  systems.a.params.K: [0.1, 0.2]
+profiles:
+  big:
+    description: the larger grid
+    set:
+      replicates: 3
+      systems.a.params.samples: 100
+    sweep:
+      systems.a.params.K: [0.1, 0.2, 0.3, 0.4]
+  bad:
+    set:
+      systems.a.params.K: -1
+`;
+  const source = () => parseStudyText(text, 'study.yaml');
+
+  it('a study with profiles resolves as written; the profile list is read from the file', () => {
+    const study = resolveStudy(source(), registries);
+    expect(study.name).toBe('demo');
+    expect(study.profile).toBeUndefined();
+    expect(study.replicates).toBe(1);
+    expect(study.sweep[0]!.values).toEqual([0.1, 0.2]);
+    expect(studyProfiles(source())).toEqual(['big', 'bad']);
+  });
+
+  it('a profile replaces parameters, top-level keys and sweep axes, and renames the study', () => {
+    const study = resolveStudy(applyStudyProfile(source(), 'big'), registries);
+    expect(study.name).toBe('demo-big');
+    expect(study.profile).toBe('big');
+    expect(study.replicates).toBe(3);
+    expect(study.systems[0]!.given).toEqual({ K: 0.5, samples: 100 });
+    expect(study.sweep[0]!.values).toEqual([0.1, 0.2, 0.3, 0.4]);
+    expect(expandTasks(study, registries)).toHaveLength(12);
+  });
+
+  it('leaves the parsed source untouched (the plain study still resolves as written)', () => {
+    const parsed = source();
+    applyStudyProfile(parsed, 'big');
+    expect(resolveStudy(parsed, registries).replicates).toBe(1);
+  });
+
+  it('an invalid value a profile sets is reported at the profile entry (line of the file)', () => {
+    let error: unknown;
+    try {
+      resolveStudy(applyStudyProfile(source(), 'bad'), registries);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(StudyValidationError);
+    const issue = (error as StudyValidationError).issues[0]!;
+    expect(issue.path).toBe('systems[0].params.K');
+    expect(issue.line).toBe(text.split('\n').indexOf('      systems.a.params.K: -1') + 1);
+  });
+
+  it('an unknown profile, or a path to a missing instance, is a clear error', () => {
+    expect(() => applyStudyProfile(source(), 'paper')).toThrow(
+      /a profile of this study \(big, bad\).*--profile 'paper'/s,
+    );
+    const missing = parseStudyText(`${text}  other:\n    set:\n      systems.nope.params.K: 1\n`, 'study.yaml');
+    expect(() => applyStudyProfile(missing, 'other')).toThrow(
+      /profiles\.other\.set\.systems\.nope\.params\.K.*an existing system \(a\).*'nope'/s,
+    );
+    const plain = parseStudyText(valid, 'study.yaml');
+    expect(() => applyStudyProfile(plain, 'big')).toThrow(/a study with `profiles:`/);
   });
 });

@@ -176,6 +176,28 @@ export const studyEnvelopeSchema = z
       .record(z.string(), z.array(z.unknown()).min(1))
       .default({})
       .describe('Parameter path → list of values; the grid of all combinations is run'),
+    profiles: z
+      .record(
+        name,
+        z
+          .object({
+            description: z.string().optional().describe('What this profile runs (e.g. the paper-size grid)'),
+            set: z
+              .record(z.string(), z.unknown())
+              .default({})
+              .describe(
+                "Path → value replacing the study's own: 'systems.<name>.params.<key>', 'probes.<name>.params.<key>', or a top-level key (seed, replicates, backend, description, unit, report)",
+              ),
+            sweep: z
+              .record(z.string(), z.array(z.unknown()).min(1))
+              .default({})
+              .describe('Sweep axes added or replaced (same paths as the study sweep)'),
+          })
+          .strict(),
+      )
+      .optional()
+      .describe('Named variants of the study, selected with `entroscope run STUDY --profile NAME`'),
+    profile: z.string().optional().describe('The profile applied (written by --profile; not for study files)'),
     report: z
       .object({
         figures: z
@@ -379,6 +401,8 @@ export interface ResolvedStudy {
   readonly probes: readonly ResolvedProbeInstance[];
   readonly sweep: readonly SweepAxis[];
   readonly report: { readonly figures?: readonly ReportFigure[] };
+  /** The profile applied (`--profile`), absent for the study as written. */
+  readonly profile?: string;
 }
 
 export interface Registries {
@@ -675,6 +699,7 @@ export function resolveStudy(source: StudySource, registries: Registries): Resol
     probes,
     sweep,
     report: study.report,
+    ...(study.profile !== undefined ? { profile: study.profile } : {}),
   };
 
   // Every task's concrete parameters (combinations of sweep values can break a rule each value passes alone).
@@ -893,4 +918,110 @@ function expandTasksWith(study: ResolvedStudy, registries: Registries, onInvalid
     }
   }
   return tasks;
+}
+
+/** Top-level keys a profile may set directly. */
+const PROFILE_TOP_LEVEL_KEYS: readonly string[] = ['seed', 'replicates', 'backend', 'description', 'unit', 'report'];
+
+/** Names of the profiles a parsed study declares (empty when it has none or is malformed). */
+export function studyProfiles(source: StudySource): string[] {
+  const raw = source.raw as Record<string, unknown> | null;
+  const profiles = raw && typeof raw === 'object' && !Array.isArray(raw) ? raw['profiles'] : undefined;
+  return profiles && typeof profiles === 'object' && !Array.isArray(profiles) ? Object.keys(profiles) : [];
+}
+
+/**
+ * The study with profile `profileName` applied: its `set` values replace the study's own (instances found by name,
+ * as in sweep paths), its `sweep` axes are added or replace the study's, the name becomes `<name>-<profile>` (so
+ * results go to their own folder) and `profiles` is dropped. Errors about values the profile set point at the
+ * profile's entry in the file. Throws a StudyValidationError naming the file and the path when the profile or one
+ * of its paths does not exist.
+ */
+export function applyStudyProfile(source: StudySource, profileName: string): StudySource {
+  const { file } = source;
+  const raw = source.raw;
+  const fail = (path: readonly PathSegment[], expected: string, given: string): never => {
+    throw new StudyValidationError([{ file, path: formatPath(path), ...source.locate(path), expected, given }]);
+  };
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return fail([], 'a study (a map)', typeof raw);
+  const study = structuredClone(raw) as Record<string, unknown>;
+  const names = studyProfiles(source);
+  const profile = (study['profiles'] as Record<string, unknown> | undefined)?.[profileName];
+  if (!names.includes(profileName) || !profile || typeof profile !== 'object' || Array.isArray(profile)) {
+    return fail(
+      ['profiles'],
+      names.length > 0 ? `a profile of this study (${names.join(', ')})` : 'a study with `profiles:`',
+      `--profile '${profileName}'`,
+    );
+  }
+  const { set = {}, sweep = {} } = profile as { set?: Record<string, unknown>; sweep?: Record<string, unknown> };
+  /** Paths in the new document (as segments) that came from the profile → where in the file they were written. */
+  const moved: { readonly prefix: PathSegment[]; readonly from: PathSegment[] }[] = [];
+  const instanceIndex = (kind: 'systems' | 'probes', ref: PathSegment, where: PathSegment[]): number => {
+    const list = study[kind];
+    if (!Array.isArray(list)) return fail([kind], `a list of ${kind}`, typeof list);
+    const index =
+      typeof ref === 'number'
+        ? ref
+        : list.findIndex((item) => item && typeof item === 'object' && ((item.name ?? item.use) as unknown) === ref);
+    if (index < 0 || index >= list.length) {
+      const known = list.map((item) => String(item?.name ?? item?.use)).join(', ');
+      return fail(where, `an existing ${kind.slice(0, -1)} (${known})`, `'${String(ref)}'`);
+    }
+    return index;
+  };
+  for (const [key, value] of Object.entries(set && typeof set === 'object' ? set : {})) {
+    const where: PathSegment[] = ['profiles', profileName, 'set', key];
+    const segments = parsePath(key);
+    if (segments && segments.length === 1 && PROFILE_TOP_LEVEL_KEYS.includes(String(segments[0]))) {
+      study[String(segments[0])] = value;
+      moved.push({ prefix: [segments[0]!], from: where });
+      continue;
+    }
+    const kind = segments?.[0];
+    if (
+      !segments ||
+      (kind !== 'systems' && kind !== 'probes') ||
+      segments[2] !== 'params' ||
+      segments.length < 4 ||
+      segments.some((segment) => typeof segment === 'string' && FORBIDDEN_KEYS.has(segment))
+    ) {
+      return fail(
+        where,
+        `'systems.<name>.params.<key>', 'probes.<name>.params.<key>' or one of ${PROFILE_TOP_LEVEL_KEYS.join(', ')}`,
+        `'${key}'`,
+      );
+    }
+    const index = instanceIndex(kind, segments[1]!, where);
+    const instance = (study[kind] as Record<string, unknown>[])[index]!;
+    const params = (instance['params'] ?? {}) as Record<string, unknown>;
+    instance['params'] = setAt(params, segments.slice(3), value);
+    moved.push({ prefix: [kind, index, 'params', ...segments.slice(3)], from: where });
+  }
+  const sweepEntries = Object.entries(sweep && typeof sweep === 'object' ? sweep : {});
+  if (sweepEntries.length > 0) {
+    const own = study['sweep'];
+    const merged: Record<string, unknown> = own && typeof own === 'object' && !Array.isArray(own) ? { ...own } : {};
+    for (const [key, values] of sweepEntries) {
+      merged[key] = values;
+      moved.push({ prefix: ['sweep', key], from: ['profiles', profileName, 'sweep', key] });
+    }
+    study['sweep'] = merged;
+  }
+  delete study['profiles'];
+  study['name'] = `${String(study['name'])}-${profileName}`;
+  study['profile'] = profileName;
+  const origin = (path: readonly PathSegment[]): readonly PathSegment[] => {
+    for (const { prefix, from } of moved) {
+      if (prefix.length <= path.length && prefix.every((segment, i) => segment === path[i]))
+        return [...from, ...path.slice(prefix.length)];
+    }
+    return path;
+  };
+  return {
+    file,
+    raw: study,
+    locate: (path) => source.locate(origin(path)),
+    locateKey: (path) => (source.locateKey ?? source.locate)(origin(path)),
+  };
 }

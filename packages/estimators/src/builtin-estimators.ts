@@ -12,8 +12,9 @@ import {
   type EstimatorInput,
   type EstimatePoint,
 } from './estimator-registry';
-import { gaussianEntropy, gaussianMutualInformation } from './gaussian';
+import { gaussianEntropy, gaussianKlDivergence, gaussianMutualInformation } from './gaussian';
 import { kolchinskyTraceyEntropy, kolchinskyTraceyLabelInformation } from './kde-bounds';
+import { matrixEntropy } from './matrix-entropy';
 import {
   knnKlDivergence,
   kozachenkoLeonenkoEntropy,
@@ -30,7 +31,18 @@ const need = (input: EstimatorInput, key: 'y' | 'z', id: string): SampleMatrix =
 };
 
 /** Per-row integer codes of a matrix whose values are integers (rows as tuples); throws for non-integer data. */
+const codeCache = new WeakMap<object, { n: number; d: number; codes: Int32Array }>();
+
 export function rowCodes(m: SampleMatrix, id: string, name: string): Int32Array {
+  // Resampling calls the estimator many times on the same matrix: its codes are computed once (keyed by the array).
+  const cached = typeof m.values === 'object' ? codeCache.get(m.values) : undefined;
+  if (cached && cached.n === m.n && cached.d === m.d) return cached.codes;
+  const codes = computeRowCodes(m, id, name);
+  if (typeof m.values === 'object') codeCache.set(m.values, { n: m.n, d: m.d, codes });
+  return codes;
+}
+
+function computeRowCodes(m: SampleMatrix, id: string, name: string): Int32Array {
   for (let i = 0; i < m.values.length; i++) {
     const v = m.values[i]!;
     if (!Number.isInteger(v))
@@ -40,11 +52,11 @@ export function rowCodes(m: SampleMatrix, id: string, name: string): Int32Array 
         `value ${v} at row ${Math.floor(i / m.d)}`,
       );
   }
-  if (m.d === 1) return jointCodes(m.values);
-  const cols = Array.from({ length: m.d }, (_, j) =>
-    Float64Array.from({ length: m.n }, (_, i) => m.values[i * m.d + j]!),
-  );
-  return jointCodes(...cols);
+  const column = (j: number) => jointCodes(Float64Array.from({ length: m.n }, (_, i) => m.values[i * m.d + j]!));
+  // Combine the columns pairwise: every intermediate code is below n, so the numeric (not string) keys apply.
+  let codes = column(0);
+  for (let j = 1; j < m.d; j++) codes = jointCodes(codes, column(j));
+  return codes;
 }
 
 const correction = z
@@ -161,23 +173,38 @@ const gaussianSchema = z
   .object({
     use: z.literal('gaussian'),
     biasCorrected: z.boolean().default(true).describe('Unbiased log-determinant (ψ correction) instead of the plug-in'),
+    centre: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Subtract the sample means (false: second moments about zero, for variables of known zero mean, e.g. the pre-activations of a random network for two inputs, whose correlation is the uncentred c-map); MI, CMI and entropy',
+      ),
   })
   .strict();
 export const gaussianEstimator: EstimatorDescriptor<z.infer<typeof gaussianSchema>> = {
   id: 'gaussian',
   name: 'Gaussian (linear) with bias-corrected log-determinant',
-  quantities: ['entropy', 'mutual-information', 'conditional-mutual-information'],
-  summary: 'Entropy, MI and CMI of the multivariate normal with the sample covariance; Cholesky log-determinants',
+  quantities: ['entropy', 'mutual-information', 'conditional-mutual-information', 'divergence'],
+  summary:
+    'Entropy, MI and CMI of the multivariate normal with the sample covariance, and the KL divergence of the Gaussians fitted to two sample sets; Cholesky log-determinants',
   assumptions:
-    'Exact for Gaussian data (the bias-corrected log-determinant is unbiased for each term); for other data it measures only linear dependence (the MI of the Gaussian with the same covariance). Needs more rows than dimensions.',
+    'Exact for Gaussian data (the bias-corrected log-determinant is unbiased for each term; the divergence with biasCorrected is unbiased term by term: inverse-Wishart factor on the trace and the mean term, ψ-corrected log-determinants); for other data it measures only linear dependence (the MI of the Gaussian with the same covariance) or the divergence of the moment-matched Gaussians. Needs more rows than dimensions (the divergence: more Q rows than d + 2).',
   citation:
     'Cover & Thomas ch. 8; Goodman, Ann. Math. Stat. 34, 911 (1963); Misra et al., J. Multivar. Anal. 92, 324 (2005)',
   paramsSchema: gaussianSchema,
   resampling: 'bootstrap',
   estimate(quantity, input, params, _random, selections) {
     const sel = selections?.[0];
-    if (quantity === 'entropy') return { value: gaussianEntropy(input.x, params.biasCorrected, sel), kind: 'estimate' };
+    if (quantity === 'entropy')
+      return { value: gaussianEntropy(input.x, params.biasCorrected, sel, params.centre), kind: 'estimate' };
     const y = need(input, 'y', 'gaussian');
+    if (quantity === 'divergence' && !params.centre)
+      throw new ArgumentError("estimator 'gaussian': centre", 'true for a divergence (the means enter it)', false);
+    if (quantity === 'divergence')
+      return {
+        value: gaussianKlDivergence(input.x, y, params.biasCorrected, [sel, selections?.[1]]),
+        kind: 'estimate',
+      };
     const parts = [
       input.x,
       y,
@@ -202,6 +229,7 @@ export const gaussianEstimator: EstimatorDescriptor<z.infer<typeof gaussianSchem
         params.biasCorrected,
         sel,
         groups[2] ?? [],
+        params.centre,
       ),
       kind: 'estimate',
     };
@@ -256,6 +284,12 @@ const ksgSchema = z
       .default(1)
       .describe('KSG algorithm 1 or 2 (conditional MI: algorithm 1, Frenzel–Pompe)'),
     standardise: z.boolean().default(true).describe('z-score every column first'),
+    search: z
+      .enum(['auto', 'tree', 'brute-force'])
+      .default('auto')
+      .describe(
+        "Neighbour search: k-d trees, a tiled scan of all pairs, or 'auto' (the scan from joint dimension 6; identical counts either way)",
+      ),
     ...knnCommon,
   })
   .strict();
@@ -286,8 +320,18 @@ export const ksgEstimator: EstimatorDescriptor<z.infer<typeof ksgSchema>> = {
         details: { algorithm: 1 },
       };
     }
-    const r = ksgMutualInformation(input.x, y, { k: p.k, algorithm: p.algorithm, ...pre }, random, selections?.[0]);
-    return { value: r.value, kind: 'estimate', details: { meanNeighbourCounts: r.meanNeighbourCounts } };
+    const r = ksgMutualInformation(
+      input.x,
+      y,
+      { k: p.k, algorithm: p.algorithm, search: p.search, ...pre },
+      random,
+      selections?.[0],
+    );
+    return {
+      value: r.value,
+      kind: 'estimate',
+      details: { meanNeighbourCounts: r.meanNeighbourCounts, search: r.search },
+    };
   },
 };
 
@@ -376,6 +420,45 @@ export const kdeBoundsEstimator: EstimatorDescriptor<z.infer<typeof kdeSchema>> 
   },
 };
 
+const matrixSchema = z
+  .object({
+    use: z.literal('matrix-entropy'),
+    kernel: z
+      .enum(['cosine', 'gaussian'])
+      .default('cosine')
+      .describe(
+        "'cosine': rows scaled to unit length, linear kernel (the Gram matrix of the batch); 'gaussian': exp(−‖x − x'‖²/2σ²)",
+      ),
+    bandwidth: z.number().positive().default(1).describe("Bandwidth σ of the 'gaussian' kernel"),
+    centre: z
+      .enum(['row', 'none'])
+      .default('row')
+      .describe("'row': subtract each row's mean over its entries first (Reconstructor); 'none': as given"),
+    alpha: z.number().positive().default(1).describe('Rényi order α (1: von Neumann entropy)'),
+  })
+  .strict();
+export const matrixEntropyEstimator: EstimatorDescriptor<z.infer<typeof matrixSchema>> = {
+  id: 'matrix-entropy',
+  name: 'Matrix-based (von Neumann / Rényi) entropy of the Gram matrix',
+  quantities: ['entropy'],
+  summary: 'S_α of the trace-normalised Gram (kernel) matrix of the rows: −Σ λ ln λ at α = 1, in [0, ln N]',
+  assumptions:
+    'A functional of the batch, not an estimate of the Shannon entropy of the distribution of the rows: 0 when every row has the same direction (cosine kernel), ln N for orthogonal rows, so it depends on N; it follows the geometry (correlations) of the representation. O(N³) eigen-solver.',
+  citation:
+    'Sánchez Giraldo, Rao & Príncipe, IEEE Trans. Inf. Theory 61, 535 (2015); Thurn, Jefferson & Erdmenger arXiv:2406.12916',
+  paramsSchema: matrixSchema,
+  resampling: 'subsample',
+  estimate(_q, input, p, _random, selections) {
+    const value = matrixEntropy(
+      input.x,
+      { kernel: p.kernel, bandwidth: p.bandwidth, centre: p.centre, alpha: p.alpha },
+      selections?.[0],
+    );
+    const n = selections?.[0] ? selections[0].length : input.x.n;
+    return { value, kind: 'estimate', details: { ceiling: Math.log(n) } };
+  },
+};
+
 const criticSchema = (id: 'infonce' | 'nwj' | 'donsker-varadhan') => z.object({ use: z.literal(id) }).strict();
 function criticEstimator(
   id: 'infonce' | 'nwj' | 'donsker-varadhan',
@@ -431,6 +514,7 @@ export const builtinEstimators: readonly EstimatorDescriptor<any>[] = [
   ksgEstimator,
   knnDivergenceEstimator,
   kdeBoundsEstimator,
+  matrixEntropyEstimator,
   infoNceEstimator,
   nwjEstimator,
   donskerVaradhanEstimator,

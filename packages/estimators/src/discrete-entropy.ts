@@ -58,6 +58,16 @@ export function jointCodes(...variables: ArrayLike<number>[]): Int32Array {
       return true;
     });
   const numeric = new Map<number, number>();
+  if (variables.length === 1) {
+    // One variable: its values themselves are the keys (any numbers).
+    const v = variables[0]!;
+    for (let i = 0; i < n; i++) {
+      let c = numeric.get(v[i]!);
+      if (c === undefined) numeric.set(v[i]!, (c = numeric.size));
+      out[i] = c;
+    }
+    return out;
+  }
   for (let i = 0; i < n; i++) {
     if (small) {
       const key = variables.length === 1 ? variables[0]![i]! : variables[0]![i]! * 1048576 + variables[1]![i]!;

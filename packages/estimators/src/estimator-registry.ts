@@ -147,11 +147,24 @@ export function estimatorChoiceSchema(
   registry: EstimatorRegistry,
   quantities: readonly EstimatedQuantity[],
   extra: readonly z.ZodObject<any>[] = [],
+  /** Probe-level fields every registered choice also accepts (e.g. a divergence's direction). */
+  fields: z.ZodRawShape = {},
+  /**
+   * `uncertainty: false` leaves out the resampling fields, for probes whose error bar comes from their own
+   * independent units (e.g. input pairs) rather than from resampling the estimator's rows.
+   */
+  settings: { uncertainty?: boolean } = {},
 ) {
+  const withUncertainty = settings.uncertainty ?? true;
   const options = registry
     .list()
     .filter((d) => d.quantities.some((q) => quantities.includes(q)))
-    .map((d) => (d.paramsSchema as unknown as z.ZodObject<any>).extend(uncertaintyFields).strict());
+    .map((d) =>
+      (d.paramsSchema as unknown as z.ZodObject<any>)
+        .extend(withUncertainty ? uncertaintyFields : {})
+        .extend(fields)
+        .strict(),
+    );
   const all = [...extra, ...options];
   if (all.length === 0)
     throw new ArgumentError('estimatorChoiceSchema', `an estimator of ${quantities.join('/')}`, 'none registered');

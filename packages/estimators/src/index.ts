@@ -11,6 +11,8 @@ export * from './estimator-registry';
 export * from './gaussian';
 export * from './kd-tree';
 export * from './kde-bounds';
+export * from './ksg-brute-force';
+export * from './matrix-entropy';
 export * from './knn-estimators';
 export * from './sample-matrix';
 export * from './special-functions';

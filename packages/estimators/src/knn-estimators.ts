@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { KdTree } from './kd-tree';
+import { KsgBruteForceTerms } from './ksg-brute-force';
 import { KsgTerms, rangeCounter as counter } from './ksg-terms';
 import { concatColumns, standardiseColumns, type SampleMatrix } from './sample-matrix';
 import { digamma, digammaTable, logUnitBallVolume, type Norm } from './special-functions';
@@ -101,11 +102,28 @@ export interface KsgResult {
   readonly n: number;
   /** Mean of n_x and n_y over samples (how local the estimate is). */
   readonly meanNeighbourCounts: readonly [number, number];
+  /** How neighbours were found (the counts are identical either way). */
+  readonly search: KsgSearch;
 }
 
 /** Worker threads pay from about this many rows on (thread start-up and tree rebuilds cost ~0.1 s). */
 const THREADED_ROWS = 20_000;
 const WORKER_FILE = path.join(__dirname, 'ksg-worker.js');
+
+/** How KSG finds neighbours: k-d trees, or a tiled scan of every pair (`KsgBruteForceTerms`). */
+export type KsgSearch = 'tree' | 'brute-force';
+
+/**
+ * Joint dimension from which the brute-force scan is faster than the trees (max-norm, k = 4, Gaussian data): a k-d
+ * tree prunes less and less as the dimension grows, while the scan's early exit keeps its cost per pair near one or
+ * two coordinates. Measured crossover: see docs/estimators.md (Speed).
+ */
+export const KSG_BRUTE_FORCE_DIMENSION = 6;
+
+/** The search `ksgMutualInformation` uses by default for n rows of joint dimension d. */
+export function ksgSearchFor(n: number, d: number): KsgSearch {
+  return d >= KSG_BRUTE_FORCE_DIMENSION && n >= 64 ? 'brute-force' : 'tree';
+}
 
 /** Threads used by default: 1 below THREADED_ROWS, else the available cores (at most 8). */
 export function defaultKnnThreads(n: number): number {
@@ -125,7 +143,7 @@ export function defaultKnnThreads(n: number): number {
 export function ksgMutualInformation(
   x: SampleMatrix,
   y: SampleMatrix,
-  options: { k: number; algorithm: KsgAlgorithm; threads?: number } & KnnPreprocessing,
+  options: { k: number; algorithm: KsgAlgorithm; threads?: number; search?: KsgSearch | 'auto' } & KnnPreprocessing,
   random?: RandomStream,
   selection?: ArrayLike<number>,
 ): KsgResult {
@@ -134,6 +152,8 @@ export function ksgMutualInformation(
   const n = selection ? selection.length : x.n;
   const { k, algorithm } = options;
   checkK(k, n, 'KSG mutual information');
+  const search = !options.search || options.search === 'auto' ? ksgSearchFor(n, x.d + y.d) : options.search;
+  const Terms = search === 'brute-force' ? KsgBruteForceTerms : KsgTerms;
   const threads = Math.max(1, Math.floor(options.threads ?? defaultKnnThreads(n)));
   const threaded = threads > 1 && n >= 2 * threads && fs.existsSync(WORKER_FILE);
   const shared = (length: number) =>
@@ -144,8 +164,8 @@ export function ksgMutualInformation(
   yv.set(prepared(y, options, random, 'y', selection));
   const terms = shared(n);
   const counts = shared(2 * n);
-  if (threaded) runThreaded(xv, yv, n, x.d, y.d, k, algorithm, threads, terms, counts);
-  else new KsgTerms(xv, yv, n, x.d, y.d, k, algorithm).run(0, n, terms, counts);
+  if (threaded) runThreaded(xv, yv, n, x.d, y.d, k, algorithm, threads, terms, counts, search);
+  else new Terms(xv, yv, n, x.d, y.d, k, algorithm).run(0, n, terms, counts);
   let sum = 0;
   let sumNx = 0;
   let sumNy = 0;
@@ -156,7 +176,7 @@ export function ksgMutualInformation(
   }
   const psi = digammaTable(Math.max(n, k) + 1);
   const value = algorithm === 1 ? psi[k]! + psi[n]! - sum / n : psi[k]! - 1 / k + psi[n]! - sum / n;
-  return { value, n, meanNeighbourCounts: [sumNx / n, sumNy / n] };
+  return { value, n, meanNeighbourCounts: [sumNx / n, sumNy / n], search };
 }
 
 function runThreaded(
@@ -170,7 +190,9 @@ function runThreaded(
   threads: number,
   terms: Float64Array,
   counts: Float64Array,
+  search: KsgSearch,
 ): void {
+  const Terms = search === 'brute-force' ? KsgBruteForceTerms : KsgTerms;
   const control = new Int32Array(new SharedArrayBuffer(8));
   const chunk = Math.ceil(n / threads);
   const workers: Worker[] = [];
@@ -190,6 +212,7 @@ function runThreaded(
         dy,
         k,
         algorithm,
+        search,
         from,
         to,
       },
@@ -197,7 +220,7 @@ function runThreaded(
     worker.unref();
     workers.push(worker);
   }
-  new KsgTerms(xv, yv, n, dx, dy, k, algorithm).run(0, Math.min(n, chunk), terms, counts);
+  new Terms(xv, yv, n, dx, dy, k, algorithm).run(0, Math.min(n, chunk), terms, counts);
   // Block until every worker has signalled (their own try/catch always signals); 10 min without progress is a failure.
   const deadline = Date.now() + 600_000;
   for (let done = Atomics.load(control, 0); done < workers.length; done = Atomics.load(control, 0)) {
@@ -211,7 +234,7 @@ function runThreaded(
   }
   if (Atomics.load(control, 1) !== 0) {
     // A worker failed: compute its rows here rather than lose them.
-    new KsgTerms(xv, yv, n, dx, dy, k, algorithm).run(Math.min(n, chunk), n, terms, counts);
+    new Terms(xv, yv, n, dx, dy, k, algorithm).run(Math.min(n, chunk), n, terms, counts);
   }
 }
 

@@ -12,12 +12,17 @@ import {
   DISCRETE_KINDS,
   alphabetOf,
   blockPatterns,
+  defaultEstimatorRegistry,
+  estimateWithUncertainty,
+  estimatorChoiceSchema,
   patternCounts,
   plugInBlocksSchema,
   type BlockPatterns,
+  type LabelledEstimate,
+  type SampleMatrix,
 } from '@entroscope/estimators';
 import { plugInDivergence } from './discrete-divergence';
-import { sampleUnits, unitStandardError } from './sample-units';
+import { rowsOfUnits, sampleUnits, unitStandardError } from './sample-units';
 import {
   exponentialFamilyDivergenceFinite,
   exponentialFamilyDivergencePerSite,
@@ -32,40 +37,61 @@ const construction = z
     'A: D(p₀‖pₙ) same lattice; B: D(p₀‖pₙ on kept sites × uniform on removed); C: D(pₙ‖p₀) (docs/science/rg-ising.md §1.3)',
   );
 
+const registry = defaultEstimatorRegistry();
+
+const exactSchema = z
+  .object({
+    use: z.literal('exact'),
+    construction,
+    limit: z
+      .enum(['thermodynamic', 'ring'])
+      .default('thermodynamic')
+      .describe("'thermodynamic': N → ∞; 'ring': the system's finite lattice"),
+    normalise: z
+      .enum(['perSite', 'total'])
+      .default('perSite')
+      .describe("'perSite': divided by the original number of sites; 'total' needs limit 'ring'"),
+  })
+  .strict()
+  .refine((e) => !(e.normalise === 'total' && e.limit === 'thermodynamic'), {
+    message: "expected limit 'ring' with normalise 'total' (the total diverges in the thermodynamic limit)",
+    path: ['normalise'],
+  });
+
+const plugInBlocksChoice = plugInBlocksSchema.extend({
+  construction: z
+    .enum(['A', 'C'])
+    .default('A')
+    .describe('A: D(p₀‖pₙ); C: D(pₙ‖p₀), both from samples on the same lattice'),
+});
+
+/** Fields every registered (sample-based) divergence estimator accepts in this probe besides its own. */
+const sampleFields = {
+  construction: z.enum(['A', 'C']).default('A').describe('A: D(p₀‖pₙ) (reference first); C: D(pₙ‖p₀)'),
+  pairing: z
+    .enum(['auto', 'independent', 'split'])
+    .default('auto')
+    .describe(
+      "The estimators need two independent sample sets. 'split': P from the even units, Q from the odd ones (for sites that are maps of the same samples); 'independent': all rows of both; 'auto': 'independent' when both sites declare different meta.samples.unitSource, else 'split'",
+    ),
+};
+
 export const relativeEntropyParamsSchema = z
   .object({
-    estimator: z
-      .discriminatedUnion('use', [
-        z
-          .object({
-            use: z.literal('exact'),
-            construction,
-            limit: z
-              .enum(['thermodynamic', 'ring'])
-              .default('thermodynamic')
-              .describe("'thermodynamic': N → ∞; 'ring': the system's finite lattice"),
-            normalise: z
-              .enum(['perSite', 'total'])
-              .default('perSite')
-              .describe("'perSite': divided by the original number of sites; 'total' needs limit 'ring'"),
-          })
-          .strict()
-          .refine((e) => !(e.normalise === 'total' && e.limit === 'thermodynamic'), {
-            message: "expected limit 'ring' with normalise 'total' (the total diverges in the thermodynamic limit)",
-            path: ['normalise'],
-          }),
-        plugInBlocksSchema.extend({
-          construction: z
-            .enum(['A', 'C'])
-            .default('A')
-            .describe('A: D(p₀‖pₙ); C: D(pₙ‖p₀), both from samples on the same lattice'),
-        }),
-      ])
+    estimator: estimatorChoiceSchema(registry, ['divergence'], [exactSchema, plugInBlocksChoice], sampleFields)
       .default({ use: 'exact', construction: 'A', limit: 'thermodynamic', normalise: 'perSite' })
-      .describe("'exact' (system's exact description) or 'plug-in-blocks' (discrete samples)"),
+      .describe(
+        "'exact' (system's exact description), 'plug-in-blocks' (discrete samples), or a registered divergence estimator of continuous samples (knn-divergence, gaussian), e.g. { use: knn-divergence, k: 3 }",
+      ),
   })
   .strict();
-export type RelativeEntropyParams = z.infer<typeof relativeEntropyParamsSchema>;
+type SampleChoice = { use: string; construction: 'A' | 'C'; pairing: 'auto' | 'independent' | 'split' } & Record<
+  string,
+  unknown
+>;
+export type RelativeEntropyParams = {
+  estimator: z.infer<typeof exactSchema> | z.infer<typeof plugInBlocksChoice> | SampleChoice;
+};
 
 /**
  * Relative entropy between the first site of the stream (the reference, e.g. the bare model at RG step 0
@@ -93,9 +119,12 @@ export class RelativeEntropyProbe implements Probe {
       return observations.pipe(
         map((observation) => {
           reference ??= observation;
-          return this.params.estimator.use === 'exact'
+          const use = this.params.estimator.use;
+          return use === 'exact'
             ? this.exact(reference, observation)
-            : this.plugIn(reference, observation, referencePatterns);
+            : use === 'plug-in-blocks'
+              ? this.plugIn(reference, observation, referencePatterns)
+              : this.sampled(reference, observation);
         }),
       );
     });
@@ -106,8 +135,7 @@ export class RelativeEntropyProbe implements Probe {
   }
 
   private exact(reference: Observation, current: Observation): Measurement {
-    const estimator = this.params.estimator;
-    if (estimator.use !== 'exact') throw new Error('unreachable');
+    const estimator = this.params.estimator as z.infer<typeof exactSchema>;
     const base = { probe: this.id, estimator: 'exact', site: current.site, n: null };
     const ref = reference.exact;
     const cur = current.exact;
@@ -186,9 +214,95 @@ export class RelativeEntropyProbe implements Probe {
     );
   }
 
+  /**
+   * A registered divergence estimator on the rows of two sites' data (each row one sample of a d-dimensional
+   * variable). The estimators assume independent sample sets: sites that may be maps of the same samples (same
+   * unitSource, or none declared) are split into disjoint halves of their units unless `pairing` says otherwise.
+   */
+  private sampled(reference: Observation, current: Observation): Measurement {
+    const estimator = this.params.estimator as unknown as SampleChoice;
+    const matrix = (o: Observation) => {
+      if (!o.data || o.shape.length < 1)
+        throw new ProbeDataError(
+          this.id,
+          `${this.where(o)}: the '${estimator.use}' estimator needs sample data (rows = samples), got none`,
+        );
+      const rows = o.shape[0]!;
+      const d = o.shape.slice(1).reduce((a, b) => a * b, 1);
+      if (o.data.length !== rows * d)
+        throw new ProbeDataError(
+          this.id,
+          `${this.where(o)}: data has ${o.data.length} values, shape [${o.shape.join(', ')}] needs ${rows * d}`,
+        );
+      return { values: o.data, n: rows, d } as SampleMatrix;
+    };
+    const ref = matrix(reference);
+    const cur = matrix(current);
+    if (ref.d !== cur.d)
+      throw new ProbeDataError(
+        this.id,
+        `${this.where(current)}: a sample has ${cur.d} values, the reference's (${this.where(reference)}) ${ref.d}; a divergence needs the same variable at both sites`,
+      );
+    const refUnits = sampleUnits(reference, ref.n);
+    const curUnits = sampleUnits(current, cur.n);
+    const declaredIndependent =
+      current !== reference &&
+      refUnits.source !== undefined &&
+      curUnits.source !== undefined &&
+      refUnits.source !== curUnits.source;
+    const split =
+      estimator.pairing === 'split' ||
+      (estimator.pairing === 'auto' && !declaredIndependent) ||
+      (estimator.pairing === 'independent' && current === reference);
+    const take = (m: SampleMatrix, units: ReturnType<typeof sampleUnits>, parity: 0 | 1): SampleMatrix => {
+      if (!split) return m;
+      if (units.units < 2)
+        throw new ProbeDataError(this.id, `needs at least 2 sample units to split into independent halves`);
+      const chosen = Uint32Array.from({ length: Math.floor((units.units - parity + 1) / 2) }, (_, i) => 2 * i + parity);
+      const rows = rowsOfUnits(chosen, units.rowsPerUnit);
+      const values = new Float64Array(rows.length * m.d);
+      for (let r = 0; r < rows.length; r++)
+        for (let j = 0; j < m.d; j++) values[r * m.d + j] = m.values[rows[r]! * m.d + j]!;
+      return { values, n: rows.length, d: m.d };
+    };
+    const refPart = take(ref, refUnits, 0);
+    const curPart = take(cur, curUnits, 1);
+    const [p, q] = estimator.construction === 'A' ? [refPart, curPart] : [curPart, refPart];
+    const descriptor = registry.get(estimator.use, 'divergence');
+    const { construction: _c, pairing: _p, ...own } = estimator;
+    const random = this.context.random.split(
+      `relative-entropy:${current.site.axis}:${current.site.index}${current.site.time ? `:${current.site.time.axis}:${current.site.time.index}` : ''}`,
+    );
+    let e: LabelledEstimate;
+    try {
+      e = estimateWithUncertainty(descriptor, 'divergence', { x: p, y: q }, own as never, random);
+    } catch (err) {
+      throw new ProbeDataError(this.id, `${this.where(current)}: ${(err as Error).message}`);
+    }
+    return {
+      probe: this.id,
+      estimator: e.estimator,
+      site: current.site,
+      value: e.value,
+      unit: 'nat',
+      ...(e.uncertainty?.standardError !== undefined && { uncertainty: e.uncertainty.standardError }),
+      n: p.n,
+      meta: {
+        kind: e.kind,
+        construction: estimator.construction,
+        pairing: split ? 'split' : 'independent',
+        rows: [p.n, q.n],
+        dimension: p.d,
+        params: { ...e.params, construction: estimator.construction, pairing: estimator.pairing },
+        ...(e.uncertainty && { resampling: e.uncertainty }),
+        ...(e.warnings && e.warnings.length > 0 && { warnings: e.warnings }),
+        ...(Number.isFinite(e.value) ? {} : { note: 'the estimate is not finite (a singular Q covariance?)' }),
+      },
+    };
+  }
+
   private plugIn(reference: Observation, current: Observation, cache: Map<number, BlockPatterns>): Measurement {
-    const estimator = this.params.estimator;
-    if (estimator.use !== 'plug-in-blocks') throw new Error('unreachable');
+    const estimator = this.params.estimator as z.infer<typeof plugInBlocksChoice>;
     for (const o of [reference, current]) {
       if (!o.data || o.shape.length !== 2)
         throw new ProbeDataError(
@@ -280,7 +394,7 @@ export const relativeEntropyDescriptor: ProbeDescriptor<RelativeEntropyParams> =
   id: 'relative-entropy',
   version: '1.0.0',
   summary:
-    'Relative entropy (KL, nats) between the first site and every site: exact (constructions A/B/C, Gaussian) or plug-in over block patterns',
+    'Relative entropy (KL, nats) between the first site and every site: exact (constructions A/B/C, Gaussian), plug-in over block patterns, or a registered divergence estimator of continuous samples (kNN, Gaussian) with resampling intervals',
   display: {
     name: 'Relative entropy',
     symbol: (p) => ((p.estimator as { construction?: string }).construction === 'C' ? 'D(p_n‖p₀)' : 'D(p₀‖p_n)'),
@@ -290,13 +404,25 @@ export const relativeEntropyDescriptor: ProbeDescriptor<RelativeEntropyParams> =
       'estimator.use': { name: 'estimator' },
       'estimator.blockLength': { name: 'block length' },
       'estimator.limit': { name: 'limit' },
+      'estimator.k': { name: 'neighbours', symbol: 'k' },
+      'estimator.pairing': { name: 'pairing' },
     },
-    values: { 'plug-in-blocks': 'plug-in (block patterns)' },
+    values: {
+      'plug-in-blocks': 'plug-in (block patterns)',
+      'knn-divergence': 'kNN (Wang–Kulkarni–Verdú)',
+      gaussian: 'Gaussian fit',
+      split: 'split halves',
+      independent: 'independent sets',
+    },
   },
   citation:
     'Erdmenger, Grosvenor, Jefferson, arXiv:2107.06898; docs/science/rg-ising.md §1.3, §2.4; estimators.md §1–2',
-  paramsSchema: relativeEntropyParamsSchema,
+  paramsSchema: relativeEntropyParamsSchema as unknown as z.ZodType<RelativeEntropyParams>,
   requires: (params) =>
-    params.estimator.use === 'exact' ? { exact: ['exponential-family', 'gaussian'] } : { kinds: DISCRETE_KINDS },
+    params.estimator.use === 'exact'
+      ? { exact: ['exponential-family', 'gaussian'] }
+      : params.estimator.use === 'plug-in-blocks'
+        ? { kinds: DISCRETE_KINDS }
+        : {},
   create: (params, context) => new RelativeEntropyProbe(params, context),
 };

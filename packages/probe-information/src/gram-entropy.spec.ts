@@ -23,7 +23,10 @@ function equicorrelated(n: number, c: number, index = 0): Observation {
 
 describeProbeConformance(gramEntropyDescriptor, [
   { params: {}, observations: async () => [equicorrelated(6, 0.3, 0), equicorrelated(6, 0.8, 1)] },
-  { params: { centre: 'none', normalise: 'none', rows: 4 }, observations: async () => [equicorrelated(6, 0.5)] },
+  {
+    params: { estimator: { use: 'matrix-entropy', centre: 'none' }, normalise: 'none', rows: 4 },
+    observations: async () => [equicorrelated(6, 0.5)],
+  },
 ]);
 
 describe('Gram-matrix entropy', () => {
@@ -68,19 +71,23 @@ describe('Gram-matrix entropy', () => {
 
   it('on exactly equicorrelated rows (centre none) equals S(c) to 1e-12, and overlays the mean-field S(c^ℓ)', async () => {
     for (const c of [0.2, 0.5, 0.9]) {
-      const [m] = await measure(gramEntropyDescriptor, { centre: 'none' }, [equicorrelated(10, c)]);
+      const [m] = await measure(gramEntropyDescriptor, { estimator: { use: 'matrix-entropy', centre: 'none' } }, [
+        equicorrelated(10, c),
+      ]);
       expect(Math.abs(m!.value - uniformCorrelationGramEntropy(10, c) / Math.log(10))).toBeLessThan(1e-12);
       expect((m!.meta['overlays'] as Record<string, number>)['meanField']).toBeCloseTo(m!.value, 12);
     }
-    const [nats] = await measure(gramEntropyDescriptor, { centre: 'none', normalise: 'none' }, [
-      equicorrelated(10, 0.5),
-    ]);
+    const [nats] = await measure(
+      gramEntropyDescriptor,
+      { estimator: { use: 'matrix-entropy', centre: 'none' }, normalise: 'none' },
+      [equicorrelated(10, 0.5)],
+    );
     expect(nats!.value).toBeCloseTo(0.7282640188 * Math.log(10), 9);
   });
 
   it('is 1 for orthogonal rows and invariant to row scaling and row order', async () => {
     const o = equicorrelated(8, 0);
-    const [m] = await measure(gramEntropyDescriptor, { centre: 'none' }, [o]);
+    const [m] = await measure(gramEntropyDescriptor, { estimator: { use: 'matrix-entropy', centre: 'none' } }, [o]);
     expect(m!.value).toBeCloseTo(1, 12);
     const base = equicorrelated(8, 0.4);
     const scaled = Float64Array.from(base.data as Float64Array);

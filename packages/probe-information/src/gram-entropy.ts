@@ -9,7 +9,9 @@ import {
   type RunContext,
 } from '@entroscope/core';
 import { depthScaleOverlays, observedMeanField } from './mean-field-overlays';
-import { symmetricEigenvalues } from '@entroscope/estimators';
+import { defaultEstimatorRegistry, estimatorChoiceSchema, type EstimatePoint } from '@entroscope/estimators';
+
+const registry = defaultEstimatorRegistry();
 
 export const gramEntropyParamsSchema = z
   .object({
@@ -20,11 +22,10 @@ export const gramEntropyParamsSchema = z
       .max(1024)
       .default(128)
       .describe('Batch rows (inputs) used, the first ones (the eigen-solver is O(rows³))'),
-    centre: z
-      .enum(['row', 'none'])
-      .default('row')
+    estimator: estimatorChoiceSchema(registry, ['entropy'], [], {}, { uncertainty: false })
+      .default({ use: 'matrix-entropy', kernel: 'cosine', bandwidth: 1, centre: 'row', alpha: 1 })
       .describe(
-        "'row': subtract each row's mean over neurons first (YanickT/Reconstructor); 'none': uncentred (the mean-field c-map's correlation)",
+        "A registered entropy estimator of the batch's rows; default the von Neumann entropy of the trace-normalised Gram matrix { use: matrix-entropy, centre: row } (Reconstructor; centre: none is the uncentred c-map's)",
       ),
     normalise: z
       .enum(['log-n', 'none'])
@@ -32,7 +33,11 @@ export const gramEntropyParamsSchema = z
       .describe("'log-n': divide by ln n so that S ∈ [0, 1] (Reconstructor); 'none': nats"),
   })
   .strict();
-export type GramEntropyParams = z.infer<typeof gramEntropyParamsSchema>;
+export type GramEntropyParams = {
+  rows: number;
+  estimator: { use: string } & Record<string, unknown>;
+  normalise: 'log-n' | 'none';
+};
 
 /**
  * Von Neumann entropy of n inputs with uniform pairwise correlation c: the trace-normalised Gram matrix has
@@ -55,8 +60,13 @@ export function uniformCorrelationGramEntropy(n: number, c: number): number {
  */
 export class GramEntropyProbe implements Probe {
   readonly id = 'gram-entropy';
-  readonly estimator = 'eigenvalues';
-  constructor(private readonly params: GramEntropyParams) {}
+  readonly estimator: string;
+  constructor(
+    private readonly params: GramEntropyParams,
+    private readonly context: RunContext,
+  ) {
+    this.estimator = params.estimator.use;
+  }
 
   apply(observations: Observable<Observation>): Observable<Measurement> {
     return observations.pipe(map((o) => this.measure(o)));
@@ -72,48 +82,41 @@ export class GramEntropyProbe implements Probe {
     const [rows, d] = o.shape as [number, number];
     const n = Math.min(rows, this.params.rows);
     if (n < 2) throw new ProbeDataError(this.id, `${where}: needs at least 2 rows (inputs), got ${rows}`);
-    const x = new Float64Array(n * d);
-    for (let r = 0; r < n; r++) {
-      let mean = 0;
-      if (this.params.centre === 'row') {
-        for (let j = 0; j < d; j++) mean += o.data[r * d + j]! / d;
-      }
-      let norm = 0;
-      for (let j = 0; j < d; j++) {
-        const v = o.data[r * d + j]! - mean;
-        x[r * d + j] = v;
-        norm += v * v;
-      }
-      // A zero row (e.g. a constant row centred) contributes the direction 1/√d, as Reconstructor's nan-guard does.
-      const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-      for (let j = 0; j < d; j++) x[r * d + j] = norm > 0 ? x[r * d + j]! * inv : 1 / Math.sqrt(d);
+    const descriptor = registry.get(this.estimator, 'entropy');
+    let e: EstimatePoint;
+    try {
+      e = descriptor.estimate(
+        'entropy',
+        { x: { values: Float64Array.from(o.data.subarray(0, n * d)), n, d } },
+        this.params.estimator as never,
+        this.context.random.split(`gram-entropy:${o.site.axis}:${o.site.index}`),
+      );
+    } catch (err) {
+      throw new ProbeDataError(this.id, `${where}: ${(err as Error).message}`);
     }
-    const gram = new Float64Array(n * n);
-    for (let a = 0; a < n; a++) {
-      for (let b = a; b < n; b++) {
-        let s = 0;
-        for (let j = 0; j < d; j++) s += x[a * d + j]! * x[b * d + j]!;
-        gram[a * n + b] = s / n;
-        gram[b * n + a] = s / n;
-      }
-    }
-    const eigenvalues = symmetricEigenvalues(gram, n);
-    let entropy = 0;
-    for (const l of eigenvalues) if (l > 0) entropy -= l * Math.log(l);
     const divisor = this.params.normalise === 'log-n' ? Math.log(n) : 1;
     const mf = observedMeanField(o.meta);
     const overlays: Record<string, number> = { ...depthScaleOverlays(mf) };
     if (typeof mf?.pairCorrelation === 'number')
       overlays['meanField'] = uniformCorrelationGramEntropy(n, mf.pairCorrelation) / divisor;
     if (typeof mf?.cStar === 'number') overlays['fixedPoint'] = uniformCorrelationGramEntropy(n, mf.cStar) / divisor;
+    const { use: _use, ...settings } = this.params.estimator;
     return {
       probe: this.id,
       estimator: this.estimator,
       site: o.site,
-      value: entropy / divisor,
+      value: e.value / divisor,
       unit: this.params.normalise === 'log-n' ? 'dimensionless' : 'nat',
       n,
-      meta: { rows: n, neurons: d, centre: this.params.centre, normalise: this.params.normalise, overlays },
+      meta: {
+        kind: e.kind,
+        rows: n,
+        neurons: d,
+        params: settings,
+        normalise: this.params.normalise,
+        overlays,
+        ...(e.warnings?.length && { warnings: e.warnings }),
+      },
     };
   }
 }
@@ -127,11 +130,18 @@ export const gramEntropyDescriptor: ProbeDescriptor<GramEntropyParams> = {
     name: 'Gram-matrix entropy',
     symbol: (p) => (p.normalise === 'log-n' ? 'S(ρ) / ln n' : 'S(ρ)'),
     units: { dimensionless: 'fraction of ln n', nat: 'nats' },
-    parameters: { rows: { symbol: 'n' }, centre: { name: 'centring' }, normalise: { name: 'normalisation' } },
+    parameters: {
+      rows: { symbol: 'n' },
+      'estimator.use': { name: 'estimator' },
+      'estimator.centre': { name: 'centring' },
+      'estimator.alpha': { name: 'Rényi order', symbol: 'α' },
+      normalise: { name: 'normalisation' },
+    },
+    values: { 'matrix-entropy': 'Gram-matrix (von Neumann)' },
   },
   citation:
     'Thurn, Jefferson, Erdmenger arXiv:2406.12916 (YanickT/Reconstructor src/entropies.py); random-mlp-mean-field.md §4.2',
-  paramsSchema: gramEntropyParamsSchema,
+  paramsSchema: gramEntropyParamsSchema as unknown as z.ZodType<GramEntropyParams>,
   requires: () => ({ kinds: ['pre-activations', 'activations'] }),
-  create: (params, _context: RunContext) => new GramEntropyProbe(params),
+  create: (params, context: RunContext) => new GramEntropyProbe(params, context),
 };

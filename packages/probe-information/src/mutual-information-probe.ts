@@ -68,6 +68,7 @@ export const mutualInformationParamsSchema = z
         k: 4,
         algorithm: 1,
         standardise: true,
+        search: 'auto',
         noise: 1e-10,
         bootstrap: 50,
         level: 0.95,
@@ -181,7 +182,7 @@ export class MutualInformationProbe implements Probe {
     current: Observation,
     position: number,
     all: readonly Observation[],
-  ): { data: NumericArray; shape: readonly number[]; where: string } | undefined {
+  ): { data: NumericArray; shape: readonly number[]; where: string; observation: Observation } | undefined {
     const target = part.site === 'self' ? all[position + part.offset] : all.find((o) => o.site.index === part.site);
     const where = `site ${current.site.axis}=${current.site.index}, part ${describePart(part)}`;
     if (!target) return undefined;
@@ -192,10 +193,38 @@ export class MutualInformationProbe implements Probe {
           this.id,
           `${where}: the observation has no variable '${part.variable}' (it has: ${Object.keys(target.variables ?? {}).join(', ') || 'none'})`,
         );
-      return { data: v.data, shape: v.shape, where };
+      return { data: v.data, shape: v.shape, where, observation: target };
     }
     if (!target.data) throw new ProbeDataError(this.id, `${where}: the observation carries no sample data`);
-    return { data: target.data, shape: target.shape, where };
+    return { data: target.data, shape: target.shape, where, observation: target };
+  }
+
+  /**
+   * Parts taken from two observations pair row by row only when both are maps of the same samples: a system that
+   * says where its rows come from (meta.samples.unitSource, e.g. one Monte Carlo chain mapped step by step) must give
+   * both the same source and the same rows per unit; sites simulated separately (map 'flow') do not pair.
+   */
+  private checkPairing(o: Observation, a: Observation, b: Observation): void {
+    const units = (t: Observation) => {
+      const s = t.meta['samples'] as { unitSource?: unknown; rowsPerUnit?: unknown } | undefined;
+      return {
+        source: typeof s?.unitSource === 'string' ? s.unitSource : undefined,
+        perUnit: typeof s?.rowsPerUnit === 'number' ? s.rowsPerUnit : 1,
+      };
+    };
+    const ua = units(a);
+    const ub = units(b);
+    const name = (t: Observation) => `site ${t.site.axis}=${t.site.index}`;
+    if (ua.source !== undefined && ub.source !== undefined && ua.source !== ub.source)
+      throw new ProbeDataError(
+        this.id,
+        `site ${o.site.axis}=${o.site.index}: rows do not pair: ${name(a)} holds samples of '${ua.source}' and ${name(b)} of '${ub.source}' (independent samples); mutual information needs both parts from the same samples (e.g. map decimation or block-spin, not flow)`,
+      );
+    if (ua.perUnit !== ub.perUnit)
+      throw new ProbeDataError(
+        this.id,
+        `site ${o.site.axis}=${o.site.index}: rows do not pair: ${name(a)} has ${ua.perUnit} rows per sample unit and ${name(b)} ${ub.perUnit} (use layout lattice)`,
+      );
   }
 
   private measure(o: Observation, position: number, all: readonly Observation[]): Measurement | undefined {
@@ -209,6 +238,7 @@ export class MutualInformationProbe implements Probe {
         `site ${o.site.axis}=${o.site.index}: part ${describePart(!a ? px : py)} refers to a site that does not exist (set missing: skip to leave such sites out)`,
       );
     }
+    if (a.observation !== b.observation) this.checkPairing(o, a.observation, b.observation);
     let x = selectPart(a.data, a.shape, px, a.where, this.id);
     let y = selectPart(b.data, b.shape, py, b.where, this.id);
     if (x.n !== y.n)
@@ -259,6 +289,48 @@ export const mutualInformationDescriptor: ProbeDescriptor<MutualInformationParam
   version: '1.0.0',
   summary:
     'Mutual information between two named parts of observations (layer and input or label, spin block and its renormalised spin or environment, x₀ and x_t) by any registered estimator, with resampling intervals and a permutation null',
+  display: {
+    name: 'Mutual information',
+    symbol: (p) => {
+      const name = (part: ObservationPart, fallback: string) =>
+        part.variable ??
+        (part.site === 'self'
+          ? part.offset
+            ? `${fallback}_{n+${part.offset}}`
+            : fallback
+          : `${fallback}_${part.site}`);
+      return `I(${name(p.x, 'X')}; ${name(p.y, 'Y')})`;
+    },
+    units: { nat: 'nats' },
+    parameters: {
+      'estimator.use': { name: 'estimator' },
+      'estimator.k': { name: 'neighbours', symbol: 'k' },
+      'estimator.algorithm': { name: 'KSG algorithm' },
+      'estimator.bound': { name: 'bound' },
+      'estimator.variance': { name: 'noise variance', symbol: 'σ²' },
+      'estimator.scheme': { name: 'binning' },
+      'estimator.edges': { name: 'bin edges' },
+      'estimator.width': { name: 'bin width' },
+      'estimator.bins': { name: 'bins per unit' },
+      'estimator.correction': { name: 'bias correction' },
+      'estimator.bootstrap': { name: 'resamples' },
+      'estimator.permutations': { name: 'permutations' },
+      rows: { name: 'rows', symbol: 'N' },
+    },
+    values: {
+      ksg: 'KSG',
+      'plug-in': 'plug-in',
+      binning: 'binning',
+      gaussian: 'Gaussian',
+      'kde-bounds': 'Kolchinsky–Tracey bounds',
+      'miller-madow': 'Miller–Madow',
+      fixed: 'fixed range',
+      width: 'fixed width',
+      quantile: 'quantile (adaptive)',
+      upper: 'upper',
+      lower: 'lower',
+    },
+  },
   citation:
     'Kraskov et al. PRE 69, 066138 (2004); Koch-Janusz & Ringel, Nat. Phys. 14, 578 (2018); Shwartz-Ziv & Tishby arXiv:1703.00810; docs/estimators.md',
   paramsSchema: mutualInformationParamsSchema,

@@ -8,15 +8,36 @@ import {
   type ProbeDescriptor,
   type RunContext,
 } from '@entroscope/core';
+import { defaultEstimatorRegistry, estimatorChoiceSchema, type EstimatePoint } from '@entroscope/estimators';
 import { depthScaleOverlays, observedMeanField } from './mean-field-overlays';
+
+const registry = defaultEstimatorRegistry();
+
+/** The estimator the probe had before the registry ('sampled'): uncentred Gaussian MI, −½ ln(1 − c²) per pair. */
+const SAMPLED = { use: 'gaussian', biasCorrected: false, centre: false } as const;
 
 export const twoInputMutualInformationParamsSchema = z
   .object({
     estimator: z
-      .enum(['sampled', 'mean-field'])
-      .default('sampled')
+      .preprocess(
+        // The names of the probe's former switch, kept so that existing study files keep working.
+        (v) => (v === 'sampled' ? SAMPLED : v === 'mean-field' ? { use: 'mean-field' } : v),
+        estimatorChoiceSchema(
+          registry,
+          ['mutual-information'],
+          [
+            z
+              .object({ use: z.literal('mean-field') })
+              .strict()
+              .describe('The c-map value c^ℓ the system attached (meta.meanField.pairCorrelation)'),
+          ],
+          {},
+          { uncertainty: false },
+        ),
+      )
+      .default(SAMPLED)
       .describe(
-        "'sampled': correlation of each input pair over the layer's neurons; 'mean-field': the c-map value c^ℓ the system attached (meta.meanField.pairCorrelation)",
+        "A registered MI estimator applied to each input pair, the layer's neurons being the samples of (z_a, z_b) — default { use: gaussian, centre: false, biasCorrected: false }: −½ ln(1 − c²) with the uncentred correlation (the c-map's); { use: ksg } drops the Gaussian assumption — or { use: mean-field } (the system's c-map value)",
       ),
     pairs: z
       .number()
@@ -31,7 +52,11 @@ export const twoInputMutualInformationParamsSchema = z
       .describe("'perNeuron': −½ ln(1 − c²) (nat/neuron); 'total': × N_ℓ (nat)"),
   })
   .strict();
-export type TwoInputMutualInformationParams = z.infer<typeof twoInputMutualInformationParamsSchema>;
+export type TwoInputMutualInformationParams = {
+  estimator: { use: string } & Record<string, unknown>;
+  pairs?: number;
+  normalise: 'perNeuron' | 'total';
+};
 
 /** Per-neuron Gaussian MI of two unit-variance variables with correlation c: −½ ln(1 − c²) (Infinity at |c| = 1). */
 export function gaussianPairInformation(c: number): number {
@@ -79,8 +104,11 @@ export function pairCorrelation(
 export class TwoInputMutualInformationProbe implements Probe {
   readonly id = 'two-input-mutual-information';
   readonly estimator: string;
-  constructor(private readonly params: TwoInputMutualInformationParams) {
-    this.estimator = params.estimator;
+  constructor(
+    private readonly params: TwoInputMutualInformationParams,
+    private readonly context: RunContext,
+  ) {
+    this.estimator = params.estimator.use;
   }
 
   apply(observations: Observable<Observation>): Observable<Measurement> {
@@ -103,7 +131,7 @@ export class TwoInputMutualInformationProbe implements Probe {
       overlays['meanField'] = scale * gaussianPairInformation(mf.pairCorrelation);
     if (typeof mf?.cStar === 'number' && mf.cStar < 1)
       overlays['fixedPoint'] = scale * gaussianPairInformation(mf.cStar);
-    if (this.params.estimator === 'mean-field') {
+    if (this.params.estimator.use === 'mean-field') {
       if (typeof mf?.pairCorrelation !== 'number')
         throw new ProbeDataError(
           this.id,
@@ -123,30 +151,52 @@ export class TwoInputMutualInformationProbe implements Probe {
     if (!o.data)
       throw new ProbeDataError(
         this.id,
-        `${where}: the 'sampled' estimator needs data (rows = inputs, columns = neurons)`,
+        `${where}: the '${this.estimator}' estimator needs data (rows = inputs, columns = neurons)`,
       );
     const available = Math.floor(rows / 2);
     const pairs = Math.min(this.params.pairs ?? available, available);
     if (pairs < 1) throw new ProbeDataError(this.id, `${where}: needs at least 2 input rows (one pair), got ${rows}`);
+    const descriptor = registry.get(this.estimator, 'mutual-information');
+    const random = this.context.random.split(`two-input-mutual-information:${o.site.axis}:${o.site.index}`);
+    const row = (r: number) => ({
+      values: Float64Array.from(o.data!.subarray(r * neurons, (r + 1) * neurons)),
+      n: neurons,
+      d: 1,
+    });
     const values: number[] = [];
     const correlations: number[] = [];
+    let kind: EstimatePoint['kind'] = 'estimate';
     for (let k = 0; k < pairs; k++) {
-      const { c, oneMinusC2 } = pairCorrelation(o.data, 2 * k, 2 * k + 1, neurons);
-      correlations.push(c);
-      values.push(-0.5 * Math.log(oneMinusC2));
+      correlations.push(pairCorrelation(o.data, 2 * k, 2 * k + 1, neurons).c);
+      let e: EstimatePoint;
+      try {
+        e = descriptor.estimate(
+          'mutual-information',
+          { x: row(2 * k), y: row(2 * k + 1) },
+          this.params.estimator as never,
+          random.split(`pair:${k}`),
+        );
+      } catch (err) {
+        throw new ProbeDataError(this.id, `${where}, pair ${k}: ${(err as Error).message}`);
+      }
+      kind = e.kind;
+      values.push(e.value);
     }
     const mean = values.reduce((a, b) => a + b, 0) / pairs;
     const sd = pairs > 1 ? Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (pairs - 1)) : undefined;
     const meanCorrelation = correlations.reduce((a, b) => a + b, 0) / pairs;
+    const { use: _use, ...settings } = this.params.estimator;
     return {
       probe: this.id,
-      estimator: 'sampled',
+      estimator: this.estimator,
       site: o.site,
       value: scale * mean,
       unit,
       ...(sd !== undefined && Number.isFinite(sd) && { uncertainty: (scale * sd) / Math.sqrt(pairs) }),
       n: pairs,
       meta: {
+        kind,
+        params: settings,
         pairs,
         neurons,
         meanCorrelation,
@@ -165,17 +215,22 @@ export const twoInputMutualInformationDescriptor: ProbeDescriptor<TwoInputMutual
   id: 'two-input-mutual-information',
   version: '1.0.0',
   summary:
-    'Two-input (replica) Gaussian mutual information −½ ln(1 − c²) per neuron across layers, from sampled pair correlations or the mean-field c-map',
+    "Two-input (replica) mutual information per neuron across layers: any registered MI estimator on each input pair over the layer's neurons (Gaussian −½ ln(1 − c²) by default), or the mean-field c-map",
   display: {
     name: 'Two-input mutual information',
     symbol: 'I(x_a; x_b) = −½ ln(1 − c²)',
     units: { 'nat/neuron': 'nats per neuron', nat: 'nats' },
-    parameters: { estimator: { name: 'estimator' }, normalise: { name: 'normalisation' }, pairs: { name: 'pairs' } },
-    values: { sampled: 'sampled', 'mean-field': 'mean field' },
+    parameters: {
+      'estimator.use': { name: 'estimator' },
+      'estimator.k': { name: 'neighbours', symbol: 'k' },
+      normalise: { name: 'normalisation' },
+      pairs: { name: 'pairs' },
+    },
+    values: { gaussian: 'Gaussian (sampled)', ksg: 'KSG', 'mean-field': 'mean field' },
   },
   citation:
     'Poole et al. arXiv:1606.05340; Schoenholz et al. arXiv:1611.01232; random-mlp-mean-field.md §4.1; estimators.md §2',
-  paramsSchema: twoInputMutualInformationParamsSchema,
+  paramsSchema: twoInputMutualInformationParamsSchema as unknown as z.ZodType<TwoInputMutualInformationParams>,
   requires: () => ({ kinds: ['pre-activations', 'activations'] }),
-  create: (params, _context: RunContext) => new TwoInputMutualInformationProbe(params),
+  create: (params, context: RunContext) => new TwoInputMutualInformationProbe(params, context),
 };

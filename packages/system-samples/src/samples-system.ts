@@ -234,6 +234,27 @@ export const samplesDescriptor: SystemDescriptor<SamplesParams> = {
   version: '1.0.0',
   summary:
     "The user's own arrays (NumPy .npy/.npz, CSV, JSON lines) as sites and named variables: activations per layer and epoch, inputs, labels",
+  display: {
+    name: 'Your own samples',
+    parameters: {
+      source: { name: 'source archive' },
+      sites: { name: 'site arrays' },
+      variables: { name: 'variables' },
+      axis: { name: 'site axis' },
+      kind: { name: 'data kind' },
+      rows: { name: 'rows', symbol: 'N' },
+    },
+    // The site axis is the user's (default 'layer'); the common names get words and symbols.
+    axes: {
+      layer: { name: 'layer', symbol: 'ℓ' },
+      site: { name: 'site', symbol: 'i' },
+      epoch: { name: 'epoch', symbol: 't' },
+      step: { name: 'step', symbol: 't' },
+      time: { name: 'time', symbol: 't' },
+      'rg-step': { name: 'RG step', symbol: 'n' },
+    },
+    values: { activations: 'activations', spins: 'spins', samples: 'samples' },
+  },
   citation: 'NumPy .npy format (NEP 1); PKWARE zip APPNOTE',
   paramsSchema: samplesParamsSchema as unknown as z.ZodType<SamplesParams>,
   provides: (params) => ({ axes: [params.axis], kinds: [params.kind], exact: [] }),

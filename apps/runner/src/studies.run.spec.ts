@@ -6,7 +6,8 @@ import { createRegistries } from './container';
 import { rewriteReport } from './report/compare';
 import { displayLookup } from './report/labels';
 
-// Runs every study end to end (minutes): `npm run test:long`.
+// Runs every study in studies/ twice end to end (hours in all on 2 cores): `npm run test:studies`, or one study
+// with `npm run test:studies -- -t quickstart`.
 const studiesDir = path.resolve(__dirname, '..', '..', '..', 'studies');
 const files = fs
   .readdirSync(studiesDir)
