@@ -97,7 +97,7 @@ export const trainingMetricsDescriptor: ProbeDescriptor<TrainingMetricsParams> =
     'Scalar metrics a system records (training loss, train/test accuracy per epoch, trainability) as measurements, one per metric and site',
   display: {
     name: 'Training metrics',
-    units: { nat: 'nats per example', dimensionless: 'fraction' },
+    units: { nat: 'nats per example', dimensionless: 'fraction', layer: 'layers', MAC: 'multiply–accumulates' },
     parameters: { metrics: { name: 'metrics' } },
     axes: { epoch: { name: 'epoch' }, step: { name: 'step' } },
     values: {
@@ -105,6 +105,9 @@ export const trainingMetricsDescriptor: ProbeDescriptor<TrainingMetricsParams> =
       'test-loss': 'test loss',
       'train-accuracy': 'training accuracy',
       'test-accuracy': 'test accuracy',
+      'trainable-depth': 'trained depth (ground truth)',
+      'cascade-total-macs': 'cascade prediction cost',
+      'ground-truth-macs': 'ground-truth training cost',
     },
   },
   paramsSchema: trainingMetricsParamsSchema,

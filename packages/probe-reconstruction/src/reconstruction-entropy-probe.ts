@@ -328,6 +328,44 @@ export const reconstructionEntropyDescriptor: ProbeDescriptor<ReconstructionEntr
   summary:
     'Relative entropy between images and their cascade reconstructions per layer (min-shift distributions), its median normalised curve, the batch differential entropy and the saturation cutoff that predicts trainable depth',
   citation: 'Y. Thurn, R. Jefferson, J. Erdmenger, arXiv:2406.12916 (code: YanickT/Infoflow-paper src/entropies.py)',
+  display: {
+    name: 'Reconstruction entropy',
+    symbol: (p) => {
+      const d = p.direction === 'original-to-reconstruction' ? 'D(x‖x̂⁽ℓ⁾)' : 'D(x̂⁽ℓ⁾‖x)';
+      if (p.output === 'relative-entropy') return d;
+      if (p.output === 'normalised-curve') return 'r_ℓ = median D_ℓ/D_L';
+      if (p.output === 'differential-entropy') return 'H(x̂⁽ℓ⁾)';
+      const curve = p.cutoff.curve === 'differential' ? 'H' : p.cutoff.curve === 'per-image' ? 'D per image' : 'r_ℓ';
+      return p.cutoff.report === 'saturation-depth' ? `saturation depth of ${curve}` : `cutoff of ${curve}`;
+    },
+    units: { nat: 'nats', dimensionless: 'ratio to the last layer', layer: 'layers' },
+    parameters: {
+      output: { name: 'output' },
+      direction: { name: 'direction' },
+      excludeLast: { name: 'read-out layers left out' },
+      epsilon: { symbol: 'ε' },
+      'cutoff.curve': { name: 'cutoff curve' },
+      'cutoff.atol': { name: 'absolute tolerance' },
+      'cutoff.rtol': { name: 'relative tolerance' },
+      'cutoff.allSaturated': { name: 'all-saturated curves' },
+      'cutoff.report': { name: 'cutoff reported as' },
+    },
+    values: {
+      'relative-entropy': 'relative entropy',
+      'normalised-curve': 'median normalised curve',
+      'differential-entropy': 'differential entropy',
+      cutoff: 'saturation cutoff',
+      'original-to-reconstruction': 'original ‖ reconstruction',
+      'reconstruction-to-original': 'reconstruction ‖ original',
+      'median-normalised': 'median normalised curve',
+      'per-image': 'per image',
+      differential: 'differential entropy',
+      authors: "authors' rule",
+      corrected: 'corrected',
+      index: "index (authors')",
+      'saturation-depth': 'saturation depth',
+    },
+  },
   paramsSchema: reconstructionEntropyParamsSchema,
   requires: () => ({ kinds: ['images'], axes: ['layer'] }),
   create: (params, _context: RunContext) => new ReconstructionEntropyProbe(params),
