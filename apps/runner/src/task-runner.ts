@@ -150,6 +150,7 @@ export function toRecord(task: Task, probeIndex: number, m: Measurement): Result
       axis: m.site.axis,
       index: m.site.index,
       ...(m.site.label !== undefined && { label: m.site.label }),
+      ...(m.site.position !== undefined && { position: m.site.position }),
       ...(m.site.time !== undefined && { time: { ...m.site.time } }),
     },
     value: m.value,

@@ -13,6 +13,12 @@ export interface Site {
   /** Human-readable label, e.g. `K=0.2169`. */
   readonly label?: string;
   /**
+   * Coordinate of the site on its axis when the index is only an ordinal (the diffusion time s of the index-th
+   * time of a list); reports draw x at `position` when present, else at `index`. Optional: most axes (RG step,
+   * layer) are their index.
+   */
+  readonly position?: number;
+  /**
    * When during training the observation was taken (trained systems only; absent everywhere else). A trained
    * network emits one sweep of its `layer` axis per training time, so a site is (layer, time): probes see one
    * layer sweep per time (the runner hands each time its own probe instance, see `siteTimeKey`), and reports

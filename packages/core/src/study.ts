@@ -50,6 +50,19 @@ export const reportFigureSchema = z
       .describe(
         "'site' (site index; several axes share it), 'time' (training time of trained systems) or a sweep path such as 'systems.lattice.params.K'",
       ),
+    xAlso: z
+      .array(z.string())
+      .min(1)
+      .optional()
+      .describe(
+        "With x = a sweep path: sweep paths of other systems or probes that sweep the same quantity (e.g. 'systems.truth.params.sigmaW2' beside x = 'systems.net.params.sigmaW2'); every series is drawn on the one x axis against the path of its own system or probe",
+      ),
+    xNormalised: z
+      .boolean()
+      .optional()
+      .describe(
+        "Each series' own x axis mapped to [0, 1]: x/x_last over its points (RG step n/N, layer ℓ/L, diffusion time s/T, epoch t/E; an axis with negative coordinates is first shifted to start at 0), so that systems with different site axes share one figure",
+      ),
     at: z
       .number()
       .int()
@@ -57,9 +70,11 @@ export const reportFigureSchema = z
       .optional()
       .describe('With x = a sweep path: the site index to take (default: the last site of each run)'),
     y: z
-      .enum(['value', 'normalised'])
+      .enum(['value', 'normalised', 'peak'])
       .default('value')
-      .describe("'normalised': each series divided by its last value (compares shapes across systems)"),
+      .describe(
+        "'normalised': each series divided by its last value (compares shapes across systems); 'peak': each series divided by its largest absolute value (a decaying and a growing curve both end up in [−1, 1])",
+      ),
     logY: z.boolean().default(false).describe('Logarithmic y axis'),
     markers: z
       .array(z.object({ x: z.number(), label: z.string().optional() }).strict())
@@ -675,6 +690,18 @@ export function resolveStudy(source: StudySource, registries: Registries): Resol
         issue(at('x'), `'site', 'time' or a sweep path of this study (${swept.join(', ') || 'none'})`, `'${figure.x}'`),
       );
     }
+    figure.xAlso?.forEach((path, j) => {
+      if (figure.x === 'site' || figure.x === 'time')
+        issues.push(issue(at('xAlso', j), `no xAlso unless x is a sweep path (x is '${figure.x}')`, `'${path}'`));
+      else if (!swept.includes(path) || path === figure.x)
+        issues.push(
+          issue(
+            at('xAlso', j),
+            `another sweep path of this study (${swept.filter((p) => p !== figure.x).join(', ') || 'none'})`,
+            `'${path}'`,
+          ),
+        );
+    });
     const encodable = ['series', 'system', 'probe', 'estimator', 'time', 'site', ...swept];
     for (const key of ['colourBy', 'lineStyleBy', 'shapeBy', 'facet'] as const) {
       const v = figure[key];

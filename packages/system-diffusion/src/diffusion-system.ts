@@ -17,6 +17,47 @@ import {
 import { createProcess, processSchema, type ForwardProcess } from './forward-process';
 import type { GaussianMixture } from './gaussian-mixture';
 
+/** Words for the parameters both diffusion descriptors share (process, data), for figure legends and axes. */
+export const DIFFUSION_PARAMETER_WORDS = {
+  process: { name: 'process' },
+  'process.kind': { name: 'process' },
+  'process.kappa': { name: 'equilibrium standard deviation', symbol: 'κ' },
+  'process.sigma0': { name: 'equilibrium standard deviation', symbol: 'Σ₀' },
+  'process.betaMin': { symbol: 'β_min' },
+  'process.betaMax': { symbol: 'β_max' },
+  data: { name: 'data' },
+  'data.kind': { name: 'data' },
+  'data.mean': { name: 'mean', symbol: 'm' },
+  'data.variance': { name: 'variance', symbol: 's_d²' },
+  'data.dimension': { name: 'dimension', symbol: 'D' },
+  'data.components': { name: 'components', symbol: 'n_r' },
+  'data.box': { name: 'box' },
+  'data.stdRange': { name: 'standard deviations' },
+  'data.perClass': { name: 'images per class', symbol: 'n_c' },
+  'data.pool': { name: 'pooling' },
+  'data.split': { name: 'split' },
+  samples: { name: 'samples', symbol: 'N' },
+  entropySamples: { name: 'Monte Carlo samples of the entropy production' },
+} as const;
+
+/** Words for the ids among the diffusion descriptors' parameter values. */
+export const DIFFUSION_VALUE_WORDS = {
+  vp: 'VP',
+  vpx: 'VPx',
+  sl: 'straight line (SL)',
+  gaussian: 'Gaussian',
+  mixture: 'Gaussian mixture',
+  'random-mixture': 'random Gaussian mixture',
+  bimodal: 'bimodal oracle',
+  mnist: 'MNIST subset',
+  samples: 'x_s',
+  pair: '(x₀, x_s)',
+  authors: "the authors' grid",
+  'gauss-legendre': 'Gauss–Legendre',
+  train: 'training set',
+  test: 'test set',
+} as const;
+
 export const DEFAULT_TIMES = [0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1];
 
 export const diffusionParamsSchema = z
@@ -198,7 +239,7 @@ export class DiffusionSystem implements System {
           }
           subscriber.next({
             system: this.context.name,
-            site: { axis: 'time', index, label: `s=${s}` },
+            site: { axis: 'time', index, position: s, label: `s=${s}` },
             kind: 'samples',
             data,
             shape: [N, width],
@@ -241,6 +282,12 @@ export const diffusionDescriptor: SystemDescriptor<DiffusionParams> = {
   summary:
     'Forward diffusion (VP, VPx, straight line) of Gaussian, mixture or MNIST data: samples of x_s at diffusion times, exact marginals for Gaussians, exact entropy production in meta',
   citation: 'Premkumar, Neural Entropy, arXiv:2409.03817 (2024); Song et al. arXiv:2011.13456 (score SDEs)',
+  display: {
+    name: 'Forward diffusion',
+    parameters: { ...DIFFUSION_PARAMETER_WORDS, times: { name: 'diffusion times' }, emit: { name: 'emitted' } },
+    axes: { time: { name: 'diffusion time', symbol: 's' } },
+    values: DIFFUSION_VALUE_WORDS,
+  },
   paramsSchema: diffusionParamsSchema as unknown as z.ZodType<DiffusionParams>,
   provides: (params) => ({
     axes: ['time'],

@@ -23,6 +23,7 @@ import {
 } from './neural-entropy';
 import { ScoreNetwork } from './score-network';
 import { gaussianFitDivergence, mmdCheck } from './sample-checks';
+import { DIFFUSION_PARAMETER_WORDS, DIFFUSION_VALUE_WORDS } from './diffusion-system';
 
 export const neuralEntropyParamsSchema = z
   .object({
@@ -448,6 +449,30 @@ export const neuralEntropyDescriptor: SystemDescriptor<NeuralEntropyParams> = {
   summary:
     "Trains the Neural Entropy authors' score network (entropy matching, denoising score matching, Adam) and records S_NN, S_tot, L_EM, the likelihood bound and sample checks per checkpoint epoch",
   citation: 'Premkumar, Neural Entropy, arXiv:2409.03817 (2024); code akhilprem1/NeuralEntropy',
+  display: {
+    name: 'Entropy-matching score network',
+    parameters: {
+      ...DIFFUSION_PARAMETER_WORDS,
+      samples: { name: 'training samples', symbol: 'N' },
+      'network.hidden': { name: 'hidden widths' },
+      'network.mappingSize': { name: 'Fourier frequencies', symbol: 'M' },
+      'network.fourierStd': { name: 'frequency standard deviation' },
+      'training.batchSize': { name: 'batch size' },
+      'training.throws': { name: 'throws per point', symbol: 'n_s' },
+      'training.learningRate': { name: 'learning rate', symbol: 'η' },
+      'training.likelihoodWeighting': { name: 'likelihood weighting' },
+      'training.epochSteps': { name: 'steps per epoch' },
+      'training.averageDecay': { name: 'parameter-average decay' },
+      checkpoints: { name: 'checkpoint epochs' },
+      'estimator.grid': { name: 'time grid' },
+      'estimator.points': { name: 'grid points' },
+      'estimator.testSamples': { name: 'test samples' },
+      'likelihood.samples': { name: 'likelihood test points' },
+      'likelihood.throws': { name: 'likelihood draws per point' },
+    },
+    axes: { epoch: { name: 'epoch', symbol: 't' } },
+    values: DIFFUSION_VALUE_WORDS,
+  },
   paramsSchema: neuralEntropyParamsSchema as unknown as z.ZodType<NeuralEntropyParams>,
   provides: () => ({ axes: ['epoch'], kinds: [METRICS_KIND], exact: [] }),
   create: (params, context) => new NeuralEntropySystem(params, context),

@@ -97,20 +97,68 @@ describe('Monte Carlo entropy integrals (the S_NN estimator) on the exact excess
   });
 });
 
+/** Mean and standard error over independent sampling seeds. */
+const meanAndError = (values: readonly number[]) => {
+  const m = values.reduce((a, b) => a + b, 0) / values.length;
+  const sd = Math.sqrt(values.reduce((a, b) => a + (b - m) ** 2, 0) / (values.length - 1));
+  return { mean: m, standardError: sd / Math.sqrt(values.length) };
+};
+
 describe('reverse-time sampling with the exact score recovers the data', () => {
-  it.each(['sde', 'ode'] as const)(
-    'Gaussian data, VP, %s: KL of the sample Gaussian fit below the sampling-error threshold',
-    async (method) => {
+  // Reverse SDE, Euler–Maruyama, 400 steps: measured KL 0.0015–0.0031 over 4 seeds against a threshold of 0.0045
+  // (null mean 0.0011); 1600 steps: 0.0004–0.0027. ODE, RK4, 100 steps: 0.0009–0.0039.
+  it.each([
+    ['sde', 400],
+    ['ode', 100],
+  ] as const)(
+    'Gaussian data, VP, %s (%i steps): KL of the sample Gaussian fit below the sampling-error threshold, 3 seeds',
+    async (method, steps) => {
       const star = new ExactExcessScore(gaussian, vp);
       const n = 2000;
-      const samples = await reverseSample(star, vp, n, RandomStream.fromSeed(5).split(method), {
-        method,
-        steps: method === 'sde' ? 400 : 100,
-      });
-      const check = gaussianFitDivergence(samples, n, gaussian, RandomStream.fromSeed(6));
-      expect(check.value).toBeLessThan(check.threshold);
+      for (const seed of [5, 6, 7]) {
+        const samples = await reverseSample(star, vp, n, RandomStream.fromSeed(seed).split(method), {
+          method,
+          steps,
+        });
+        const check = gaussianFitDivergence(samples, n, gaussian, RandomStream.fromSeed(6));
+        expect(check.value).toBeLessThan(check.threshold);
+      }
     },
   );
+
+  it('reverse SDE with a score error: the samples miss by the score error L_EM (Girsanov), not by the step count', async () => {
+    // e_θ = a·e*: L_EM = (1 − a)² S_tot over the sampled range, exactly. Girsanov's theorem for the two reverse
+    // path measures gives KL(p_d‖p_θ) ≤ KL(p_T‖π) + L_EM, and for the SDE the bound is nearly tight: measured
+    // (4 seeds, n = 2000) KL of the fit 0.0227–0.0412 at 400 steps and 0.0295–0.0393 at 1600 steps for L_EM =
+    // 0.0314 (a = 0.9), 0.0041–0.0132 and 0.0068–0.0125 for L_EM = 0.0078 (a = 0.95): a sampling-error threshold
+    // (0.0045) is out of reach at any step count once L_EM exceeds it. The fit's KL is KL(p_θ‖p_d) of the Gaussian
+    // projection, equal to KL(p_d‖p_θ) to second order in the difference.
+    const star = new ExactExcessScore(gaussian, vp);
+    const a = 0.9;
+    const scaled = {
+      dimension: 2,
+      evaluate: async (y: Float32Array, s: Float32Array, rows: number) => {
+        const e = await star.evaluate(y, s, rows);
+        for (let i = 0; i < e.length; i++) e[i] = a * e[i]!;
+        return e;
+      },
+    };
+    const production = new GaussianEntropyProduction(gaussian, vp);
+    const matching = (1 - a) ** 2 * (production.total(1) - production.total(1e-3));
+    const n = 2000;
+    const checks = [];
+    for (const seed of [21, 22, 23, 24]) {
+      const samples = await reverseSample(scaled, vp, n, RandomStream.fromSeed(seed), { method: 'sde', steps: 400 });
+      checks.push(gaussianFitDivergence(samples, n, gaussian, RandomStream.fromSeed(6)));
+    }
+    const { mean, standardError } = meanAndError(checks.map((c) => c.value - c.nullMean));
+    // KL(p_T‖π) at T = 1 for this data is 8e-4 (μ(1)² ‖m‖²/2 and the variance term).
+    const prior = production.divergenceFromEquilibrium(1);
+    expect(prior).toBeLessThan(1e-3);
+    expect(mean).toBeLessThan(matching + prior + 4 * standardError);
+    expect(mean).toBeGreaterThan(0.5 * matching);
+    for (const c of checks) expect(c.value).toBeGreaterThan(c.threshold);
+  });
 
   it('bimodal oracle, VP, probability-flow ODE: MMD² to fresh data below the sampling-error threshold', async () => {
     const data = bimodalOracle();

@@ -112,6 +112,19 @@ function sweepValue(r: ResultRecord, path: string): unknown {
   return getAt(r.params[kind], segments.slice(3));
 }
 
+/**
+ * The x mode of a figure: 'site', 'time', or one or more sweep paths joined by '|' (x and xAlso: the same quantity
+ * swept on several systems; each record takes the path that applies to it).
+ */
+const X_PATHS = '|';
+const isPathMode = (xMode: string) => xMode !== 'site' && xMode !== 'time';
+function ownPath(r: ResultRecord, xMode: string): string {
+  const paths = xMode.split(X_PATHS);
+  return paths.find((p) => sweepValue(r, p) !== undefined) ?? paths[0]!;
+}
+/** A site's coordinate: its position on a continuous axis (diffusion time s) when it has one, else its index. */
+const sitePosition = (site: ResultRecord['site']) => (site as { position?: number }).position ?? site.index;
+
 /** The descriptor parameter display of a sweep path (`systems.lattice.params.K` → K of ising-2d). */
 function sweepDisplay(path: string, sample: ResultRecord, display: DisplayLookup) {
   const segments = parsePath(path) ?? [];
@@ -172,7 +185,7 @@ function labelSeries(
     flatten('system', r.params.system, out);
     flatten('probe', r.params.probe, out);
     if (xPath) {
-      const segments = parsePath(xPath) ?? [];
+      const segments = parsePath(ownPath(r, xPath)) ?? [];
       delete out[[segments[0] === 'systems' ? 'system' : 'probe', ...segments.slice(3)].join('.')];
     }
     return out;
@@ -217,6 +230,11 @@ function labelSeries(
     }
     for (const path of Object.keys(r.sweep))
       attributes[path] = formatValue(sweepDisplay(path, r, display).descriptor, r.sweep[path]);
+    // With xAlso, an encoding by the figure's x path reads each series' own path.
+    if (xPath?.includes(X_PATHS)) {
+      const own = ownPath(r, xPath);
+      for (const path of xPath.split(X_PATHS)) if (r.sweep[own] !== undefined) attributes[path] ??= attributes[own]!;
+    }
     const parts: string[] = [];
     if (systemsDiffer || series.length === 1)
       parts.push(systemDisplay?.name && !systemsDiffer ? systemDisplay.name : r.system);
@@ -236,11 +254,11 @@ function groupSeries(
   xMode: 'site' | 'time' | string,
   target: 'nat' | 'bit',
   display: DisplayLookup,
-  normalised: boolean,
+  yMode: YMode,
 ): Series[] {
   const stripped = (r: RunRecord) => {
     if (xMode === 'site' || xMode === 'time') return r.params;
-    const segments = parsePath(xMode)!;
+    const segments = parsePath(ownPath(r, xMode))!;
     const kind = segments[0] === 'systems' ? 'system' : 'probe';
     const params = JSON.parse(JSON.stringify(r.params)) as Record<string, Record<string, unknown>>;
     let node: Record<string, unknown> | undefined = params[kind];
@@ -264,9 +282,12 @@ function groupSeries(
     });
     let s = groups.get(key);
     if (!s) {
-      const unit = normalised
-        ? 'ratio to the last value'
-        : unitWords(display.probe(r.probeId), converted(0, r.unit, target).unit);
+      const unit =
+        yMode === 'normalised'
+          ? 'ratio to the last value'
+          : yMode === 'peak'
+            ? 'ratio to the largest |value|'
+            : unitWords(display.probe(r.probeId), converted(0, r.unit, target).unit);
       groups.set(key, (s = { key, records: [], label: '', attributes: {}, unit, index: groups.size }));
     }
     s.records.push(r);
@@ -275,9 +296,9 @@ function groupSeries(
 }
 
 function xOf(r: ResultRecord, xMode: string): number {
-  if (xMode === 'site') return r.site.index;
+  if (xMode === 'site') return sitePosition(r.site);
   if (xMode === 'time') return timeOf(r)?.index ?? 0;
-  return Number(sweepValue(r, xMode));
+  return Number(sweepValue(r, ownPath(r, xMode)));
 }
 
 /** The x-axis title of a figure. */
@@ -285,11 +306,15 @@ function xTitle(records: readonly ResultRecord[], xMode: string, display: Displa
   if (xMode === 'site')
     return [...new Set(records.map((r) => axisTitle(display.system(r.systemId), r.site.axis)))].join(' / ');
   if (xMode === 'time') return [...new Set(records.map((r) => timeOf(r)?.axis ?? 'time'))].join(' / ');
-  return parameterTitle(sweepDisplay(xMode, records[0]!, display).parameter);
+  const titles = xMode.split(X_PATHS).map((path) => {
+    const sample = records.find((r) => sweepValue(r, path) !== undefined) ?? records[0]!;
+    return parameterTitle(sweepDisplay(path, sample, display).parameter);
+  });
+  return [...new Set(titles)].join(' / ');
 }
 
 /** Title of a y axis: the probes' words and math labels, then the unit in brackets. */
-function yTitle(series: readonly Series[], display: DisplayLookup, normalised: boolean): string {
+function yTitle(series: readonly Series[], display: DisplayLookup, yMode: YMode): string {
   const names = [
     ...new Set(
       series.map((s) => {
@@ -300,8 +325,12 @@ function yTitle(series: readonly Series[], display: DisplayLookup, normalised: b
       }),
     ),
   ];
-  return `${names.join('; ')}${normalised ? ' ÷ its last value' : ''} [${series[0]!.unit}]`;
+  const divided = yMode === 'normalised' ? ' ÷ its last value' : yMode === 'peak' ? ' ÷ its largest |value|' : '';
+  return `${names.join('; ')}${divided} [${series[0]!.unit}]`;
 }
+
+/** What the y axis shows: the values, or each series divided by its last value or by its largest |value|. */
+type YMode = ReportFigure['y'];
 
 interface Encoded {
   readonly field: string;
@@ -451,8 +480,8 @@ function lineFigure(
   display: DisplayLookup,
   runs: readonly string[] | undefined,
 ): FigureSpec {
-  const xMode = figure.x;
-  const xPath = xMode === 'site' || xMode === 'time' ? undefined : xMode;
+  const xMode = isPathMode(figure.x) ? [figure.x, ...(figure.xAlso ?? [])].join(X_PATHS) : figure.x;
+  const xPath = isPathMode(xMode) ? xMode : undefined;
   let chosen = selected;
   if (xPath) {
     // One site per run: the requested one, or the last site of each run.
@@ -463,10 +492,13 @@ function lineFigure(
       figure.at !== undefined ? r.site.index === figure.at : r.site.index === last.get(r.task + r.probe),
     );
   }
-  const normalised = figure.y === 'normalised';
-  const series = groupSeries(chosen, xMode, study.unit, display, normalised);
+  const yMode = figure.y;
+  const series = groupSeries(chosen, xMode, study.unit, display, yMode);
   labelSeries(series, figure, xPath, display, runs);
-  const xLabel = xTitle(chosen, xMode, display);
+  const xNormalised = figure.xNormalised === true;
+  const xLabel = xNormalised
+    ? `each series' own axis ÷ its last value (x/x_last): ${xTitle(chosen, xMode, display)}`
+    : xTitle(chosen, xMode, display);
   const units = [...new Set(series.map((s) => s.unit))];
   const yLabels = Object.fromEntries(
     units.map((u) => [
@@ -474,7 +506,7 @@ function lineFigure(
       yTitle(
         series.filter((s) => s.unit === u),
         display,
-        normalised,
+        yMode,
       ),
     ]),
   );
@@ -529,14 +561,20 @@ function lineFigure(
       byX.set(x, [...(byX.get(x) ?? []), r]);
     }
     const xs = [...byX.keys()].sort((a, b) => a - b);
+    // xNormalised: this series' own axis mapped to [0, 1]: x / x_last (site axes start at 0: n/N, ℓ/L, s/T, t/E); an
+    // axis with negative coordinates is first shifted to start at 0.
+    const x0 = Math.min(0, xs[0]!);
+    const span = xs[xs.length - 1]! - x0;
+    const mapX = (x: number) => (!xNormalised ? x : span > 0 ? (x - x0) / span : 0);
     let points: (Aggregate & { x: number })[] = xs.map((x) => ({
-      x,
+      x: mapX(x),
       ...aggregate(byX.get(x)!, study.unit, figure.spread),
     }));
     let scale = 1;
-    if (normalised && points.length > 0) {
-      const last = points[points.length - 1]!.y;
-      scale = last !== 0 && Number.isFinite(last) ? 1 / last : 1;
+    if (yMode !== 'value' && points.length > 0) {
+      const finite = points.map((p) => p.y).filter(Number.isFinite);
+      const by = yMode === 'normalised' ? points[points.length - 1]!.y : Math.max(0, ...finite.map(Math.abs));
+      scale = by !== 0 && Number.isFinite(by) ? 1 / by : 1;
       points = points.map((p) => ({
         ...p,
         y: p.y * scale,
@@ -592,17 +630,21 @@ function lineFigure(
                 ? nested
                 : typeof direct === 'string' || typeof nested === 'string'
                   ? Number(direct ?? nested)
-                  : undefined;
+                  : // null: the quantity diverges or does not exist there (ξ_c at σ_w²_c): a gap, never joined.
+                    direct === null || nested === null
+                    ? NaN
+                    : undefined;
           return v === undefined
             ? undefined
-            : { x, y: (key === 'asymptote' ? converted(v, first.unit, study.unit).value : v) * scale };
+            : { x: mapX(x), y: (key === 'asymptote' ? converted(v, first.unit, study.unit).value : v) * scale };
         })
         .filter((p): p is { x: number; y: number } => p !== undefined);
-      if (values.length === 0) continue;
+      if (!values.some((v) => Number.isFinite(v.y))) continue;
       const name = figure.overlayLabels?.[key] ?? overlayWords(key);
       overlayNames.add(name);
       const flatLine = values.every((v) => v.y === values[0]!.y);
-      const drawn = flatLine && values.length === 1 ? [values[0]!, { x: xs[xs.length - 1]!, y: values[0]!.y }] : values;
+      const drawn =
+        flatLine && values.length === 1 ? [values[0]!, { x: mapX(xs[xs.length - 1]!), y: values[0]!.y }] : values;
       for (const p of segmentPoints(drawn, inRange, figure.breaks)) {
         overlayRows.push({
           ...common,
@@ -616,6 +658,8 @@ function lineFigure(
     }
   }
 
+  // Sites with a position on a continuous axis (diffusion time s) are not integers.
+  const positioned = chosen.some((r) => (r.site as { position?: number }).position !== undefined);
   const xScale = {
     ...(figure.logX ? { type: 'log' } : { zero: false }),
     nice: !xRange,
@@ -629,7 +673,13 @@ function lineFigure(
     type: 'quantitative',
     title: wrap(xLabel, wrapFor(width)),
     scale: xScale,
-    axis: { ...(xMode === 'site' || xMode === 'time' ? { tickMinStep: 1, format: 'd' } : {}) },
+    axis: {
+      ...((xMode === 'site' && !positioned) || xMode === 'time'
+        ? xNormalised
+          ? {}
+          : { tickMinStep: 1, format: 'd' }
+        : {}),
+    },
   };
   const yEnc = {
     field: 'y',
@@ -981,13 +1031,13 @@ function heatMaps(
   display: DisplayLookup,
 ): FigureSpec[] {
   const xPath = figure.x;
-  const series = groupSeries(selected, xPath, study.unit, display, false);
+  const series = groupSeries(selected, xPath, study.unit, display, 'value');
   labelSeries(series, figure, xPath, display, undefined);
   const xLabel = xTitle(selected, xPath, display);
   return series.map((group, g) => {
     const sample = group.records[0]!;
     const yLabel = axisTitle(display.system(sample.systemId), sample.site.axis);
-    const valueLabel = yTitle([group], display, false);
+    const valueLabel = yTitle([group], display, 'value');
     const byCell = new Map<string, RunRecord[]>();
     for (const r of group.records) {
       const k = `${xOf(r, xPath)}|${r.site.index}`;

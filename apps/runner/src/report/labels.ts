@@ -69,6 +69,20 @@ export function parameterTitle(d: ParameterDisplay): string {
 export function formatValue(display: DescriptorDisplay<any> | undefined, value: unknown): string {
   if (typeof value === 'number') return formatNumber(value);
   if (typeof value === 'string') return display?.values?.[value] ?? value;
+  // A tagged object ({ kind: vpx, kappa: 0.1 }, { use: ksg, k: 4 }): the tag's words, then its other scalar fields.
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const entries = Object.entries(value as Record<string, unknown>);
+    const tag = entries.find(([k, v]) => (k === 'kind' || k === 'use') && typeof v === 'string');
+    const scalars = entries.filter(([k, v]) => k !== tag?.[0] && (typeof v === 'number' || typeof v === 'string'));
+    if (tag && scalars.length === entries.length - 1) {
+      const symbolOf = (key: string) => {
+        const found = Object.entries(display?.parameters ?? {}).find(([p]) => p === key || p.endsWith(`.${key}`));
+        return found?.[1] ?? { name: key };
+      };
+      const terms = scalars.map(([k, v]) => parameterTerm(symbolOf(k), formatValue(display, v)));
+      return `${formatValue(display, tag[1])}${terms.length > 0 ? ` (${terms.join(', ')})` : ''}`;
+    }
+  }
   return JSON.stringify(value);
 }
 
