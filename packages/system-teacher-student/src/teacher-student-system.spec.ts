@@ -1,5 +1,5 @@
 import { RandomStream, type Observation, type StochasticNetworkExact } from '@entroscope/core';
-import { symmetricEigenvalues } from '@entroscope/estimators';
+import { kolchinskyTraceyMutualInformation, symmetricEigenvalues } from '@entroscope/estimators';
 import { collect, describeSystemConformance, testContext } from '@entroscope/testing';
 import { teacherStudentDescriptor } from './teacher-student-system';
 import { haarOrthonormalColumns, usvProduct } from './usv-layer';
@@ -284,7 +284,7 @@ describe('teacher-student', () => {
       ]);
       expect(exactOf(obs[1]!).layers.map((l) => l.noiseVariance)).toEqual(innerNoise ? [0.01, 0.02] : [0, 0.02]);
       expect(Object.keys(obs[1]!.variables!).sort()).toEqual(
-        innerNoise ? ['input', 'target'] : ['input', 'noiseless', 'target'],
+        innerNoise ? ['input', 'target'] : ['centres', 'input', 'noiseless', 'target'],
       );
       // The inner layer of site 2 is the same matrix as site 1's layer.
       expect(Array.from(exactOf(obs[1]!).layers[0]!.weights!)).toEqual(
@@ -315,6 +315,15 @@ describe('teacher-student', () => {
           7,
         );
         z.forEach((v, i) => expect(Math.abs(v - clean[i]!)).toBeLessThan(1e-12));
+        // The centres are the same in noise units.
+        const centres = o.variables!['centres']!.data;
+        clean.forEach((v, i) => expect(Math.abs(centres[i]! - v / Math.sqrt(0.02))).toBeLessThan(1e-12));
+        // So the pairwise-distance bounds with variance 1 on the centres are those with Δ on the noiseless layer.
+        for (const bound of ['upper', 'lower'] as const) {
+          const a = kolchinskyTraceyMutualInformation({ values: clean as Float64Array, n: 40, d: 7 }, 0.02, bound);
+          const b = kolchinskyTraceyMutualInformation({ values: centres as Float64Array, n: 40, d: 7 }, 1, bound);
+          expect(Math.abs(a - b)).toBeLessThan(1e-12);
+        }
       }
     }
   });

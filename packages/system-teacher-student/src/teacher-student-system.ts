@@ -411,6 +411,14 @@ export class TeacherStudentSystem implements System {
                     shape: [B, layer.outputs],
                     description: `the layer without its noise (T_ℓ | X = N(noiseless, ${layer.noiseVariance}·I))`,
                   },
+                  // In noise units: T_ℓ/√Δ_ℓ | X = N(centres, I). I(X;T_ℓ) is invariant under the scaling, so
+                  // pairwise-distance (KDE) bounds with variance 1 on these centres serve every Δ of a sweep.
+                  centres: {
+                    data: noiseless.map((v) => v / Math.sqrt(layer.noiseVariance)),
+                    shape: [B, layer.outputs],
+                    description:
+                      'the noiseless layer in units of the noise standard deviation (T_ℓ/√Δ_ℓ | X = N(centres, I))',
+                  },
                 }),
               },
               meta: {
