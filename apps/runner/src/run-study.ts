@@ -258,6 +258,8 @@ async function runLocked(
       else if (signal.aborted || (error instanceof EntroscopeError && error.code === 'INTERRUPTED')) interrupted = true;
       else throw error;
     } finally {
+      // The queue's final state, with each worker's task count and rate.
+      logger.info(queue.describe());
       await queue.close();
     }
     failures.sort((a, b) => a.index - b.index);
