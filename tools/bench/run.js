@@ -127,6 +127,17 @@ const scriptWorkloads = [
     target: 2,
     reps: 2,
   },
+  // The replica formula (@entroscope/replica): H(h_3) and I(x; h_3) of a 3-layer network of width 1000 (ReLU,
+  // ReLU, linear; spectral weights) beside the NumPy/SciPy second implementation (tools/replica_reference.py).
+  {
+    id: 'replica-3layer-1000',
+    what: 'replica formula, H and I of the last layer of a 3-layer network of width 1000 (ReLU, ReLU, linear, noise 0.01, orthogonally invariant weights), vs the NumPy/SciPy second implementation',
+    ts: ['node', [path.join(__dirname, 'replica-bench.js'), '1000']],
+    numpy: ['python3', [path.join(__dirname, 'replica_numpy.py'), '1000']],
+    build: 'packages/replica/tsconfig.lib.json',
+    unit: 'ms',
+    reps: 3,
+  },
 ].filter((w) => only.length === 0 || only.includes(w.id));
 
 /**

@@ -10,6 +10,7 @@ import { diffusionModule } from '@entroscope/system-diffusion';
 import { reconstructionModule } from '@entroscope/probe-reconstruction';
 import { samplesModule } from '@entroscope/system-samples';
 import { cascadeModule } from '@entroscope/system-cascade';
+import { replicaModule } from '@entroscope/probe-replica';
 import { teacherStudentModule } from '@entroscope/system-teacher-student';
 
 /**
@@ -28,5 +29,6 @@ export const pluginModules: readonly { readonly name: string; readonly module: C
   { name: '@entroscope/probe-reconstruction', module: reconstructionModule },
   { name: '@entroscope/system-samples', module: samplesModule },
   { name: '@entroscope/system-cascade', module: cascadeModule },
+  { name: '@entroscope/probe-replica', module: replicaModule },
   { name: '@entroscope/system-teacher-student', module: teacherStudentModule },
 ];

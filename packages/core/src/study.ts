@@ -41,9 +41,33 @@ export const reportFigureSchema = z
         "Keep only runs whose swept parameters have these values: { 'systems.lattice.params.flow': kadanoff } (a list keeps any of its values; runs the path does not apply to are kept)",
       ),
     type: z
-      .enum(['line', 'heatmap'])
+      .enum(['line', 'heatmap', 'plane'])
       .default('line')
-      .describe("'line': value against x; 'heatmap': x = a sweep path, y = site index, colour = value"),
+      .describe(
+        "'line': value against x; 'heatmap': x = a sweep path, y = site index, colour = value; 'plane': one probe's value against another's at the same sites (see `plane`)",
+      ),
+    plane: z
+      .object({
+        x: z.string().min(1).describe("Name of the quantity on x, e.g. 'I(X;T)'"),
+        y: z.string().min(1).describe("Name of the quantity on y, e.g. 'I(T;Y)'"),
+        pairs: z
+          .array(
+            z
+              .object({
+                x: z.string().describe('Probe instance giving x'),
+                y: z.string().describe('Probe instance giving y'),
+                label: z.string().min(1).describe('Words naming the estimators of the pair (heads its panel)'),
+              })
+              .strict(),
+          )
+          .min(1)
+          .describe('Pairs of probe instances measured at the same (system, site, time, replicate); one panel each'),
+      })
+      .strict()
+      .optional()
+      .describe(
+        "type 'plane' (the information plane): points (x probe, y probe) per site (marker) and training time (colour), replicates averaged with ± spread bars",
+      ),
     x: z
       .string()
       .default('site')
@@ -708,6 +732,17 @@ export function resolveStudy(source: StudySource, registries: Registries): Resol
       if (v !== undefined && !encodable.includes(v))
         issues.push(issue(at(key), `one of ${encodable.join(', ')}`, `'${v}'`));
     }
+    if (figure.type === 'plane' && !figure.plane)
+      issues.push(
+        issue(at('plane'), "the plane's quantities and probe pairs: { x, y, pairs: [{ x, y, label }] }", 'nothing'),
+      );
+    figure.plane?.pairs.forEach((pair, j) => {
+      for (const side of ['x', 'y'] as const)
+        if (!probeNames.includes(pair[side]))
+          issues.push(
+            issue([...at('plane'), 'pairs', j, side], `a probe name (${probeNames.join(', ')})`, `'${pair[side]}'`),
+          );
+    });
     if (figure.type === 'heatmap' && figure.x === 'site')
       issues.push(issue(at('x'), 'a sweep path (a heat map has the swept parameter on x and the site on y)', "'site'"));
   });

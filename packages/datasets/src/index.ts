@@ -6,3 +6,4 @@ export * from './cifar10';
 export * from './image-dataset';
 export * from './synthetic';
 export * from './twelve-bit-task';
+export * from './mat-file';

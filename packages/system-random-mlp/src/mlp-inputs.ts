@@ -1,5 +1,12 @@
 import { z, type RandomStream } from '@entroscope/core';
-import { MnistDataset, correlatedPairs, equicorrelatedInputs, gaussianInputs } from '@entroscope/datasets';
+import {
+  MnistDataset,
+  correlatedPairs,
+  equicorrelatedInputs,
+  gaussianInputs,
+  openTwelveBitTask,
+  twelveBitTaskSchema,
+} from '@entroscope/datasets';
 
 const meanSquare = z
   .union([z.number().positive().max(1e6), z.literal('fixed-point')])
@@ -57,9 +64,10 @@ export const mlpInputsSchema = z
         meanSquare,
       })
       .strict(),
+    twelveBitTaskSchema,
   ])
   .describe(
-    "Input batch: 'mnist' images in [0, 1], or synthetic inputs (i.i.d. Gaussian, exact pairs, equicorrelated sets)",
+    "Input batch: 'mnist' images in [0, 1], the 12-bit task's 4096 patterns ('twelve-bit', with labels), or synthetic inputs (i.i.d. Gaussian, exact pairs, equicorrelated sets)",
   );
 export type MlpInputs = z.infer<typeof mlpInputsSchema>;
 
@@ -68,7 +76,17 @@ export function buildInputs(
   inputs: MlpInputs,
   random: RandomStream,
   fixedPointMeanSquare: () => number,
-): { data: Float32Array; count: number; dimension: number; description: string } {
+): { data: Float32Array; count: number; dimension: number; description: string; labels?: Uint8Array } {
+  if (inputs.source === 'twelve-bit') {
+    const task = openTwelveBitTask(inputs, random.split('twelve-bit-order'));
+    return {
+      data: task.patterns,
+      count: task.count,
+      dimension: 12,
+      description: task.description,
+      labels: task.labels,
+    };
+  }
   if (inputs.source === 'mnist') {
     const set = MnistDataset.open(inputs.split, inputs.directory);
     try {
@@ -76,6 +94,7 @@ export function buildInputs(
       const data = set.readImages(inputs.offset, count);
       return {
         data,
+        labels: set.readLabels(inputs.offset, count),
         count,
         dimension: set.pixels,
         description: `MNIST ${inputs.split} images ${inputs.offset}…${inputs.offset + count - 1}`,

@@ -192,6 +192,13 @@ export class RandomMlpSystem implements System {
         });
         const B = inputs.count;
         const nIn = inputs.dimension;
+        // The input (and, for labelled data, the label) beside every layer, same rows: I(X;T) and I(T;Y).
+        const variables = {
+          input: { data: inputs.data, shape: [B, nIn], description: `network input x (${inputs.description})` },
+          ...(inputs.labels && {
+            label: { data: inputs.labels, shape: [B], description: 'class label y' },
+          }),
+        };
         const widths = layerWidths(p.widths as WidthSchedule, p.depth, nIn);
         const phi = activationScalar(p.activation);
         const dphi = activationDerivativeScalar(p.activation);
@@ -368,6 +375,7 @@ export class RandomMlpSystem implements System {
             kind: p.record,
             data,
             shape: [B, N],
+            variables,
             ...(exact && { exact }),
             meta: {
               width: N,

@@ -10,7 +10,13 @@ import {
   type SystemDescriptor,
   type TrainingTime,
 } from '@entroscope/core';
-import { imageDatasetSchema, openImageDataset, type LabelledImages } from '@entroscope/datasets';
+import {
+  imageDatasetSchema,
+  openImageDataset,
+  openTwelveBitTask,
+  twelveBitTaskSchema,
+  type LabelledImages,
+} from '@entroscope/datasets';
 import { activationDerivativeScalar, fillNormalFast, kernelsFor, type KernelBackend } from '@entroscope/kernels';
 import { MeanField, criticalLine } from '@entroscope/mean-field';
 import {
@@ -25,6 +31,7 @@ import {
   normal,
   normalFanIn,
   trainStep,
+  truncatedNormalFanIn,
   type Labels,
   type Loss,
   type Matrix,
@@ -47,20 +54,31 @@ const range = (what: string, split: 'train' | 'test', offset: number, count: num
 export const trainedMlpParamsSchema = z
   .object({
     sigmaW2: z.number().positive().max(100).describe('Initial weight variance σ_w²: W_ij ~ N(0, σ_w²/n_in)'),
+    weightInit: z
+      .enum(['normal', 'truncated-normal'])
+      .default('normal')
+      .describe(
+        "'normal': W_ij ~ N(0, σ_w²/n_in); 'truncated-normal': the same normal redrawn outside ±2 SD (TensorFlow's truncated_normal, the information-plane code's initialisation with σ_w² = 1)",
+      ),
     sigmaB2: z.number().min(0).max(100).default(0.05).describe('Initial bias variance σ_b²: b_i ~ N(0, σ_b²)'),
     activation: z
       .enum(['tanh', 'relu', 'erf'])
       .default('tanh')
       .describe('Activation φ after every hidden linear layer'),
     outputActivation: z
-      .enum(['same', 'none'])
+      .enum(['same', 'none', 'softmax'])
       .default('same')
       .describe(
-        "'same': φ after the output layer too (the RG/DNN authors' network: bounded outputs into the loss); 'none': logits",
+        "'same': φ after the output layer too (the RG/DNN authors' network: bounded outputs into the loss); 'none': logits; 'softmax': logits into the loss, the last layer's activation recorded as softmax(z) (the information-plane network)",
       ),
     depth: z.number().int().min(1).max(2000).describe('Number of linear layers L: sites layer = 0…L−1'),
     widths: trainedWidthsSchema,
-    data: imageDatasetSchema.default({ source: 'mnist', pixelScale: 'byte/255', colour: 'pil-luma' }),
+    data: z
+      .union([twelveBitTaskSchema, imageDatasetSchema])
+      .default({ source: 'mnist', pixelScale: 'byte/255', colour: 'pil-luma' })
+      .describe(
+        'An image data set ({ source: mnist | fashion-mnist | cifar10 }) or the information-plane 12-bit task ({ source: twelve-bit, file?: var_u.mat, order }): its 4096 rows are both splits, train/test/evaluation take offset ranges of them',
+      ),
     train: range('training', 'train', 0, 50_000).describe(
       "Training images (default: MNIST train 0…49 999, the authors' mnist.pkl.gz training set)",
     ),
@@ -122,6 +140,12 @@ export const trainedMlpParamsSchema = z
         "'cross-entropy': PyTorch cross_entropy of the network output (softmax + log-loss of the tanh-bounded outputs, as the authors' F.cross_entropy(model(x))); 'cross-entropy-on-softmax': of softmax(output) (double softmax)",
       ),
     batchSize: z.number().int().min(1).max(100_000).default(64),
+    metricsAt: z
+      .enum(['every-epoch', 'observed-epochs'])
+      .default('every-epoch')
+      .describe(
+        'When the metrics observation is emitted (and the held-out sets evaluated): after every epoch, or only at the epochs of the layer sweeps (long runs: thousands of epochs)',
+      ),
     shuffle: z
       .boolean()
       .default(false)
@@ -165,6 +189,8 @@ export const trainedMlpParamsSchema = z
         message: `expected ${p.depth} widths (one per layer), got ${p.widths.widths.length}`,
         path: ['widths', 'widths'],
       });
+    if (p.observeAt.axis === 'log-epoch' && p.epochs < 1)
+      ctx.addIssue({ code: 'custom', message: 'expected epochs ≥ 1 with log-epoch times', path: ['epochs'] });
     if (p.observeAt.axis === 'epoch')
       p.observeAt.at.forEach(
         (e, i) =>
@@ -246,10 +272,15 @@ export class TrainedMlpSystem implements System {
         const random = this.context.random;
         const kernels = kernelsFor(this.context.backend);
         const bySplit = new Map<'train' | 'test', LabelledImages>();
-        const setFor = (split: 'train' | 'test') => {
+        const setFor = (requested: 'train' | 'test') => {
+          // The 12-bit task's rows are one list for both splits (ranges of it are the train and test sets).
+          const split = p.data.source === 'twelve-bit' ? 'train' : requested;
           let s = bySplit.get(split);
           if (!s) {
-            s = openImageDataset(p.data, split);
+            s =
+              p.data.source === 'twelve-bit'
+                ? openTwelveBitTask(p.data, random.split('twelve-bit-order'))
+                : openImageDataset(p.data, split);
             sets.push(s);
             bySplit.set(split, s);
           }
@@ -280,7 +311,8 @@ export class TrainedMlpSystem implements System {
           widths: [nIn, ...widths],
           activation: p.activation,
           outputActivation: p.outputActivation === 'same' ? p.activation : 'none',
-          weightInit: normalFanIn(p.sigmaW2),
+          weightInit:
+            p.weightInit === 'truncated-normal' ? truncatedNormalFanIn(Math.sqrt(p.sigmaW2)) : normalFanIn(p.sigmaW2),
           biasInit: normal(p.sigmaB2),
           random: random.split('init'),
         });
@@ -322,6 +354,19 @@ export class TrainedMlpSystem implements System {
         const criticalSigmaW2 = criticalLine(p.activation, p.sigmaB2).sigmaW2;
         const dataDescription = `${evalSet.description} images ${p.evaluation.offset}…${p.evaluation.offset + B - 1}`;
         const finiteOrNull = (v: number) => (Number.isFinite(v) ? v : null);
+        // The evaluation rows' input and label beside every layer (same rows, same order): I(X;T) and I(T;Y).
+        const variables = {
+          input: {
+            data: evalBatch.input.data,
+            shape: [B, nIn],
+            description: `network input x (${dataDescription})`,
+          },
+          label: {
+            data: Int32Array.from(evalBatch.target),
+            shape: [B],
+            description: `class label y (0…${trainSet.classes - 1})`,
+          },
+        };
 
         const emitLayers = async (step: number) => {
           const index = timeAxis === 'epoch' ? step / stepsPerEpoch : step;
@@ -356,13 +401,19 @@ export class TrainedMlpSystem implements System {
               denseIndex[l]! + 1 < outputs.length && !(model.layers[denseIndex[l]! + 1] instanceof Dense)
                 ? outputs[denseIndex[l]! + 1]!
                 : z;
-            const data = p.record === 'activations' ? a.data : z.data;
+            const data =
+              p.record === 'pre-activations'
+                ? z.data
+                : p.outputActivation === 'softmax' && l === p.depth - 1
+                  ? await kernels.softmax(z.data, B, widths[l]!)
+                  : a.data;
             subscriber.next({
               system: this.context.name,
               site: { axis: 'layer', index: l, label: `layer ${l} (N=${widths[l]})`, time },
               kind: p.record,
               data,
               shape: [B, widths[l]!],
+              variables,
               meta: {
                 width: widths[l],
                 fanIn: l === 0 ? nIn : widths[l - 1],
@@ -438,6 +489,8 @@ export class TrainedMlpSystem implements System {
           }
           return out;
         };
+        const metricEpochs = new Set(observeSteps.filter((s) => s % stepsPerEpoch === 0).map((s) => s / stepsPerEpoch));
+        const wantMetrics = (epoch: number) => p.metricsAt === 'every-epoch' || metricEpochs.has(epoch);
         const emitMetrics = (epoch: number, metrics: MetricValue[]) => {
           if (metrics.length === 0) return;
           const time: TrainingTime = { axis: 'epoch', index: epoch, label: `epoch ${epoch}` };
@@ -463,7 +516,7 @@ export class TrainedMlpSystem implements System {
           await emitLayers(0);
           next++;
         }
-        emitMetrics(0, await evaluate());
+        if (wantMetrics(0)) emitMetrics(0, await evaluate());
         let step = 0;
         for (let epoch = 1; epoch <= p.epochs; epoch++) {
           const batches = minibatches(p.train.count, p.batchSize, {
@@ -488,6 +541,7 @@ export class TrainedMlpSystem implements System {
               next++;
             }
           }
+          if (!wantMetrics(epoch)) continue;
           emitMetrics(epoch, [
             {
               name: 'train-loss',

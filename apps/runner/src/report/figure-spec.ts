@@ -15,6 +15,7 @@ import {
   type DisplayLookup,
 } from './labels';
 import { DASHES, SHAPES, colourPalette, sequentialColours } from './palette';
+import { planeFigure } from './plane-figure';
 
 /**
  * Builds every figure of a report as a Vega-Lite specification with its data inline (pure: records in, JSON out;
@@ -464,7 +465,9 @@ export function buildFigureSpecs(
     const title =
       figure.title ?? [...new Set(selected.map((r) => display.probe(r.probeId)?.name ?? r.probe))].join(', ');
     const file = `figure-${index + 1}-${slug(title)}`;
-    if (figure.type === 'heatmap' && figure.x !== 'site')
+    if (figure.type === 'plane')
+      out.push(planeFigure(study, selected, figure, title, file, display, { config, titleBlock }));
+    else if (figure.type === 'heatmap' && figure.x !== 'site')
       out.push(...heatMaps(study, selected, figure, title, file, display));
     else out.push(lineFigure(study, selected, figure, title, file, display, options.runs));
   });

@@ -1,0 +1,2 @@
+export * from './replica-entropy-probe';
+export * from './replica.module';
