@@ -116,6 +116,15 @@ const scriptWorkloads = [
     target: 0.5,
   },
   {
+    id: 'ksg-4e3-d32',
+    what: 'KSG mutual information, N = 4000, x and y 16-D each (d = 32: the brute-force path, search auto), k = 4, vs SciPy cKDTree',
+    ts: ['node', [path.join(__dirname, 'ksg-bench.js'), '4000', '16', '16']],
+    numpy: ['python3', [path.join(__dirname, 'ksg_scipy.py'), '4000', '16', '16', '1']],
+    build: 'packages/estimators/tsconfig.lib.json',
+    unit: 'ms',
+    reps: 3,
+  },
+  {
     id: 'cascade-epoch',
     what: 'one epoch of cascade training over 60 000 MNIST images, wide depth 20 (width 784), batch 64: forward, auxiliary map, ∂V and Adam per block (ms per epoch; scripts by the cascade package)',
     ts: ['node', [path.join(__dirname, 'cascade-bench.js'), '60000', '20']],

@@ -163,7 +163,12 @@ export function gaussianMutualInformation(
   if (xs.length === 1 && ys.length === 1 && zs.length === 0) {
     // Two scalars: the same value from the correlation, computed without cancellation as c → 1. The bias
     // correction of the three log-determinants reduces to ½[ψ(ν/2) − ψ((ν − 1)/2)].
-    if (n <= 2) throw new ArgumentError('Gaussian estimator: samples', 'more than the dimension 2', n);
+    if (n < 2 || (biasCorrected && dof < 2))
+      throw new ArgumentError(
+        'Gaussian estimator: samples',
+        biasCorrected ? 'more than the dimension 2' : 'at least 2',
+        n,
+      );
     const plugIn = pairInformation(joint, xs[0]!, ys[0]!, centre, selection);
     return biasCorrected ? plugIn - 0.5 * (digamma(dof / 2) - digamma((dof - 1) / 2)) : plugIn;
   }

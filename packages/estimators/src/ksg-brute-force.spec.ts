@@ -39,7 +39,8 @@ describe('KSG brute-force path', () => {
 
   it('is chosen automatically from the documented crossover, and gives the same value either way', () => {
     expect(ksgSearchFor(10_000, 2)).toBe('tree');
-    expect(ksgSearchFor(100_000, 10)).toBe('brute-force');
+    expect(ksgSearchFor(100_000, 10)).toBe('tree');
+    expect(ksgSearchFor(4000, 32)).toBe('brute-force');
     const { x, y } = data(9, 3000, 4, 4);
     const X = { values: x, n: 3000, d: 4 };
     const Y = { values: y, n: 3000, d: 4 };

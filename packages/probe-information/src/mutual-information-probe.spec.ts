@@ -144,3 +144,17 @@ describe('mutual-information probe', () => {
     expect(Array.from(shell.values)).not.toContain(5);
   });
 });
+
+describe('mutual-information display metadata', () => {
+  it('names the quantity by its parts, its unit in words and its estimator parameters', () => {
+    const display = mutualInformationDescriptor.display!;
+    const symbol = display.symbol as (p: unknown) => string;
+    const parse = (p: unknown) => mutualInformationDescriptor.paramsSchema.parse(p);
+    expect(symbol(parse({ y: { variable: 'label' } }))).toBe('I(X; label)');
+    expect(symbol(parse({ y: { offset: 1 } }))).toBe('I(X; Y_n+1)');
+    expect(symbol(parse({ y: { site: 0 } }))).toBe('I(X; Y_0)');
+    expect(display.units!['nat']).toBe('nats');
+    expect(display.parameters!['estimator.k']).toEqual({ name: 'neighbours', symbol: 'k' });
+    expect(display.values!['ksg']).toBe('KSG');
+  });
+});

@@ -294,11 +294,7 @@ export const mutualInformationDescriptor: ProbeDescriptor<MutualInformationParam
     symbol: (p) => {
       const name = (part: ObservationPart, fallback: string) =>
         part.variable ??
-        (part.site === 'self'
-          ? part.offset
-            ? `${fallback}_{n+${part.offset}}`
-            : fallback
-          : `${fallback}_${part.site}`);
+        (part.site === 'self' ? (part.offset ? `${fallback}_n+${part.offset}` : fallback) : `${fallback}_${part.site}`);
       return `I(${name(p.x, 'X')}; ${name(p.y, 'Y')})`;
     },
     units: { nat: 'nats' },

@@ -122,7 +122,11 @@ export async function gramEntropy(
     },
     caseSeed('gram', sigmaW2, seed),
   );
-  const m = await measure(gramEntropyDescriptor, { centre: 'none' }, observations);
+  const m = await measure(
+    gramEntropyDescriptor,
+    { estimator: { use: 'matrix-entropy', centre: 'none' } },
+    observations,
+  );
   const overlays = m.map((x) => x.meta['overlays'] as Record<string, number>);
   return {
     deviation: Math.max(...[0, 10, 29].map((l) => Math.abs(m[l]!.value - overlays[l]!['meanField']!))),

@@ -187,3 +187,13 @@ describe('samples system', () => {
     );
   });
 });
+
+describe('samples display metadata', () => {
+  it('gives the system a name and words for its parameters and the common site axes', () => {
+    const display = samplesDescriptor.display!;
+    expect(display.name).toBe('Your own samples');
+    expect(display.axes!['layer']).toEqual({ name: 'layer', symbol: 'ℓ' });
+    expect(display.axes!['epoch']).toEqual({ name: 'epoch', symbol: 't' });
+    expect(display.parameters!['rows']).toEqual({ name: 'rows', symbol: 'N' });
+  });
+});
