@@ -174,6 +174,28 @@ const pairedWorkloads = [
 ].filter((w) => only.length === 0 || only.includes(w.id));
 
 /**
+ * Queue rows (by the runner's queue, issue 15; docs/distributed.md): tools/bench/queue-bench.js starts its own
+ * redis-server and times the built CLI, in-process against BullMQ workers, alternating. No NumPy side: `value` is
+ * the overhead per task (ms) or the speed-up with 2 workers on this machine. Needs redis-server.
+ */
+const queueWorkloads = [
+  {
+    id: 'queue-overhead-per-task',
+    what: 'BullMQ queue overhead per task: 200 tiny tasks (exact 1D Ising relative entropy), 1 worker vs in-process',
+    args: ['overhead', '--tasks=200'],
+    quickArgs: ['overhead', '--tasks=50'],
+    reps: 3,
+  },
+  {
+    id: 'queue-speedup-2-workers',
+    what: 'CPU-bound sweep (6 tasks, 3·10⁴ sampled chains each): in-process time / time on the queue with 2 workers',
+    args: ['speedup', '--tasks=6', '--samples=30000'],
+    quickArgs: ['speedup', '--tasks=4', '--samples=8000'],
+    reps: 3,
+  },
+].filter((w) => only.length === 0 || only.includes(w.id));
+
+/**
  * The environment of every NumPy process: one BLAS thread, and OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE removed
  * (as `env -u` would): the machines set them for older OpenBLAS builds and they force current NumPy onto an
  * older, ~2× slower kernel (docs/kernels.md). The kernel actually used is recorded in results.machine.openblas.
@@ -235,7 +257,24 @@ class NumpyServer {
 
 function markdownTable(results) {
   const fmt = (v) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
-  const rows = results.workloads.map((w) => {
+  const queueRows = results.workloads
+    .filter((w) => w.queue)
+    .map(
+      (w) =>
+        `| ${w.what} | **${fmt(w.value)}** ${w.unit} | ${w.raw.localMs.map(fmt).join(', ')} | ${w.raw.queueMs.map(fmt).join(', ')} |`,
+    );
+  const queueTable =
+    queueRows.length > 0
+      ? [
+          '',
+          'Distributed runs (BullMQ on a local redis-server; wall times of whole CLI runs in ms, alternating; docs/distributed.md):',
+          '',
+          '| workload | result | in-process ms | queue ms |',
+          '|---|---|---|---|',
+          ...queueRows,
+        ]
+      : [];
+  const rows = results.workloads.filter((w) => !w.queue).map((w) => {
     const target =
       w.target !== undefined
         ? `≤ ${w.target} ${w.ratio <= w.target ? '✅' : '❌'}`
@@ -256,6 +295,7 @@ function markdownTable(results) {
     '| workload | TypeScript ms | NumPy ms | ratio TS / NumPy | target |',
     '|---|---|---|---|---|',
     ...rows,
+    ...queueTable,
   ].join('\n');
 }
 
@@ -465,6 +505,17 @@ async function main() {
     console.log(
       `TS ${entry.typescript.median} ms, NumPy ${entry.numpy.median} ms, ratio ${entry.ratio}, max |Δloss| ${entry.maxLossDifference.toExponential(2)}, peak RSS ${entry.memory.maxRssMiB} MiB (backprop needs ${entry.memory.backpropNeedsMiB} MiB)`,
     );
+  }
+  for (const w of queueWorkloads) {
+    process.stdout.write(`${w.id}: `);
+    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-b', path.join(root, 'tsconfig.json')], {
+      stdio: 'inherit',
+    });
+    const argv = [path.join(__dirname, 'queue-bench.js'), ...(quick ? w.quickArgs : w.args)];
+    argv.push(`--reps=${quick ? 1 : w.reps}`);
+    const out = JSON.parse(execFileSync(process.execPath, argv, { encoding: 'utf8' }).trim().split('\n').pop());
+    results.workloads.push({ id: w.id, what: w.what, queue: true, value: out.value, unit: out.unit, reps: out.reps, raw: out });
+    console.log(`${out.value} ${out.unit} (in-process ${out.localMs.join(', ')} ms; queue ${out.queueMs.join(', ')} ms)`);
   }
   results.machine.loadAverageAtEnd = os.loadavg().map((v) => Math.round(v * 100) / 100);
   fs.mkdirSync(path.join(root, 'bench'), { recursive: true });

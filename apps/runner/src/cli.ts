@@ -17,6 +17,7 @@ import { createRegistries } from './container';
 import { ProgressClock, ProgressLog, formatDuration, formatRate } from './progress-output';
 import { rewriteReport, writeComparison } from './report/compare';
 import { displayLookup } from './report/labels';
+import { runQueueWorker } from './queue/queue-worker';
 import { loadStudy, profilesOf, runStudy, type NonFiniteValue } from './run-study';
 import { studyJsonSchema } from './study-json-schema';
 
@@ -52,6 +53,12 @@ export function describeNonFinite(values: readonly NonFiniteValue[]): string {
   const shown = values.slice(0, 5).map((v) => `  - ${where(v)}`);
   if (values.length > 5) shown.push(`  - … ${values.length - 5} more`);
   return `${values.length} non-finite value(s) (${[...counts].map(([k, n]) => `${k}: ${n}`).join(', ')}); listed with site and parameters in study.resolved.json and the report:\n${shown.join('\n')}\n`;
+}
+
+function parsePositive(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got '${value}'`);
+  return n;
 }
 
 function parseSeed(value: string): number {
@@ -175,10 +182,14 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo, given
     )
     .option('--fresh', 'discard results of a different earlier run in the output folder')
     .option('-p, --profile <name>', "run one of the study's named profiles (e.g. its paper-size grid)")
+    .option(
+      '-q, --queue <url>',
+      'run the tasks as jobs on a Redis/BullMQ queue (redis://HOST:PORT), for `entroscope worker` processes on any machine',
+    )
     .action(
       async (
         file: string,
-        opts: { out?: string; seed?: number; backend?: string; fresh?: boolean; profile?: string },
+        opts: { out?: string; seed?: number; backend?: string; fresh?: boolean; profile?: string; queue?: string },
       ) => {
         const study = loadStudy(file, registries, {
           ...(opts.seed !== undefined && { seed: opts.seed }),
@@ -188,7 +199,9 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo, given
         const controller = new AbortController();
         const onSigint = () => {
           io.stderr(
-            '\nInterrupted: the running task is stopped (it runs again on resume); writing the files for the tasks that are complete. Ctrl-C again quits at once; a re-run resumes.\n',
+            opts.queue !== undefined
+              ? '\nInterrupted: the tasks stay on the queue (the workers go on); writing the files for the tasks collected so far. Ctrl-C again quits at once; running the same command again collects the rest.\n'
+              : '\nInterrupted: the running task is stopped (it runs again on resume); writing the files for the tasks that are complete. Ctrl-C again quits at once; a re-run resumes.\n',
           );
           controller.abort(new EntroscopeError('INTERRUPTED', 'interrupted by the user'));
           process.once('SIGINT', () => process.exit(EXIT.interrupted));
@@ -220,6 +233,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo, given
             },
             resolveBackend,
             isolation: given ? 'inline' : 'thread',
+            ...(opts.queue !== undefined && { queue: opts.queue }),
             onProgress: (done, total, message) => {
               if (bar) {
                 const timing = clock.update({ done, total, message });
@@ -254,6 +268,38 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo, given
         }
       },
     );
+
+  program
+    .command('worker')
+    .description(
+      'run task jobs from a Redis/BullMQ queue for `entroscope run --queue`, on any machine with the same Entroscope version',
+    )
+    .requiredOption('-q, --queue <url>', 'the queue: redis://HOST:PORT')
+    .option('-c, --concurrency <n>', 'jobs at once, each in its own thread (default 1)', parsePositive, 1)
+    .action(async (opts: { queue: string; concurrency: number }) => {
+      const controller = new AbortController();
+      const onSignal = () => {
+        io.stderr('stopping after the running jobs (Ctrl-C again quits at once: their jobs go to another worker)\n');
+        controller.abort();
+        process.once('SIGINT', () => process.exit(EXIT.interrupted));
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        const result = await runQueueWorker({
+          url: opts.queue,
+          concurrency: opts.concurrency,
+          log: (line) => io.stderr(`${line}\n`),
+          signal: controller.signal,
+        });
+        io.stdout(
+          `worker stopped: ${result.processed} task(s) done, ${result.failed} failed, ${result.refused} returned to the queue\n`,
+        );
+      } finally {
+        process.removeListener('SIGINT', onSignal);
+        process.removeListener('SIGTERM', onSignal);
+      }
+    });
 
   program
     .command('validate')

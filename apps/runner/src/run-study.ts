@@ -19,6 +19,8 @@ import {
 import { checkFolderIsOurs, checkOutputPath, lockOutputFolder } from './output-folder';
 import { gitState, packageVersions } from './provenance';
 import { ResultsStore, taskId, writeAtomically, type ResultRecord } from './results-store';
+import { QUEUE_NAME, shownUrl } from './queue/queue-connection';
+import { QueueCoordinator } from './queue/queue-coordinator';
 import { InlineTaskExecutor, ThreadTaskExecutor, type TaskExecutor } from './task-executor';
 import { TaskFailedError, describeTasks } from './task-runner';
 import { displayLookup } from './report/labels';
@@ -73,6 +75,12 @@ export interface RunOptions {
    * the calling thread, with the given registries and backend (an abort is seen between tasks only).
    */
   readonly isolation?: 'thread' | 'inline';
+  /**
+   * A Redis URL (`redis://HOST:PORT`): the tasks run as jobs of a BullMQ queue there, executed by `entroscope
+   * worker` processes on any machine (docs/distributed.md); the results are collected into the same folder, in the
+   * same order, with the same report. Without it the tasks run in this process (`isolation`).
+   */
+  readonly queue?: string;
 }
 
 /** A measured value or uncertainty that is NaN or ±Infinity, with where it was measured. */
@@ -189,20 +197,81 @@ async function runLocked(
   const pinned = options.fresh ? undefined : ResultsStore.previousBackendFamilies(outDir, fingerprint);
   const backend = await options.resolveBackend(study.backend, pinned);
   const families = backend.record['families'] as Record<string, string> | undefined;
-  const store = ResultsStore.open(outDir, fingerprint, options.fresh ?? false, families);
+  // The queue before the folder: an unreachable Redis is reported before anything is written.
+  const queue =
+    options.queue !== undefined
+      ? await QueueCoordinator.open(options.queue, {
+          study,
+          fingerprint,
+          backend: { requested: study.backend, ...(families && { families }) },
+          outDir,
+        })
+      : undefined;
+  let store: ResultsStore;
+  try {
+    store = ResultsStore.open(outDir, fingerprint, options.fresh ?? false, families);
+  } catch (error) {
+    await queue?.close();
+    throw error;
+  }
   for (const repair of store.repairs) logger.warn(`${outDir}: ${repair}`);
   const started = new Date().toISOString();
   const resumed = tasks.filter((t) => store.completed.has(taskId(t.key))).length;
   const descriptions = describeTasks(tasks, study);
-  const executor: TaskExecutor =
-    options.isolation === 'thread'
-      ? new ThreadTaskExecutor({ requested: study.backend, ...(families && { families }) })
-      : new InlineTaskExecutor(registries, backend.handle);
   let interrupted = false;
+  let lost: EntroscopeError | undefined;
   const failures: TaskFailure[] = [];
 
+  if (queue) {
+    // Every pending task at once on the queue; records are appended as each job completes.
+    const pending = descriptions.filter((d) => !store.completed.has(taskId(d.task.key)));
+    let done = resumed;
+    const progress = () =>
+      options.onProgress?.(Math.min(done + queue.runningFraction(), tasks.length), tasks.length, queue.describe());
+    try {
+      await queue.runAll(
+        pending,
+        {
+          completed: (description, records) => {
+            const id = taskId(description.task.key);
+            for (const record of records) store.append(record);
+            store.markComplete(id);
+            queue.acknowledge(description);
+            done++;
+          },
+          failed: (description, error) => {
+            failures.push({
+              task: taskId(description.task.key),
+              index: description.task.index,
+              label: description.label,
+              message: error.message,
+            });
+            logger.warn(error.message);
+          },
+          changed: progress,
+          warn: (message) => logger.warn(message),
+        },
+        signal,
+      );
+    } catch (error) {
+      if (error instanceof EntroscopeError && error.code === 'QUEUE_UNAVAILABLE') lost = error;
+      else if (signal.aborted || (error instanceof EntroscopeError && error.code === 'INTERRUPTED')) interrupted = true;
+      else throw error;
+    } finally {
+      // The queue's final state, with each worker's task count and rate.
+      logger.info(queue.describe());
+      await queue.close();
+    }
+    failures.sort((a, b) => a.index - b.index);
+  }
+
+  const executor: TaskExecutor | undefined = queue
+    ? undefined
+    : options.isolation === 'thread'
+      ? new ThreadTaskExecutor({ requested: study.backend, ...(families && { families }) })
+      : new InlineTaskExecutor(registries, backend.handle);
   try {
-    for (const description of descriptions) {
+    for (const description of executor ? descriptions : []) {
       const { task, label } = description;
       const id = taskId(task.key);
       if (store.completed.has(id)) continue;
@@ -214,7 +283,7 @@ async function runLocked(
       }
       options.onProgress?.(task.index, tasks.length, label);
       try {
-        await executor.run(
+        await executor!.run(
           description,
           {
             onRecord: (record) => store.append(record),
@@ -244,14 +313,14 @@ async function runLocked(
       }
     }
   } finally {
-    await executor.close();
+    await executor?.close();
   }
   options.onProgress?.(tasks.length, tasks.length, 'writing report');
 
   // Whatever happened, write everything computed so far.
   const records = store.finalise(study.probes.map((p) => p.name));
   const complete = tasks.filter((t) => store.completed.has(taskId(t.key))).length;
-  const status = failures.length > 0 ? 'failed' : interrupted ? 'interrupted' : 'complete';
+  const status = failures.length > 0 ? 'failed' : interrupted || lost ? 'interrupted' : 'complete';
   const nonFinite = nonFiniteValues(records);
   const git = gitState();
   const resolvedFile = path.join(outDir, 'study.resolved.json');
@@ -262,6 +331,8 @@ async function runLocked(
         study: { ...study },
         status,
         ...(failures.length > 0 && { error: failures.map((f) => f.message).join('\n'), failures }),
+        ...(lost && { error: lost.message }),
+        ...(options.queue !== undefined && { queue: { url: shownUrl(options.queue), name: QUEUE_NAME } }),
         tasks: { total: tasks.length, complete, resumedFromPreviousRun: resumed },
         nonFinite: { count: nonFinite.length, values: nonFinite },
         seeds: {
@@ -299,6 +370,8 @@ async function runLocked(
   });
   const files = ['results.jsonl', 'results.csv', 'study.resolved.json', ...reportFiles];
   store.recordOutputs(files);
+  // Redis lost mid-run: everything collected is written above; the run ends with the error (a re-run continues).
+  if (lost) throw lost;
   return {
     outDir,
     tasks: tasks.length,

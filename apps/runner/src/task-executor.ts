@@ -116,7 +116,8 @@ export class ThreadTaskExecutor implements TaskExecutor {
       const lost = (why: string) => {
         cleanup();
         this.worker = undefined;
-        reject(new TaskFailedError(description, { message: why }));
+        // Not the task's fault: a queue worker retries such a task (code TASK_THREAD_LOST), a user error it does not.
+        reject(new TaskFailedError(description, { message: why, code: 'TASK_THREAD_LOST' }));
       };
       const onError = (error: Error) => {
         void worker.terminate();
