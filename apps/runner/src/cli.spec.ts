@@ -57,7 +57,7 @@ describe('entroscope run', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    // d_A(1…4) at K = 0.5 and d_B at K = 1 from rg-ising.md §1.4 (class E, 1e-12 / last digit).
+    // d_A(1…4) at K = 0.5 and d_B at K = 1 from docs/science/rg-ising.md §1 (class E, 1e-12 / last digit).
     const pick = (K: number, c: string, n: number) =>
       records.find(
         (r) =>

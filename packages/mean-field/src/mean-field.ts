@@ -27,7 +27,7 @@ export interface MeanFieldSummary {
 /**
  * Mean-field signal propagation through a random network with W_ij ~ N(0, σ_w²/n_in), b_i ~ N(0, σ_b²) in the
  * limit of infinite width (Poole et al. 2016, arXiv:1606.05340; Schoenholz et al. 2017, arXiv:1611.01232;
- * random-mlp-mean-field.md §3). Pre-activations at layer ℓ are i.i.d. Gaussian over neurons with variance q^ℓ:
+ * docs/science/random-mlp-mean-field.md §3). Pre-activations at layer ℓ are i.i.d. Gaussian over neurons with variance q^ℓ:
  *   q^{ℓ+1} = σ_w² E[φ(√q^ℓ z)²] + σ_b²,            q^0 = σ_w² ‖x‖²/n_in + σ_b²
  *   q_ab^{ℓ+1} = σ_w² E[φ(u_a)φ(u_b)] + σ_b²,        c^ℓ = q_ab^ℓ / √(q_a^ℓ q_b^ℓ)
  *   χ₁ = σ_w² E[φ'(√q* z)²],  ξ_q⁻¹ = −ln(σ_w² ∂_q E[φ²]|_{q*}),  ξ_c⁻¹ = −ln(σ_w² E[φ'(u₁*)φ'(u₂*)]) at c*.

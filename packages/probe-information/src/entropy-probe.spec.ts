@@ -22,7 +22,7 @@ describe('entropy probe', () => {
       const [K, h] = (observations[n]!.exact as ExponentialFamilyExact).natural;
       expect(Math.abs(m.value - entropy1d(K!, h!))).toBeLessThan(1e-14);
     });
-    // s(1) = 0.365333855087 (rg-ising.md §1.4).
+    // s(1) = 0.365333855087 (docs/science/rg-ising.md §1.4).
     expect(
       Math.abs((await measure(entropyDescriptor, {}, await chain({ K: 1, steps: 0 })))[0]!.value - 0.365333855087),
     ).toBeLessThan(1e-12);

@@ -41,7 +41,7 @@ export type GramEntropyParams = {
 
 /**
  * Von Neumann entropy of n inputs with uniform pairwise correlation c: the trace-normalised Gram matrix has
- * eigenvalues λ₁ = (1 + (n−1)c)/n and λ₂ = (1 − c)/n (n−1 times) (random-mlp-mean-field.md §4.2); in nats.
+ * eigenvalues λ₁ = (1 + (n−1)c)/n and λ₂ = (1 − c)/n (n−1 times) (docs/science/random-mlp-mean-field.md §4); in nats.
  */
 export function uniformCorrelationGramEntropy(n: number, c: number): number {
   const l1 = (1 + (n - 1) * c) / n;
@@ -140,7 +140,7 @@ export const gramEntropyDescriptor: ProbeDescriptor<GramEntropyParams> = {
     values: { 'matrix-entropy': 'Gram-matrix (von Neumann)' },
   },
   citation:
-    'Thurn, Jefferson, Erdmenger arXiv:2406.12916 (YanickT/Reconstructor src/entropies.py); random-mlp-mean-field.md §4.2',
+    'Thurn, Jefferson, Erdmenger arXiv:2406.12916 (YanickT/Reconstructor src/entropies.py); docs/science/random-mlp-mean-field.md §4',
   paramsSchema: gramEntropyParamsSchema as unknown as z.ZodType<GramEntropyParams>,
   requires: () => ({ kinds: ['pre-activations', 'activations'] }),
   create: (params, context: RunContext) => new GramEntropyProbe(params, context),

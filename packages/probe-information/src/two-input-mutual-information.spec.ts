@@ -63,7 +63,7 @@ describe('two-input mutual information', () => {
     expect(m!.unit).toBe('nat/neuron');
     const overlays = m!.meta['overlays'] as Record<string, number>;
     expect(overlays['meanField']).toBeCloseTo(gaussianPairInformation(0.5), 12);
-    // Fixed-point value at σ_w² = 2.5, σ_b² = 0.05: 0.1113430917 per neuron (random-mlp-mean-field.md §4.1).
+    // Fixed-point value at σ_w² = 2.5, σ_b² = 0.05: 0.1113430917 per neuron (docs/science/random-mlp-mean-field.md §4).
     expect(Math.abs(overlays['fixedPoint']! - 0.1113430917)).toBeLessThan(1e-9);
     expect(overlays['xi_c']).toBe(11.7956);
   });

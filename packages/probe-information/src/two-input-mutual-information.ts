@@ -93,7 +93,7 @@ export function pairCorrelation(
 }
 
 /**
- * Two-input ("replica") mutual information across depth (random-mlp-mean-field.md §4.1). In mean field the
+ * Two-input ("replica") mutual information across depth (docs/science/random-mlp-mean-field.md §4). In mean field the
  * pre-activations (z_a, z_b) of one neuron for inputs a and b are bivariate Gaussian with correlation c^ℓ (the
  * c-map), so I_ℓ = −(N_ℓ/2) ln(1 − (c^ℓ)²): it grows without bound in the ordered phase (c → 1, inputs collapse,
  * at a rate set by ξ_c) and converges to −½ ln(1 − c*²) per neuron in the chaotic phase — it sees the
@@ -229,7 +229,7 @@ export const twoInputMutualInformationDescriptor: ProbeDescriptor<TwoInputMutual
     values: { gaussian: 'Gaussian (sampled)', ksg: 'KSG', 'mean-field': 'mean field' },
   },
   citation:
-    'Poole et al. arXiv:1606.05340; Schoenholz et al. arXiv:1611.01232; random-mlp-mean-field.md §4.1; estimators.md §2',
+    'Poole et al. arXiv:1606.05340; Schoenholz et al. arXiv:1611.01232; docs/science/random-mlp-mean-field.md §4; estimators.md §2',
   paramsSchema: twoInputMutualInformationParamsSchema as unknown as z.ZodType<TwoInputMutualInformationParams>,
   requires: () => ({ kinds: ['pre-activations', 'activations'] }),
   create: (params, context: RunContext) => new TwoInputMutualInformationProbe(params, context),
