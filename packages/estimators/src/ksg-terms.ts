@@ -3,16 +3,20 @@ import { concatColumns } from './sample-matrix';
 import { digammaTable } from './special-functions';
 
 /**
- * The per-sample terms of KSG (shared by the calling thread and the worker threads): for rows [from, to) writes
+ * The per-sample terms of KSG (shared by the calling thread and the worker threads): for queries [from, to) writes
  * ψ(n_x + 1) + ψ(n_y + 1) (algorithm 1) or ψ(n_x) + ψ(n_y) (algorithm 2) into terms[i], and n_x, n_y into counts[2i],
- * counts[2i + 1]. The caller sums the terms in row order, so the result does not depend on how rows were split.
+ * counts[2i + 1], i the query's row. Queries run in the joint tree's leaf order (`queryRow`: query → row), so that
+ * consecutive queries are neighbours in space and reuse the cached parts of all three trees; every thread builds the
+ * same trees from the same data, so [from, to) splits mean the same rows everywhere. The caller sums the terms in
+ * row order, so the result does not depend on how queries were split or ordered.
  */
 export class KsgTerms {
-  private readonly joint: Float64Array;
   private readonly tree: KdTree;
   private readonly countX: (q: Float64Array, qo: number, r: number, strict: boolean) => number;
   private readonly countY: (q: Float64Array, qo: number, r: number, strict: boolean) => number;
   private readonly psi: Float64Array;
+  /** Query q is row queryRow[q] (the joint tree's order). */
+  readonly queryRow: Int32Array;
 
   constructor(
     private readonly xv: Float64Array,
@@ -23,11 +27,11 @@ export class KsgTerms {
     private readonly k: number,
     private readonly algorithm: 1 | 2,
   ) {
-    this.joint = concatColumns({ values: xv, d: dx }, { values: yv, d: dy });
-    this.tree = new KdTree(this.joint, n, dx + dy, 'max');
+    this.tree = new KdTree(concatColumns({ values: xv, d: dx }, { values: yv, d: dy }), n, dx + dy, 'max');
     this.countX = rangeCounter(xv, n, dx);
     this.countY = rangeCounter(yv, n, dy);
     this.psi = digammaTable(n + 1);
+    this.queryRow = this.tree.order;
   }
 
   run(from: number, to: number, terms: Float64Array, counts: Float64Array): void {
@@ -35,8 +39,11 @@ export class KsgTerms {
     const D = dx + dy;
     const dist = new Float64Array(k);
     const idx = new Int32Array(k);
-    for (let i = from; i < to; i++) {
-      this.tree.nearest(this.joint, i * D, k, i, dist, idx);
+    const rows = this.queryRow;
+    const joint = this.tree.pointsInTreeOrder;
+    for (let t = from; t < to; t++) {
+      const i = rows[t]!;
+      this.tree.nearest(joint, t * D, k, i, dist, idx);
       let nx: number;
       let ny: number;
       if (this.algorithm === 1) {
