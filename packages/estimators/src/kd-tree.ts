@@ -140,7 +140,7 @@ export class KdTree {
   private nearestNode(node: number, rd: number): void {
     const l = this.left[node]!;
     if (l < 0) {
-      this.nearestInLeaf(node);
+      if (this.norm !== 'max' || !this.boxDistanceAtLeast(node, this.bestD[this.k - 1]!)) this.nearestInLeaf(node);
       return;
     }
     const dim = this.splitDim[node]!;
@@ -274,6 +274,20 @@ export class KdTree {
       this.countEuclidean(gap <= 0 ? this.right[node]! : l, farRd);
       this.offsets[dim] = old;
     }
+  }
+
+  /**
+   * Whether the max-norm distance from the query to a node's bounding box is at least `bound` (then no point of the
+   * node is nearer than `bound`: for p ≥ lo, fl(p − x) ≥ fl(lo − x)).
+   */
+  private boxDistanceAtLeast(node: number, bound: number): boolean {
+    const { d, qv: q, qo, lo, hi } = this;
+    const b = node * d;
+    for (let j = 0; j < d; j++) {
+      const x = q[qo + j]!;
+      if (lo[b + j]! - x >= bound || x - hi[b + j]! >= bound) return true;
+    }
+    return false;
   }
 
   /** Squared Euclidean distance from the query to the farthest corner of a node's bounding box. */
