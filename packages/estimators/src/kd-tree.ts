@@ -179,7 +179,8 @@ export class KdTree {
    * query point itself if it is in the tree. Max-norm: a node is skipped when its tight bounding box lies outside the
    * ball in some dimension and added whole when it lies inside; a dimension in which a node's box lies inside the
    * ball's slab stays inside for its children, so below it only the remaining dimensions are tested, down to the
-   * points of a straddling leaf. Euclidean: cells pruned by the incremental cell distance, whole boxes added.
+   * points of a straddling leaf. Euclidean: the float sum of squared differences against radius², cells pruned by the
+   * incremental cell distance, whole boxes added.
    */
   countWithin(q: ArrayLike<number>, qo: number, radius: number, strict: boolean): number {
     let r = this.norm === 'euclidean' ? radius * radius : radius;
@@ -306,18 +307,13 @@ export class KdTree {
   }
 }
 
+type Values = ArrayLike<number>;
+
 /**
  * Max-norm distance between q (offset qo) and row `base` of pts, computed until it reaches `bound` (the returned
  * value is then some partial maximum ≥ bound). The one float expression every max-norm search here uses.
  */
-export function maxDistanceBelow(
-  q: ArrayLike<number>,
-  qo: number,
-  pts: ArrayLike<number>,
-  base: number,
-  d: number,
-  bound: number,
-): number {
+export function maxDistanceBelow(q: Values, qo: number, pts: Values, base: number, d: number, bound: number): number {
   let s = 0;
   for (let j = 0; j < d; j++) {
     const a = q[qo + j]! - pts[base + j]!;
@@ -331,14 +327,7 @@ export function maxDistanceBelow(
 }
 
 /** Squared Euclidean distance, summed until it reaches `bound` (then some partial sum ≥ bound). */
-function squaredDistanceBelow(
-  q: ArrayLike<number>,
-  qo: number,
-  pts: ArrayLike<number>,
-  base: number,
-  d: number,
-  bound: number,
-): number {
+function squaredDistanceBelow(q: Values, qo: number, pts: Values, base: number, d: number, bound: number): number {
   let s = 0;
   for (let j = 0; j < d && s < bound; j++) {
     const a = q[qo + j]! - pts[base + j]!;
@@ -426,6 +415,8 @@ export class SortedLine {
   }
 
   countWithin(x: number, radius: number, strict: boolean): number {
+    // Nothing lies strictly within 0 (not even x itself), nor within a negative radius.
+    if (strict ? !(radius > 0) : !(radius >= 0)) return 0;
     const s = this.sorted;
     const n = s.length;
     const inside = (v: number) => {
