@@ -280,7 +280,8 @@ function groupSeries(
       params: stripped(r),
       axis: r.site.axis,
       site: xMode === 'time' ? r.site.index : null,
-      time: xMode === 'time' || !time ? null : time.index,
+      // A site that is itself the training time (metrics per epoch: site epoch t, time epoch t) is one line over t.
+      time: xMode === 'time' || !time || (time.axis === r.site.axis && time.index === r.site.index) ? null : time.index,
     });
     let s = groups.get(key);
     if (!s) {
@@ -995,11 +996,18 @@ function lineFigure(
       const transform = (rest['transform'] as unknown[] | undefined) ?? [];
       if (!own) return { ...rest, transform: [{ filter: '!isValid(datum.layerTag)' }, ...transform] };
       const tag = `layer${tags++}`;
-      for (const row of own.values) {
-        if (units.length > 1 && row['unit'] === undefined)
-          for (const u of units) data.push({ ...row, unit: u, layerTag: tag });
-        else data.push({ ...row, layerTag: tag });
-      }
+      // Rows that belong to no series (markers, known values) go into every panel: a row without a panel or unit
+      // value would otherwise open an empty panel of its own.
+      const panels = facetAttr ? domainOf(series, facetAttr) : [undefined];
+      for (const row of own.values)
+        for (const u of units.length > 1 && row['unit'] === undefined ? units : [row['unit']])
+          for (const panel of facetAttr && row['panel'] === undefined ? panels : [row['panel']])
+            data.push({
+              ...row,
+              ...(u !== undefined && { unit: u }),
+              ...(panel !== undefined && { panel }),
+              layerTag: tag,
+            });
       return { ...rest, transform: [{ filter: `datum.layerTag === '${tag}'` }, ...transform] };
     };
     const header = {
