@@ -156,6 +156,31 @@ export const reportFigureSchema = z
     width: z.number().int().min(120).max(2400).optional().describe('Plot width in px (each panel)'),
     height: z.number().int().min(80).max(2400).optional().describe('Plot height in px (each panel)'),
     caption: z.string().optional().describe('Text added to the generated caption'),
+    fit: z
+      .object({
+        law: z
+          .enum(['linear', 'log', 'inverse', 'power'])
+          .describe(
+            "Least-squares fit per series of y = a + b·x ('linear'), y = a + b ln x ('log'), y = a + b/x ('inverse') or ln y = a + b ln x ('power', y > 0)",
+          ),
+        estimators: z
+          .array(z.string())
+          .min(1)
+          .optional()
+          .describe(
+            'Fit only the series of these estimators (e.g. a training-metrics metric name); default: every series',
+          ),
+        label: z.string().optional().describe('Name of the fit in the legend (default: the formula)'),
+        residuals: z
+          .boolean()
+          .default(true)
+          .describe('Draw the residuals y − fit with their error bars in a panel below'),
+      })
+      .strict()
+      .optional()
+      .describe(
+        "Line figures: a fitted law per series, drawn with its ± 1 s.e. band; parameters ± standard errors and χ² in the caption and in the specification's usermeta.fits",
+      ),
   })
   .strict();
 export type ReportFigure = z.infer<typeof reportFigureSchema>;

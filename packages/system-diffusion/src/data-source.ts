@@ -1,4 +1,4 @@
-import { z, type RandomStream } from '@entroscope/core';
+import { RandomStream, z } from '@entroscope/core';
 import { MnistDataset } from '@entroscope/datasets';
 import { GaussianMixture, bimodalOracle, isotropicGaussian, randomMixture } from './gaussian-mixture';
 
@@ -43,6 +43,15 @@ export const dataSchema = z
           .tuple([z.number().positive(), z.number().positive()])
           .default([0.5, 1])
           .describe('Isotropic standard deviations ~ U(lo, hi)'),
+        seed: z
+          .number()
+          .int()
+          .min(0)
+          .max(Number.MAX_SAFE_INTEGER)
+          .optional()
+          .describe(
+            "Draw the mixture from this seed alone (as the authors' single PRNGKey): the same mixture in every task, replicate and sweep point; absent: from the task's own random stream",
+          ),
       })
       .strict(),
     z
@@ -117,12 +126,16 @@ export function dataDistribution(data: DataParams, random: RandomStream): Gaussi
       );
     }
     case 'random-mixture':
-      return randomMixture(data.dimension, random.split('mixture'), {
-        components: data.components,
-        box: data.box,
-        stdLow: data.stdRange[0],
-        stdHigh: data.stdRange[1],
-      });
+      return randomMixture(
+        data.dimension,
+        data.seed === undefined ? random.split('mixture') : RandomStream.fromSeed(data.seed).split('random-mixture'),
+        {
+          components: data.components,
+          box: data.box,
+          stdLow: data.stdRange[0],
+          stdHigh: data.stdRange[1],
+        },
+      );
     case 'bimodal':
       return bimodalOracle();
     case 'mnist':

@@ -3,6 +3,8 @@ import { diffusionDescriptor, type SiteEntropyProduction } from './diffusion-sys
 import { GaussianEntropyProduction } from './entropy-production';
 import { VariancePreservingProcess } from './forward-process';
 import { isotropicGaussian } from './gaussian-mixture';
+import { dataDistribution, dataSchema } from './data-source';
+import { RandomStream } from '@entroscope/core';
 
 describeSystemConformance(diffusionDescriptor, [
   { data: { kind: 'gaussian', mean: [2, 1], variance: 0.25 }, samples: 64, times: [0, 0.1, 1] },
@@ -100,6 +102,17 @@ describe('diffusion system', () => {
     expect(first!.uncertainty!.total).toBeGreaterThan(0);
     // KL(p_1‖p_eq) is tiny for VP (μ(1) ≈ 0.018): S_tot(1) ≈ KL(p_d‖p_eq).
     expect(Math.abs(last!.total - first!.divergenceFromEquilibrium)).toBeLessThan(5 * last!.uncertainty!.total + 0.01);
+  });
+
+  it('a random mixture with a seed is the same in every run stream; without one it follows the stream', () => {
+    const data = dataSchema.parse({ kind: 'random-mixture', dimension: 3, seed: 32 });
+    const a = dataDistribution(data, RandomStream.fromSeed(1))!;
+    const b = dataDistribution(data, RandomStream.fromSeed(2).split('replicate:1'))!;
+    expect(a.components).toEqual(b.components);
+    const free = dataSchema.parse({ kind: 'random-mixture', dimension: 3 });
+    expect(dataDistribution(free, RandomStream.fromSeed(1))!.components).not.toEqual(
+      dataDistribution(free, RandomStream.fromSeed(2))!.components,
+    );
   });
 
   it('MNIST subsets: 10·n_c class-balanced images, pooled, in [0, 1] at s = 0', async () => {

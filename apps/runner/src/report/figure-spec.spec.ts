@@ -4,6 +4,7 @@ import type { ResultRecord } from '../results-store';
 import { buildFigureSpecs, type FigureSpec } from './figure-spec';
 import { displayLookup, wrap } from './labels';
 import { CATEGORICAL, deltaE } from './palette';
+import { renderSvg } from './render';
 
 const display = displayLookup(createRegistries());
 
@@ -268,6 +269,58 @@ describe('figure specifications', () => {
     expect(line.encoding!['y'].scale).toMatchObject({ type: 'log', domain: [0.5, 10] });
     expect((f!.spec['facet'] as any).column.field).toBe('panel');
     expect((f!.spec['spec'] as any).width).toBe(300);
+  });
+
+  it('puts known values and reference lines into every panel of a faceted figure, never into a panel of their own', async () => {
+    const records = [1, 2, 3].flatMap((n) =>
+      ['A', 'B'].map((construction) => record({ construction, site: { axis: 'rg-step', index: n }, value: n })),
+    );
+    const [f] = buildFigureSpecs(
+      study(),
+      records,
+      [
+        figure({
+          probes: ['kl'],
+          facet: 'probes.kl.params.estimator.construction',
+          references: [
+            { label: 'known', x: 2, y: 1.5 },
+            { label: 'level', y: 2 },
+          ],
+        }),
+      ],
+      { display },
+    );
+    const panels = rows(f!).map((r) => r['panel']);
+    expect(panels.every((p) => p === 'A' || p === 'B')).toBe(true);
+    expect(
+      rows(f!)
+        .filter((r) => r['reference'] === 'known')
+        .map((r) => r['panel']),
+    ).toEqual(['A', 'B']);
+    // The drawn SVG has exactly two panel headers, A and B.
+    const svg = await renderSvg(f!.spec);
+    const headers = [...svg.matchAll(/transform="translate\(0,9\)"[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+    expect(headers.filter((h) => h!.length <= 1)).toEqual(['A', 'B']);
+  });
+
+  it('draws metrics per epoch (site = training time) as one line over the epochs, not one point per epoch', () => {
+    const records = [1, 2, 3].map((t) =>
+      record({
+        system: 'net',
+        systemId: 'trained-mlp',
+        probe: 'metrics',
+        probeId: 'training-metrics',
+        estimator: 'test-accuracy',
+        site: { axis: 'epoch', index: t, time: { axis: 'epoch', index: t } } as ResultRecord['site'],
+        value: 0.5 + t / 10,
+        unit: 'dimensionless',
+        sweep: {},
+        params: { system: {}, probe: {} },
+      }),
+    );
+    const [f] = buildFigureSpecs(study(), records, [figure({ probes: ['metrics'], overlays: [] })], { display });
+    expect(new Set(rows(f!).map((r) => r['line'])).size).toBe(1);
+    expect(rows(f!).map((r) => r['x'])).toEqual([1, 2, 3]);
   });
 
   it('draws signed heat maps on a diverging colour scale centred on 0 with colour-bar ticks, and breaks an overlay that leaves the map', () => {

