@@ -275,9 +275,9 @@ export function ksgConditionalMutualInformation(
   for (let i = 0; i < n; i++) {
     tree.nearest(all, i * D, k, i, dist, idx);
     const eps = dist[k - 1]!;
-    const nxz = cXZ(xz, i * (x.d + z.d), eps, true) - 1;
-    const nyz = cYZ(yz, i * (y.d + z.d), eps, true) - 1;
-    const nz = cZ(zv, i * z.d, eps, true) - 1;
+    const nxz = cXZ.count(xz, i * (x.d + z.d), eps, true) - 1;
+    const nyz = cYZ.count(yz, i * (y.d + z.d), eps, true) - 1;
+    const nz = cZ.count(zv, i * z.d, eps, true) - 1;
     sum += psi[nxz + 1]! + psi[nyz + 1]! - psi[nz + 1]!;
   }
   return psi[k]! - sum / n;

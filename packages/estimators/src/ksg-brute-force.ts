@@ -1,3 +1,4 @@
+import { insertNeighbour } from './kd-tree';
 import { digammaTable } from './special-functions';
 
 /**
@@ -98,15 +99,7 @@ export class KsgBruteForceTerms {
           const v = Math.abs(c[q]! - c[p]!);
           if (v > d) d = v;
         }
-        if (!(d < dist[k - 1]!)) continue;
-        let i = k - 1;
-        while (i > 0 && dist[i - 1]! > d) {
-          dist[i] = dist[i - 1]!;
-          idx[i] = idx[i - 1]!;
-          i--;
-        }
-        dist[i] = d;
-        idx[i] = p;
+        if (d < dist[k - 1]!) insertNeighbour(dist, idx, k, d, p);
       }
     }
   }
