@@ -158,6 +158,55 @@ export class CascadeNetwork {
   }
 
   /**
+   * Largest Lyapunov exponent of this realized forward network along the trajectories of `rows` inputs (nats per
+   * block): a random unit tangent vector v per row is carried through the block Jacobians J_ℓ = diag(1 − a_ℓ²) W_ℓ
+   * and renormalised after every block, and λ is the mean over rows and over the blocks l ∈ [from, to) (0-based)
+   * of ln ‖J_ℓ v‖. As the width N → ∞ it tends to ½ ln χ₁ of mean field, which crosses 0 at σ_w²_c; at finite
+   * width each network has its own zero crossing, shifted and scattered (docs/cascade.md, "Why the peak moves").
+   * `perRow` holds each row's mean over the blocks. Blocks before `from` are the transient towards q*; the blocks
+   * used should keep the width (ln ‖J v‖ between different widths has no common scale).
+   */
+  async lyapunovExponent(
+    images: Float32Array,
+    rows: number,
+    kernels: KernelBackend,
+    random: RandomStream,
+    from: number,
+    to: number,
+  ): Promise<{ exponent: number; perRow: Float64Array }> {
+    if (!(Number.isInteger(from) && Number.isInteger(to) && from >= 0 && to > from && to <= this.blocks))
+      throw new ArgumentError('lyapunovExponent: [from, to)', `block indices with 0 ≤ from < to ≤ ${this.blocks}`, [
+        from,
+        to,
+      ]);
+    const width0 = this.widths[0]!;
+    let v: Float32Array = new Float32Array(rows * width0);
+    for (let i = 0; i < v.length; i++) v[i] = random.normal();
+    const normalise = (t: Float32Array, cols: number, acc: Float64Array | null) => {
+      for (let r = 0; r < rows; r++) {
+        let s = 0;
+        for (let j = 0; j < cols; j++) s += t[r * cols + j]! * t[r * cols + j]!;
+        const norm = Math.sqrt(s);
+        if (acc) acc[r]! += Math.log(norm);
+        for (let j = 0; j < cols; j++) t[r * cols + j] = t[r * cols + j]! / norm;
+      }
+    };
+    normalise(v, width0, null);
+    const perRow = new Float64Array(rows);
+    let a = images;
+    for (let l = 0; l < to; l++) {
+      const f = this.forward[l]!;
+      a = await this.forwardBlock(l, a, rows, kernels);
+      v = await kernels.matmul(v, f.weight, rows, f.inputSize, f.outputSize, { transposeB: true });
+      for (let i = 0; i < v.length; i++) v[i] = v[i]! * (1 - a[i]! * a[i]!);
+      normalise(v, f.outputSize, l >= from ? perRow : null);
+    }
+    let sum = 0;
+    for (let r = 0; r < rows; r++) sum += perRow[r]! /= to - from;
+    return { exponent: sum / rows, perRow };
+  }
+
+  /**
    * Reconstructions of `rows` images from every depth: calls `visit(ℓ, x̂^(ℓ))` for ℓ = 1…L in order with
    * x̂^(ℓ) = g_1 ∘ … ∘ g_ℓ(a^ℓ) (g_1 applied last). Holds one activation and one reconstruction at a time.
    */

@@ -197,7 +197,37 @@ export class CascadeSystem implements System {
         const images = new Float32Array(E * test.pixels);
         test.gather(chosen, images);
         const meanField = meanFieldMeta(p.sigmaW2, p.sigmaB2);
-        const common = { sigmaW2: p.sigmaW2, sigmaB2: p.sigmaB2, blocks: L, images: E, meanField };
+        // The realized network's own criticality: its Lyapunov exponent along the evaluation images' trajectories,
+        // over the leading blocks that keep the width (after a transient of up to 10 blocks). Mean field's σ_w²_c
+        // is where ½ ln χ₁ crosses 0 as N → ∞; a finite-width network's exponent crosses 0 elsewhere.
+        let square = 0;
+        while (square < L && widths[square] === widths[square + 1]) square++;
+        let network: {
+          lyapunovExponent: number;
+          lyapunovStandardError: number;
+          lyapunovBlocks: [number, number];
+          lyapunovImages: number;
+        } | null = null;
+        if (square >= 2) {
+          const from = Math.min(10, Math.floor(square / 2));
+          const { exponent, perRow } = await net.lyapunovExponent(
+            images,
+            E,
+            kernels,
+            random.split('lyapunov'),
+            from,
+            square,
+          );
+          let ss = 0;
+          for (const r of perRow) ss += (r - exponent) ** 2;
+          network = {
+            lyapunovExponent: exponent,
+            lyapunovStandardError: Math.sqrt(ss / (E - 1) / E),
+            lyapunovBlocks: [from + 1, square],
+            lyapunovImages: E,
+          };
+        }
+        const common = { sigmaW2: p.sigmaW2, sigmaB2: p.sigmaB2, blocks: L, images: E, meanField, network };
         subscriber.next({
           system: this.context.name,
           site: { axis: 'layer', index: 0, label: 'input' },
@@ -280,6 +310,18 @@ export class CascadeSystem implements System {
               n: null,
               description: 'Adam steps over all auxiliary maps',
             },
+            ...(network
+              ? [
+                  {
+                    name: 'lyapunov-exponent',
+                    value: network.lyapunovExponent,
+                    unit: 'nat/layer',
+                    n: E,
+                    uncertainty: network.lyapunovStandardError,
+                    description: `largest Lyapunov exponent of the realized forward network: mean ln ‖J_ℓ v‖ of a tangent vector along the evaluation images' trajectories over blocks ${network.lyapunovBlocks[0]}–${network.lyapunovBlocks[1]} (0 at the network's own critical point)`,
+                  },
+                ]
+              : []),
             {
               name: 'state-bytes',
               value: net.stateBytes(),
