@@ -112,12 +112,13 @@ const scriptWorkloads = [
     numpy: ['python3', [path.join(__dirname, 'ksg_scipy.py'), '100000', '5', '5', '1']],
     build: 'packages/estimators/tsconfig.lib.json',
     unit: 'ms',
-    reps: 1,
+    // Three alternating runs a side (median), so the ratio is not one draw: about 3 × (12 s + 56 s) on 2 cores.
+    reps: 3,
     target: 0.5,
   },
   {
     id: 'ksg-4e3-d32',
-    what: 'KSG mutual information, N = 4000, x and y 16-D each (d = 32: the brute-force path, search auto), k = 4, vs SciPy cKDTree',
+    what: 'KSG mutual information, N = 4000, x and y 16-D each (d = 32, search auto: the trees, faster than the brute-force scan here), k = 4, vs SciPy cKDTree',
     ts: ['node', [path.join(__dirname, 'ksg-bench.js'), '4000', '16', '16']],
     numpy: ['python3', [path.join(__dirname, 'ksg_scipy.py'), '4000', '16', '16', '1']],
     build: 'packages/estimators/tsconfig.lib.json',
@@ -257,11 +258,19 @@ class NumpyServer {
 
 function markdownTable(results) {
   const fmt = (v) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+  // Rows merged from other sittings (`--only`) name their own date and load average.
+  const sitting = (w) =>
+    results.mergedFrom && w.measuredAt
+      ? ` (measured ${w.measuredAt.slice(0, 16).replace('T', ' ')}${w.loadAverage ? `, load ${w.loadAverage.join('→')}` : ''})`
+      : '';
+  const failed = results.workloads
+    .filter((w) => w.error)
+    .map((w) => `- ${w.id}: not measured in this run: ${w.error}`);
   const queueRows = results.workloads
-    .filter((w) => w.queue)
+    .filter((w) => w.queue && !w.error)
     .map(
       (w) =>
-        `| ${w.what} | **${fmt(w.value)}** ${w.unit} | ${w.raw.localMs.map(fmt).join(', ')} | ${w.raw.queueMs.map(fmt).join(', ')} |`,
+        `| ${w.what}${sitting(w)} | **${fmt(w.value)}** ${w.unit} | ${w.raw.localMs.map(fmt).join(', ')} | ${w.raw.queueMs.map(fmt).join(', ')} |`,
     );
   const queueTable =
     queueRows.length > 0
@@ -274,7 +283,7 @@ function markdownTable(results) {
           ...queueRows,
         ]
       : [];
-  const rows = results.workloads.filter((w) => !w.queue).map((w) => {
+  const rows = results.workloads.filter((w) => !w.queue && !w.error).map((w) => {
     const target =
       w.target !== undefined
         ? `≤ ${w.target} ${w.ratio <= w.target ? '✅' : '❌'}`
@@ -287,15 +296,16 @@ function markdownTable(results) {
         : w.memory !== undefined
           ? ` (largest loss difference ${w.maxLossDifference.toExponential(1)}; peak RSS ${w.memory.maxRssMiB} MiB, backprop needs ${w.memory.backpropNeedsMiB} MiB)`
           : '';
-    return `| ${w.what} | ${fmt(w.typescript.median)} [${fmt(w.typescript.p25)}–${fmt(w.typescript.p75)}] | ${fmt(w.numpy.median)} [${fmt(w.numpy.p25)}–${fmt(w.numpy.p75)}] | **${w.ratio.toFixed(2)}**${extra} | ${target} |`;
+    return `| ${w.what}${sitting(w)} | ${fmt(w.typescript.median)} [${fmt(w.typescript.p25)}–${fmt(w.typescript.p75)}] | ${fmt(w.numpy.median)} [${fmt(w.numpy.p25)}–${fmt(w.numpy.p75)}] | **${w.ratio.toFixed(2)}**${extra} | ${target} |`;
   });
   return [
-    `Measured ${results.date} on ${results.machine.cpu} (${results.machine.cores} cores), Node ${results.machine.node}, NumPy ${results.machine.numpy} with ${results.machine.blas}${results.machine.openblas ? ` (kernel ${results.machine.openblas.kernel}, OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset)` : ''} on 1 thread; TypeScript uses ${results.machine.tsThreads} threads for dense products, the multispin sweep and the rows marked so (the Ising engines' results do not depend on the thread count). Times in ms: median [25th–75th percentile] of alternating repetitions in one run (\`npm run bench\`, raw data in bench/results.json). Ratio = TypeScript / NumPy medians (lower is better). The machine is shared: 1-minute load average ${results.machine.loadAverageAtStart[0]} at the start, ${results.machine.loadAverageAtEnd[0]} at the end.`,
+    `Measured ${results.date} on ${results.machine.cpu} (${results.machine.cores} cores), Node ${results.machine.node}, NumPy ${results.machine.numpy} with ${results.machine.blas}${results.machine.openblas ? ` (kernel ${results.machine.openblas.kernel}, OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset)` : ''} on 1 thread; TypeScript uses ${results.machine.tsThreads} threads for dense products, the multispin sweep and the rows marked so (the Ising engines' results do not depend on the thread count). Times in ms: median [25th–75th percentile] of alternating repetitions in one run (\`npm run bench\`, raw data in bench/results.json). Ratio = TypeScript / NumPy medians (lower is better). The machine is shared: 1-minute load average ${results.machine.loadAverageAtStart[0]} at the start, ${results.machine.loadAverageAtEnd[0]} at the end${results.mergedFrom ? ` of the last run; rows re-measured with --only give their own date and load, the others are from ${results.mergedFrom.join(', ')}` : ''}.`,
     '',
     '| workload | TypeScript ms | NumPy ms | ratio TS / NumPy | target |',
     '|---|---|---|---|---|',
     ...rows,
     ...queueTable,
+    ...(failed.length > 0 ? ['', ...failed] : []),
   ].join('\n');
 }
 
@@ -368,7 +378,28 @@ async function main() {
     quick,
     workloads: [],
   };
-  for (const w of workloads) {
+  // Every row is written to bench/results.partial.json as soon as it is measured, and a row that throws is recorded
+  // with its error while the others go on: a crash in one row, or a killed run, loses nothing already measured.
+  const partial = path.join(root, 'bench', 'results.partial.json');
+  fs.mkdirSync(path.dirname(partial), { recursive: true });
+  const record = (entry, startedLoad) => {
+    entry.measuredAt = new Date().toISOString();
+    entry.loadAverage = [startedLoad, Math.round(os.loadavg()[0] * 100) / 100];
+    results.workloads.push(entry);
+    fs.writeFileSync(partial, `${JSON.stringify(results, null, 2)}\n`);
+  };
+  const guarded = async (w, body) => {
+    const startedLoad = Math.round(os.loadavg()[0] * 100) / 100;
+    try {
+      const entry = await body();
+      if (entry) record(entry, startedLoad);
+    } catch (error) {
+      const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      console.log(`${w.id}: FAILED: ${message}`);
+      record({ id: w.id, what: w.what, error: message }, startedLoad);
+    }
+  };
+  for (const w of workloads) await guarded(w, async () => {
     const reps = quick ? Math.max(3, Math.ceil(w.reps / 5)) : w.reps;
     const numpyId = w.numpy ?? w.id;
     const perNumpy = w.perNumpy ?? 1;
@@ -424,18 +455,15 @@ async function main() {
       entry.flipsPerNs = Math.round((w.flips / (entry.typescript.median * 1e6)) * 1000) / 1000;
       entry.meetsTarget = entry.flipsPerNs >= 1;
     }
-    results.workloads.push(entry);
     console.log(
       `TS ${entry.typescript.median} ms, NumPy ${entry.numpy.median} ms, ratio ${entry.ratio}${entry.flipsPerNs ? `, ${entry.flipsPerNs} flips/ns` : ''}`,
     );
-  }
+    return entry;
+  });
   numpy.close();
-  for (const w of scriptWorkloads) {
+  for (const w of scriptWorkloads) await guarded(w, async () => {
     const missing = [w.ts[1][0], w.numpy[1][0]].filter((f) => !fs.existsSync(f));
-    if (missing.length > 0) {
-      console.log(`${w.id}: skipped (missing ${missing.map((f) => path.relative(root, f)).join(', ')})`);
-      continue;
-    }
+    if (missing.length > 0) throw new Error(`missing ${missing.map((f) => path.relative(root, f)).join(', ')}`);
     process.stdout.write(`${w.id}: `);
     execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-b', path.join(root, w.build)], {
       stdio: 'inherit',
@@ -462,10 +490,10 @@ async function main() {
       entry.target = w.target;
       entry.meetsTarget = entry.ratio <= w.target;
     }
-    results.workloads.push(entry);
     console.log(`TS ${entry.typescript.median} ${entry.unit}, NumPy ${entry.numpy.median}, ratio ${entry.ratio}`);
-  }
-  for (const w of pairedWorkloads) {
+    return entry;
+  });
+  for (const w of pairedWorkloads) await guarded(w, async () => {
     process.stdout.write(`${w.id}: `);
     for (const project of ['packages/nn/tsconfig.lib.json', 'packages/datasets/tsconfig.lib.json'])
       execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-b', path.join(root, project)], {
@@ -501,12 +529,12 @@ async function main() {
       entry.target = w.target;
       entry.meetsTarget = entry.ratio <= w.target;
     }
-    results.workloads.push(entry);
     console.log(
       `TS ${entry.typescript.median} ms, NumPy ${entry.numpy.median} ms, ratio ${entry.ratio}, max |Δloss| ${entry.maxLossDifference.toExponential(2)}, peak RSS ${entry.memory.maxRssMiB} MiB (backprop needs ${entry.memory.backpropNeedsMiB} MiB)`,
     );
-  }
-  for (const w of queueWorkloads) {
+    return entry;
+  });
+  for (const w of queueWorkloads) await guarded(w, async () => {
     process.stdout.write(`${w.id}: `);
     execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-b', path.join(root, 'tsconfig.json')], {
       stdio: 'inherit',
@@ -514,14 +542,26 @@ async function main() {
     const argv = [path.join(__dirname, 'queue-bench.js'), ...(quick ? w.quickArgs : w.args)];
     argv.push(`--reps=${quick ? 1 : w.reps}`);
     const out = JSON.parse(execFileSync(process.execPath, argv, { encoding: 'utf8' }).trim().split('\n').pop());
-    results.workloads.push({ id: w.id, what: w.what, queue: true, value: out.value, unit: out.unit, reps: out.reps, raw: out });
     console.log(`${out.value} ${out.unit} (in-process ${out.localMs.join(', ')} ms; queue ${out.queueMs.join(', ')} ms)`);
-  }
+    return { id: w.id, what: w.what, queue: true, value: out.value, unit: out.unit, reps: out.reps, raw: out };
+  });
   results.machine.loadAverageAtEnd = os.loadavg().map((v) => Math.round(v * 100) / 100);
-  fs.mkdirSync(path.join(root, 'bench'), { recursive: true });
-  fs.writeFileSync(path.join(root, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  const file = path.join(root, 'bench', 'results.json');
+  let published = results;
+  if (only.length > 0 && fs.existsSync(file)) {
+    // --only re-measures some rows: merge them into the committed results (same order, new rows appended), keeping
+    // the other rows with their own dates; the table then says which sitting each row comes from.
+    const previous = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const fresh = new Map(results.workloads.map((w) => [w.id, w]));
+    const stamp = (w) => (w.measuredAt ? w : { ...w, measuredAt: previous.date });
+    const merged = previous.workloads.map((w) => fresh.get(w.id) ?? stamp(w));
+    for (const w of results.workloads) if (!previous.workloads.some((p) => p.id === w.id)) merged.push(w);
+    published = { ...results, workloads: merged, mergedFrom: [...new Set([previous.date, ...(previous.mergedFrom ?? [])])] };
+  }
+  fs.writeFileSync(file, `${JSON.stringify(published, null, 2)}\n`);
+  fs.rmSync(partial, { force: true });
   console.log('wrote bench/results.json');
-  publish(results);
+  publish(published);
   process.exit(0);
 }
 

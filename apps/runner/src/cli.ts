@@ -68,6 +68,25 @@ function parseSeed(value: string): number {
   return n;
 }
 
+function typeOf(node: Record<string, any>): string {
+  return node['enum']
+    ? (node['enum'] as unknown[]).map((v) => JSON.stringify(v)).join('|')
+    : node['const'] !== undefined
+      ? JSON.stringify(node['const'])
+      : (node['type'] ?? (node['oneOf'] || node['anyOf'] ? 'one of' : ''));
+}
+
+/** ' [≥ a, ≤ b]' from a JSON Schema node's bounds, or ''. */
+function rangeOf(node: Record<string, any>): string {
+  const range = [
+    node['minimum'] !== undefined ? `≥ ${node['minimum']}` : '',
+    node['maximum'] !== undefined && node['maximum'] < 1e15 ? `≤ ${node['maximum']}` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+  return range ? ` [${range}]` : '';
+}
+
 /** Describes a zod schema's fields for `entroscope list` (from its JSON Schema). */
 function describeParams(schema: z.ZodType, indent: string): string[] {
   const json = z.toJSONSchema(schema, { unrepresentable: 'any', io: 'input' }) as Record<string, any>;
@@ -77,17 +96,8 @@ function describeParams(schema: z.ZodType, indent: string): string[] {
     if (properties) {
       const required = new Set<string>((node['required'] as string[]) ?? []);
       for (const [key, child] of Object.entries(properties)) {
-        const type = child.enum
-          ? child.enum.map((v: unknown) => JSON.stringify(v)).join('|')
-          : child.const !== undefined
-            ? JSON.stringify(child.const)
-            : (child.type ?? (child.oneOf || child.anyOf ? 'one of' : ''));
-        const range = [
-          child.minimum !== undefined ? `≥ ${child.minimum}` : '',
-          child.maximum !== undefined && child.maximum < 1e15 ? `≤ ${child.maximum}` : '',
-        ]
-          .filter(Boolean)
-          .join(', ');
+        const type = typeOf(child);
+        const range = rangeOf(child).slice(2, -1);
         const def =
           child.default !== undefined
             ? ` (default ${JSON.stringify(child.default)})`
@@ -104,7 +114,14 @@ function describeParams(schema: z.ZodType, indent: string): string[] {
       // Discriminated-union options: a header naming the discriminator value, then the option's own fields.
       const [tagKey, tagSchema] =
         (Object.entries(option.properties ?? {}) as [string, any][]).find(([, p]) => p?.const !== undefined) ?? [];
-      if (tagKey === undefined) continue;
+      if (tagKey === undefined) {
+        // An untagged option: a plain value (shown by type, range or constant) or an object (its fields).
+        if (option.properties) {
+          lines.push(`${indent}${'  '.repeat(depth)}| object${option.description ? ` — ${option.description}` : ''}`);
+          walk(option, '', depth + 1);
+        } else lines.push(`${indent}${'  '.repeat(depth)}| ${typeOf(option)}${rangeOf(option)}`);
+        continue;
+      }
       lines.push(`${indent}${'  '.repeat(depth)}| ${tagKey}: ${JSON.stringify(tagSchema.const)}`);
       walk(
         {
@@ -132,6 +149,35 @@ export function listDescriptors(registries: Registries): string {
       if (d.citation) out.push(`    cites: ${d.citation}`);
       out.push(...describeParams(d.paramsSchema, '    '));
       out.push('');
+    }
+  }
+  return out.join('\n');
+}
+
+/**
+ * The same reference as Markdown: docs/parameters.md is this text (`npm run docs:params` writes it; a runner spec
+ * fails when the committed file differs, so the docs cannot fall behind the schemas).
+ */
+export function listDescriptorsMarkdown(registries: Registries): string {
+  const out: string[] = [
+    '# Parameter reference',
+    '',
+    'Every registered system and probe with its parameters, types, ranges, defaults and descriptions, as the study',
+    "files take them. Generated from the plugins' schemas by `npx entroscope list --markdown` (`npm run docs:params`",
+    'rewrites this file; `apps/runner/src/parameters-doc.spec.ts` fails when it is out of date). Science and',
+    'measurements: the other files of docs/.',
+    '',
+  ];
+  for (const [title, registry] of [
+    ['Systems', registries.systems],
+    ['Probes', registries.probes],
+  ] as const) {
+    out.push(`## ${title}`, '');
+    for (const d of registry.list()) {
+      out.push(`### \`${d.id}\` (v${d.version})`, '', d.summary, '');
+      if (d.citation) out.push(`Cites: ${d.citation}`, '');
+      const params = describeParams(d.paramsSchema, '');
+      out.push(...(params.length ? ['```text', ...params, '```'] : ['No parameters.']), '');
     }
   }
   return out.join('\n');
@@ -347,7 +393,10 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo, given
   program
     .command('list')
     .description('list every registered system and probe with its parameters')
-    .action(() => io.stdout(listDescriptors(registries)));
+    .option('--markdown', 'as Markdown (the text of docs/parameters.md)')
+    .action((opts: { markdown?: boolean }) =>
+      io.stdout(opts.markdown ? listDescriptorsMarkdown(registries) : listDescriptors(registries)),
+    );
 
   program
     .command('schema')
