@@ -52,6 +52,17 @@ function countByDefinition(v: Float64Array, n: number, d: number, i: number, r: 
   return c;
 }
 
+/** The first dx and the last dy columns of the rows of `joint`. */
+function columns(joint: Float64Array, n: number, dx: number, dy: number): [Float64Array, Float64Array] {
+  const x = new Float64Array(n * dx);
+  const y = new Float64Array(n * dy);
+  for (let i = 0; i < n; i++) {
+    for (let a = 0; a < dx; a++) x[i * dx + a] = joint[i * (dx + dy) + a]!;
+    for (let b = 0; b < dy; b++) y[i * dy + b] = joint[i * (dx + dy) + dx + b]!;
+  }
+  return [x, y];
+}
+
 const cases: [number, Kind][] = [];
 for (const d of [1, 2, 5, 10]) for (const kind of ['continuous', 'discrete', 'mixed'] as Kind[]) cases.push([d, kind]);
 
@@ -136,14 +147,9 @@ describe('KSG neighbour counts against their definition', () => {
     [5, 5, 'mixed'],
   ] as [number, number, Kind][])('dx = %d, dy = %d, %s columns: n_x, n_y of algorithm 1', (dx, dy, kind) => {
     const k = 3;
-    const joint = sample(5, n, dx + dy, kind);
     const D = dx + dy;
-    const x = new Float64Array(n * dx);
-    const y = new Float64Array(n * dy);
-    for (let i = 0; i < n; i++) {
-      for (let a = 0; a < dx; a++) x[i * dx + a] = joint[i * D + a]!;
-      for (let b = 0; b < dy; b++) y[i * dy + b] = joint[i * D + dx + b]!;
-    }
+    const joint = sample(5, n, D, kind);
+    const [x, y] = columns(joint, n, dx, dy);
     const terms = new Float64Array(n);
     const counts = new Float64Array(2 * n);
     // Split the queries in three, as the worker threads do.
@@ -169,12 +175,7 @@ describe('KSG neighbour counts against their definition', () => {
     const k = 4;
     const D = dx + dy;
     const joint = sample(6, n, D, 'continuous');
-    const x = new Float64Array(n * dx);
-    const y = new Float64Array(n * dy);
-    for (let i = 0; i < n; i++) {
-      for (let a = 0; a < dx; a++) x[i * dx + a] = joint[i * D + a]!;
-      for (let b = 0; b < dy; b++) y[i * dy + b] = joint[i * D + dx + b]!;
-    }
+    const [x, y] = columns(joint, n, dx, dy);
     const terms = new Float64Array(n);
     const counts = new Float64Array(2 * n);
     new KsgTerms(x, y, n, dx, dy, k, 2).run(0, n, terms, counts);

@@ -114,12 +114,13 @@ const WORKER_FILE = path.join(__dirname, 'ksg-worker.js');
 export type KsgSearch = 'tree' | 'brute-force';
 
 /**
- * Joint dimension from which the brute-force scan is faster than the trees (max-norm, k = 4, Gaussian data). Measured
- * (CPU time, one thread, x and y of equal dimension; docs/estimators.md): tree/scan = 0.55 at d = 10 (N = 5000), 0.83
- * at d = 16, 1.0 at d = 20, 1.33 at d = 32 (N = 4000). The scan costs O(N²) and the trees less, so larger N moves
- * the crossover up; below 24 (or above 2·10⁴ rows) the trees are used.
+ * Joint dimension from which the brute-force scan would be faster than the trees (max-norm, k = 4, Gaussian data):
+ * none measured. Since the trees query in leaf order and prune by tight boxes (docs/estimators.md, Speed), tree/scan
+ * CPU time (one thread, x and y of equal dimension) is 0.29 at d = 10 (N = 5000), 0.49 at d = 16, 0.63 at d = 20,
+ * 0.84 at d = 32, 0.87 at d = 48, 0.76 at d = 64 (N = 4000), 0.78 at d = 64 (N = 500), 0.87 at d = 128 (N = 300);
+ * before, the scan won from d ≈ 20. So `search: auto` uses the trees; the scan stays selectable (identical counts).
  */
-export const KSG_BRUTE_FORCE_DIMENSION = 24;
+export const KSG_BRUTE_FORCE_DIMENSION = Infinity;
 
 /** The search `ksgMutualInformation` uses by default for n rows of joint dimension d. */
 export function ksgSearchFor(n: number, d: number): KsgSearch {

@@ -8,7 +8,7 @@ import {
   type Construction,
 } from './exponential-family-divergence';
 
-// Reference tables: docs/science/rg-ising.md §1.4 (class E: 1e-12, or ±1 in the last quoted digit).
+// Reference tables: docs/science/rg-ising.md §1.4 (to 1e-12, or ±1 in the last quoted digit).
 const tolerance = (quoted: string) => Math.max(1e-12, 10 ** -quoted.split('.')[1]!.length);
 
 async function chain(params: Record<string, unknown>): Promise<ExponentialFamilyExact[]> {

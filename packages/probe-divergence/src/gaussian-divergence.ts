@@ -33,7 +33,7 @@ function forward(l: Float64Array, d: number, b: Float64Array): Float64Array {
 }
 
 /**
- * KL(N₀‖N₁) = ½[tr(Σ₁⁻¹Σ₀) + (μ₁−μ₀)ᵀΣ₁⁻¹(μ₁−μ₀) − d + ln det Σ₁ − ln det Σ₀], nats (estimators.md §2),
+ * KL(N₀‖N₁) = ½[tr(Σ₁⁻¹Σ₀) + (μ₁−μ₀)ᵀΣ₁⁻¹(μ₁−μ₀) − d + ln det Σ₁ − ln det Σ₀], nats (docs/estimators.md, gaussian),
  * via Cholesky factors (never det()). tr(Σ₁⁻¹Σ₀) = ‖L₁⁻¹L₀‖²_F.
  */
 export function gaussianDivergence(

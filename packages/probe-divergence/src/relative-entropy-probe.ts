@@ -416,7 +416,7 @@ export const relativeEntropyDescriptor: ProbeDescriptor<RelativeEntropyParams> =
     },
   },
   citation:
-    'Erdmenger, Grosvenor, Jefferson, arXiv:2107.06898; docs/science/rg-ising.md §1.3, §2.4; estimators.md §1–2',
+    'Erdmenger, Grosvenor, Jefferson, arXiv:2107.06898; docs/science/rg-ising.md §1.3, §2.4; docs/estimators.md',
   paramsSchema: relativeEntropyParamsSchema as unknown as z.ZodType<RelativeEntropyParams>,
   requires: (params) =>
     params.estimator.use === 'exact'

@@ -229,7 +229,7 @@ export const twoInputMutualInformationDescriptor: ProbeDescriptor<TwoInputMutual
     values: { gaussian: 'Gaussian (sampled)', ksg: 'KSG', 'mean-field': 'mean field' },
   },
   citation:
-    'Poole et al. arXiv:1606.05340; Schoenholz et al. arXiv:1611.01232; docs/science/random-mlp-mean-field.md §4; estimators.md §2',
+    'Poole et al. arXiv:1606.05340; Schoenholz et al. arXiv:1611.01232; docs/science/random-mlp-mean-field.md §4; docs/estimators.md (gaussian)',
   paramsSchema: twoInputMutualInformationParamsSchema as unknown as z.ZodType<TwoInputMutualInformationParams>,
   requires: () => ({ kinds: ['pre-activations', 'activations'] }),
   create: (params, context: RunContext) => new TwoInputMutualInformationProbe(params, context),
