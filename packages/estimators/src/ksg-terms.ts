@@ -83,24 +83,21 @@ export class KsgTerms {
 export class RangeCounter {
   private readonly tree: KdTree | undefined;
   private readonly line: SortedLine | undefined;
-  /** Position in the counter's order (the tree's leaf order, or sorted order in 1-D) → row, and its inverse. */
-  private readonly rowAt: Int32Array;
-  private readonly rank: Int32Array;
+  /** Position in the tree's leaf order → row, and its inverse (k-d tree only). */
+  private readonly rowAt: Int32Array | undefined;
+  private readonly rank: Int32Array | undefined;
 
   constructor(values: Float64Array, n: number, d: number) {
-    const order = new Int32Array(n);
     if (d === 1) {
+      // Queries keep the caller's order: the sorted array is small and the joint order is already local in x.
       this.line = new SortedLine(values);
-      for (let i = 0; i < n; i++) order[i] = i;
-      order.sort((a, b) => values[a]! - values[b]! || a - b);
-    } else {
-      // Larger leaves pay for range counts (fewer box tests per counted point); measured at N = 2·10⁴, d = 5.
-      this.tree = new KdTree(values, n, d, 'max', 32);
-      order.set(this.tree.order);
+      return;
     }
-    this.rowAt = order;
+    // Larger leaves pay for range counts (fewer box tests per counted point); measured at N = 2·10⁴, d = 5.
+    this.tree = new KdTree(values, n, d, 'max', 32);
+    this.rowAt = this.tree.order;
     this.rank = new Int32Array(n);
-    for (let p = 0; p < n; p++) this.rank[order[p]!] = p;
+    for (let p = 0; p < n; p++) this.rank[this.rowAt[p]!] = p;
   }
 
   /** Number of rows within r of q (offset qo), itself included: ‖·‖ < r when strict, ≤ r otherwise (max-norm). */
@@ -110,7 +107,8 @@ export class RangeCounter {
 
   /**
    * For each row i of `rows` (rows of `values`, d columns): the number of other rows within radius[i], written to
-   * out[2i + slot]. Runs in the counter's order, so consecutive queries search the same part of the tree.
+   * out[2i + slot]. Runs in the tree's leaf order, so consecutive queries search the same part of the tree (in 1-D, in
+   * the order given).
    */
   countRows(
     rows: Int32Array,
@@ -121,11 +119,16 @@ export class RangeCounter {
     out: Float64Array,
     slot: 0 | 1,
   ): void {
+    const { rank, rowAt } = this;
+    if (!rank || !rowAt) {
+      for (const i of rows) out[2 * i + slot] = this.count(values, i * d, radius[i]!, strict) - 1;
+      return;
+    }
     const ranks = new Int32Array(rows.length);
-    for (let t = 0; t < rows.length; t++) ranks[t] = this.rank[rows[t]!]!;
+    for (let t = 0; t < rows.length; t++) ranks[t] = rank[rows[t]!]!;
     ranks.sort();
     for (const position of ranks) {
-      const i = this.rowAt[position]!;
+      const i = rowAt[position]!;
       out[2 * i + slot] = this.count(values, i * d, radius[i]!, strict) - 1;
     }
   }
