@@ -323,6 +323,38 @@ describe('figure specifications', () => {
     expect(rows(f!).map((r) => r['x'])).toEqual([1, 2, 3]);
   });
 
+  it('names the y axis and legend of recorded metrics by the quantities the system says they are, in their own unit', () => {
+    const metric = (estimator: string, t: number, systemId = 'neural-entropy') =>
+      record({
+        system: 'mixture',
+        systemId,
+        probe: 'entropies',
+        probeId: 'training-metrics',
+        estimator,
+        site: { axis: 'epoch', index: t, time: { axis: 'epoch', index: t } } as ResultRecord['site'],
+        value: t,
+        unit: 'nat',
+        sweep: {},
+        params: { system: {}, probe: {} },
+      });
+    const records = [1, 2].flatMap((t) => [metric('neural-entropy', t), metric('total-entropy', t)]);
+    const [f] = buildFigureSpecs(study(), records, [figure({ probes: ['entropies'], overlays: [] })], { display });
+    const line = flatLayers(f!.spec).find((l) => markOf(l) === 'line' && l.encoding?.['color']?.legend !== undefined)!;
+    const yTitle = line.encoding!['y'].title.join(' ');
+    expect(yTitle).toBe('neural entropy S_NN; entropy production S_tot [nats]');
+    expect(yTitle).not.toContain('Training metrics');
+    expect(line.encoding!['color'].scale.domain).toEqual(['neural entropy S_NN', 'entropy production S_tot']);
+    // A metric the system does not name (a trained MLP's training loss) keeps the probe's words and unit.
+    const [g] = buildFigureSpecs(
+      study(),
+      [1, 2].map((t) => metric('train-loss', t, 'trained-mlp')),
+      [figure({ probes: ['entropies'], overlays: [] })],
+      { display },
+    );
+    const gLine = flatLayers(g!.spec).find((l) => markOf(l) === 'line')!;
+    expect(gLine.encoding!['y'].title.join(' ')).toBe('Training metrics [nats per example]');
+  });
+
   it('draws signed heat maps on a diverging colour scale centred on 0 with colour-bar ticks, and breaks an overlay that leaves the map', () => {
     const records = [1, 1.5, 2, 2.5].flatMap((s) =>
       [0, 1, 2, 3].map((l) =>

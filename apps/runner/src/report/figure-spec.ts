@@ -10,6 +10,7 @@ import {
   parameterTerm,
   parameterTitle,
   probeSymbol,
+  quantityDisplay,
   unitWords,
   wrap,
   type DisplayLookup,
@@ -207,7 +208,7 @@ function labelSeries(
     const attributes: Record<string, string> = {
       system: r.system,
       probe: `${probeDisplay?.name ?? r.probeId}${r.probe !== r.probeId ? ` (${r.probe})` : ''}`,
-      estimator: formatValue(probeDisplay, r.estimator),
+      estimator: formatValue(quantityDisplay(display, r).display, r.estimator),
       site: `${axisTitle(systemDisplay, r.site.axis)} = ${r.site.index}`,
       time: time ? (time.label ?? `${time.axis} ${time.index}`) : '',
     };
@@ -290,7 +291,7 @@ function groupSeries(
           ? 'ratio to the last value'
           : yMode === 'peak'
             ? 'ratio to the largest |value|'
-            : unitWords(display.probe(r.probeId), converted(0, r.unit, target).unit);
+            : unitWords(quantityDisplay(display, r).display, converted(0, r.unit, target).unit);
       groups.set(key, (s = { key, records: [], label: '', attributes: {}, unit, index: groups.size }));
     }
     s.records.push(r);
@@ -322,6 +323,9 @@ function yTitle(series: readonly Series[], display: DisplayLookup, yMode: YMode)
     ...new Set(
       series.map((s) => {
         const r = s.records[0]!;
+        // A quantity the system names (a metric it records): the axis says what is drawn, not the probe's name.
+        const named = quantityDisplay(display, r);
+        if (named.bySystem) return formatValue(named.display, r.estimator);
         const d = display.probe(r.probeId);
         const symbol = probeSymbol(d, r.params.probe);
         return [d?.name ?? r.probeId, symbol].filter(Boolean).join(' ');
@@ -601,7 +605,7 @@ function lineFigure(
       unit: s.unit,
     };
     const first = s.records[0]!;
-    const estimator = formatValue(display.probe(first.probeId), first.estimator);
+    const estimator = formatValue(quantityDisplay(display, first).display, first.estimator);
     const parameters = s.label;
     for (const p of segmentPoints(points, inRange, figure.breaks)) {
       replicateCount = Math.max(replicateCount, p.replicates);

@@ -34,6 +34,20 @@ const UNIT_WORDS: Record<string, string> = {
   dimensionless: 'dimensionless',
 };
 
+/**
+ * The display that names what a measurement is: the system's when its display words include the measurement's
+ * estimator (a metric the system records and names, e.g. the neural-entropy system's 'neural-entropy', passed on
+ * by the training-metrics probe), else the probe's.
+ */
+export function quantityDisplay(
+  display: DisplayLookup,
+  r: { readonly systemId: string; readonly probeId: string; readonly estimator: string },
+): { readonly display: DescriptorDisplay<any> | undefined; readonly bySystem: boolean } {
+  const system = display.system(r.systemId);
+  if (system?.values?.[r.estimator] !== undefined) return { display: system, bySystem: true };
+  return { display: display.probe(r.probeId), bySystem: false };
+}
+
 /** Unit words of a probe's measurement, after conversion to the report's unit (bits or nats). */
 export function unitWords(display: DescriptorDisplay<any> | undefined, unit: string): string {
   const own = display?.units?.[unit] ?? display?.units?.['*'];
