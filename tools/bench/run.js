@@ -256,6 +256,15 @@ class NumpyServer {
   }
 }
 
+/** TypeScript / NumPy ratio of the medians (3 decimals) and, when the row has one, whether it meets its target. */
+function scoreAgainstTarget(entry, w) {
+  entry.ratio = Math.round((entry.typescript.median / entry.numpy.median) * 1000) / 1000;
+  if (w.target !== undefined) {
+    entry.target = w.target;
+    entry.meetsTarget = entry.ratio <= w.target;
+  }
+}
+
 function markdownTable(results) {
   const fmt = (v) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
   // Rows merged from other sittings (`--only`) name their own date and load average.
@@ -446,11 +455,7 @@ async function main() {
         numpy: npMs.map((v) => Math.round(v * 1000) / 1000),
       },
     };
-    entry.ratio = Math.round((entry.typescript.median / entry.numpy.median) * 1000) / 1000;
-    if (w.target !== undefined) {
-      entry.target = w.target;
-      entry.meetsTarget = entry.ratio <= w.target;
-    }
+    scoreAgainstTarget(entry, w);
     if (w.flips) {
       entry.flipsPerNs = Math.round((w.flips / (entry.typescript.median * 1e6)) * 1000) / 1000;
       entry.meetsTarget = entry.flipsPerNs >= 1;
@@ -485,11 +490,7 @@ async function main() {
       ratio: 0,
       raw: { typescript: tsMs, numpy: npMs },
     };
-    entry.ratio = Math.round((entry.typescript.median / entry.numpy.median) * 1000) / 1000;
-    if (w.target !== undefined) {
-      entry.target = w.target;
-      entry.meetsTarget = entry.ratio <= w.target;
-    }
+    scoreAgainstTarget(entry, w);
     console.log(`TS ${entry.typescript.median} ${entry.unit}, NumPy ${entry.numpy.median}, ratio ${entry.ratio}`);
     return entry;
   });
@@ -524,11 +525,7 @@ async function main() {
       memory: runs[0].memory,
       raw: runs,
     };
-    entry.ratio = Math.round((entry.typescript.median / entry.numpy.median) * 1000) / 1000;
-    if (w.target !== undefined) {
-      entry.target = w.target;
-      entry.meetsTarget = entry.ratio <= w.target;
-    }
+    scoreAgainstTarget(entry, w);
     console.log(
       `TS ${entry.typescript.median} ms, NumPy ${entry.numpy.median} ms, ratio ${entry.ratio}, max |Δloss| ${entry.maxLossDifference.toExponential(2)}, peak RSS ${entry.memory.maxRssMiB} MiB (backprop needs ${entry.memory.backpropNeedsMiB} MiB)`,
     );
