@@ -5,9 +5,15 @@ import { loadStudy, profilesOf } from './run-study';
 import { expandTasks } from '@entroscope/core';
 
 const studiesDir = path.resolve(__dirname, '..', '..', '..', 'studies');
-const files = fs
-  .readdirSync(studiesDir)
-  .filter((f) => /\.(ya?ml|json)$/.test(f))
+// studies/ and its folders (paper/: the paper-size runs; needs-data/: studies that need a user-given data set):
+// every file validates, not only the ones `npm run test:studies` runs.
+const files = ['', 'paper', 'needs-data']
+  .flatMap((dir) =>
+    fs
+      .readdirSync(path.join(studiesDir, dir))
+      .filter((f) => /\.(ya?ml|json)$/.test(f))
+      .map((f) => path.join(dir, f)),
+  )
   .sort();
 
 describe('every study in studies/', () => {
