@@ -5,6 +5,7 @@ import { buildFigureSpecs, type FigureSpec } from './figure-spec';
 import { displayLookup, wrap } from './labels';
 import { CATEGORICAL, deltaE } from './palette';
 import { renderSvg } from './render';
+import * as vegaLite from 'vega-lite';
 
 const display = displayLookup(createRegistries());
 
@@ -301,6 +302,26 @@ describe('figure specifications', () => {
     const svg = await renderSvg(f!.spec);
     const headers = [...svg.matchAll(/transform="translate\(0,9\)"[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
     expect(headers.filter((h) => h!.length <= 1)).toEqual(['A', 'B']);
+  });
+
+  it('compiles known values without Vega-Lite warnings (their legend channel is sorted)', () => {
+    const records = [1, 2, 3].map((n) => record({ site: { axis: 'rg-step', index: n }, value: n }));
+    const [f] = buildFigureSpecs(
+      study(),
+      records,
+      [figure({ probes: ['kl'], references: [{ label: 'published', x: 2, y: 1.5, error: 0.1 }] })],
+      { display },
+    );
+    const warnings: string[] = [];
+    const logger = {
+      level: () => logger,
+      error: (...m: unknown[]) => (warnings.push(`error: ${m.join(' ')}`), logger),
+      warn: (...m: unknown[]) => (warnings.push(m.join(' ')), logger),
+      info: () => logger,
+      debug: () => logger,
+    };
+    vegaLite.compile(f!.spec as never, { logger: logger as never });
+    expect(warnings).toEqual([]);
   });
 
   it('draws metrics per epoch (site = training time) as one line over the epochs, not one point per epoch', () => {

@@ -942,9 +942,12 @@ function lineFigure(
       encoding: {
         x: { field: 'x', type: 'quantitative' },
         y: { field: 'y', type: 'quantitative' },
+        // Opacity only to give every reference a legend entry (range [1]); `sort` keeps Vega-Lite from warning
+        // "Channel opacity should not be used with an unsorted discrete field".
         opacity: {
           field: 'reference',
           type: 'nominal',
+          sort: 'ascending',
           scale: { range: [1] },
           legend: { title: 'published / known values' },
         },
