@@ -88,8 +88,16 @@ describe('the cascade at the paper width: the cutoff peaks at σ_w²_c (MNIST, w
     for (const p of points) expect(p.allSaturated).toBe(false);
   });
 
-  it("has the networks' own critical point (λ = 0) inside the window: λ < 0 at the ordered end, > 0 at the chaotic end", () => {
+  it("has the networks' own critical point (λ = 0) within 0.05 of σ_w²_c: λ < 0 at the ordered end, > 0 at the chaotic end", () => {
     expect(points[0]!.lambda).toBeLessThan(0);
     expect(points[points.length - 1]!.lambda).toBeGreaterThan(0);
+    // Linear interpolation between the grid points where λ changes sign. Each σ_w² is its own network; at width
+    // 784 independent networks' critical points scatter by 0.01 around 1.79 (docs/cascade.md), so 0.05 is the
+    // measured offset 0.03 plus two SD.
+    const i = points.findIndex((p, k) => k + 1 < points.length && p.lambda < 0 && points[k + 1]!.lambda >= 0);
+    expect(i).toBeGreaterThanOrEqual(0);
+    const [a, b] = [points[i]!, points[i + 1]!];
+    const own = a.sigmaW2 - (a.lambda * (b.sigmaW2 - a.sigmaW2)) / (b.lambda - a.lambda);
+    expect(Math.abs(own - sigmaW2c)).toBeLessThanOrEqual(0.05);
   });
 });
