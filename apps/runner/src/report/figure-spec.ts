@@ -822,18 +822,20 @@ function lineFigure(
   // Reference lines (overlays, markers, known values) share one line-style legend of their own, separate from a
   // line style that encodes a parameter: they sit in a nested layer with its own strokeDash scale.
   const refLayers: Record<string, unknown>[] = [];
+  // The ± band of a series and the fit's ± 1 s.e. band: an area from bandLo to bandHi per line.
+  const bandEncoding = {
+    x: xEnc,
+    y: { field: 'bandLo', type: 'quantitative', scale: yScale, title: yEnc.title },
+    y2: { field: 'bandHi' },
+    color: colourEnc,
+    detail: { field: 'line' },
+  };
   const hasBand = data.some((d) => d['bandLo'] !== undefined);
   if (hasBand) {
     layers.push({
       mark: { type: 'area', opacity: 0.18, interpolate: 'linear' },
       transform: [{ filter: 'isValid(datum.bandLo)' }],
-      encoding: {
-        x: xEnc,
-        y: { field: 'bandLo', type: 'quantitative', scale: yScale, title: yEnc.title },
-        y2: { field: 'bandHi' },
-        color: colourEnc,
-        detail: { field: 'line' },
-      },
+      encoding: bandEncoding,
     });
   }
   if (overlayRows.length > 0) {
@@ -970,13 +972,7 @@ function lineFigure(
     layers.unshift({
       data: { values: fitBandRows },
       mark: { type: 'area', opacity: 0.12, interpolate: 'linear', clip: true },
-      encoding: {
-        x: xEnc,
-        y: { field: 'bandLo', type: 'quantitative', scale: yScale, title: yEnc.title },
-        y2: { field: 'bandHi' },
-        color: colourEnc,
-        detail: { field: 'line' },
-      },
+      encoding: bandEncoding,
     });
   const subtitle: string[] = [];
   if (replicateCount > 1)
